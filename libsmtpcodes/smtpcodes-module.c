@@ -1,0 +1,1092 @@
+/* smtpcodes-module.c: the data module loader (docs/module-format.md is normative)
+ *
+ * A small parser for the GLib key-file syntax instead of GKeyFile itself: it knows the
+ * line of every key (GKeyFile does not), rejects repeated groups and keys (GKeyFile
+ * silently keeps the last one), and is fast enough to load the built-in modules in well
+ * under a millisecond.  tests/test-modules.c pins that shipped modules also parse with
+ * GKeyFile, so the files stay plain key files.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "smtpcodes-private.h"
+
+const char *const _smtpcodes_reasons[] = {
+  "authfailure", "badreputation", "blocked", "contenterror", "delivered", "exceedlimit",
+  "expired", "feedback", "filtered", "hasmoved", "hostunknown", "mailboxfull", "mailererror",
+  "mesgtoobig", "networkerror", "norelaying", "notaccept", "notcompliantrfc", "onhold",
+  "policyviolation", "rejected", "requireptr", "securityerror", "spamdetected", "speeding",
+  "suspend", "syntaxerror", "systemerror", "systemfull", "toomanyconn", "undefined",
+  "userunknown", "vacation", "virusdetected", NULL
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (_smtpcodes_reasons) == SMTPCODES_N_REASONS + 1);
+
+int
+_smtpcodes_reason_index (const char *name, gssize len)
+{
+  gsize n = len < 0 ? strlen (name) : (gsize) len;
+  for (int i = 0; _smtpcodes_reasons[i]; i++)
+    if (strlen (_smtpcodes_reasons[i]) == n && memcmp (_smtpcodes_reasons[i], name, n) == 0)
+      return i;
+  return -1;
+}
+
+void
+_smtpcodes_arena_init (SmtpcodesArena *arena)
+{
+  arena->strings = g_string_chunk_new (64 * 1024);
+  arena->blocks = g_ptr_array_new_with_free_func (g_free);
+}
+
+void
+_smtpcodes_arena_clear (SmtpcodesArena *arena)
+{
+  g_clear_pointer (&arena->strings, g_string_chunk_free);
+  g_clear_pointer (&arena->blocks, g_ptr_array_unref);
+}
+
+gpointer
+_smtpcodes_arena_alloc (SmtpcodesArena *arena, gsize size)
+{
+  gpointer p = g_malloc0 (size);
+  g_ptr_array_add (arena->blocks, p);
+  return p;
+}
+
+const char *
+_smtpcodes_l10n_get (SmtpcodesL10n l10n, const char *lang)
+{
+  const char *english = NULL;
+
+  if (l10n == NULL)
+    return NULL;
+  for (gsize i = 0; l10n[i]; i += 2)
+    if (l10n[i][0] == '\0')
+      {
+        english = l10n[i + 1];
+        break;
+      }
+  if (lang == NULL || lang[0] == '\0' || g_str_equal (lang, "C") || g_str_equal (lang, "en"))
+    return english;
+
+  /* Try "de_AT.UTF-8@euro" -> "de_AT" -> "de": the variants g_get_locale_variants() would give
+   * for what matters here, without allocating. */
+  {
+    gsize full = strcspn (lang, ".@");
+    gsize base = strcspn (lang, "_.@");
+    for (int pass = 0; pass < 2; pass++)
+      {
+        gsize want = pass == 0 ? full : base;
+        for (gsize i = 0; l10n[i]; i += 2)
+          if (l10n[i][0] && strlen (l10n[i]) == want && strncmp (l10n[i], lang, want) == 0)
+            return l10n[i + 1];
+        if (full == base)
+          break;
+      }
+  }
+  return english;
+}
+
+gboolean
+_smtpcodes_parse_status (const char *s, gsize len, gboolean allow_wild,
+                         guint *c, guint *sub, guint *det)
+{
+  guint parts[3];
+  gsize i = 0;
+
+  for (int p = 0; p < 3; p++)
+    {
+      gsize start = i, digits = 0;
+      guint v = 0;
+
+      if (p > 0)
+        {
+          if (i >= len || s[i] != '.')
+            return FALSE;
+          start = ++i;
+        }
+      if (p == 0)
+        {
+          if (i < len && (s[i] == 'X' || (allow_wild && s[i] == 'x')))
+            {
+              parts[0] = STATUS_CLASS_X;
+              i++;
+              continue;
+            }
+          if (i < len && (s[i] == '2' || s[i] == '4' || s[i] == '5'))
+            {
+              parts[0] = (guint) (s[i] - '0');
+              i++;
+              continue;
+            }
+          return FALSE;
+        }
+      if (i + 3 <= len && memcmp (s + i, "XXX", 3) == 0)
+        {
+          parts[p] = p == 1 ? STATUS_ANY_SUBJECT : STATUS_ANY_DETAIL;
+          i += 3;
+          continue;
+        }
+      if (allow_wild && i < len && (s[i] == 'x' || s[i] == 'X'))
+        {
+          gsize j = i;
+          while (j < len && (s[j] == 'x' || s[j] == 'X') && j - i < 3)
+            j++;
+          parts[p] = p == 1 ? STATUS_ANY_SUBJECT : STATUS_ANY_DETAIL;
+          i = j;
+          continue;
+        }
+      while (i < len && g_ascii_isdigit (s[i]) && digits < 3)
+        {
+          v = v * 10 + (guint) (s[i] - '0');
+          i++;
+          digits++;
+        }
+      if (digits == 0 || i - start != digits)
+        return FALSE;
+      /* "01" is not a valid subject or detail in RFC 3463 grammar, but servers write 5.01.1
+       * rarely; accept it, the number is what counts. */
+      if (p == 1)
+        parts[1] = v > 126 ? STATUS_ANY_SUBJECT - 0 : v;
+      else
+        parts[2] = v > 1022 ? STATUS_ANY_DETAIL : v;
+      if ((p == 1 && v > 126) || (p == 2 && v > 1022))
+        return FALSE;
+    }
+  if (i != len)
+    return FALSE;
+  /* A class wildcard with a concrete subject is fine (X.1.1), but 5.XXX.1 is not. */
+  if (parts[1] == STATUS_ANY_SUBJECT && parts[2] != STATUS_ANY_DETAIL)
+    return FALSE;
+  if (parts[0] == STATUS_CLASS_X && parts[1] == STATUS_ANY_SUBJECT)
+    return FALSE;
+  *c = parts[0];
+  *sub = parts[1];
+  *det = parts[2];
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+/* Every key the format knows, so that the parser compares numbers, not strings. */
+typedef enum {
+  KEY_Id,
+  KEY_Name,
+  KEY_Kind,
+  KEY_Version,
+  KEY_FormatVersion,
+  KEY_Description,
+  KEY_DetectText,
+  KEY_DetectHost,
+  KEY_Summary,
+  KEY_Explanation,
+  KEY_Advice,
+  KEY_Class,
+  KEY_Reason,
+  KEY_Generic,
+  KEY_Retry,
+  KEY_Source,
+  KEY_Usage,
+  KEY_Status,
+  KEY_ReplyCodes,
+  KEY_Commands,
+  KEY_Match,
+  KEY_Classes,
+  KEY_Priority,
+  KEY_ObsoletedBy,
+  KEY_Aliases
+} KeyId;
+
+static const char *const key_names[] = {
+  "Id", "Name", "Kind", "Version", "FormatVersion", "Description", "DetectText", "DetectHost", "Summary", "Explanation", "Advice", "Class", "Reason", "Generic", "Retry", "Source", "Usage", "Status", "ReplyCodes", "Commands", "Match", "Classes", "Priority", "ObsoletedBy", "Aliases"
+};
+
+static int
+key_id (const char *k)
+{
+  gsize n = strlen (k);
+  for (guint i = 0; i < G_N_ELEMENTS (key_names); i++)
+    if (key_names[i][n] == '\0' && memcmp (key_names[i], k, n) == 0)
+      return (int) i;
+  return -1;
+}
+
+typedef struct {
+  int         kid;      /* index into key_names, or -1 */
+  const char *key;      /* arena string, without locale */
+  const char *lang;     /* "" for the plain key */
+  const char *value;    /* unescaped */
+  guint       line;
+  gboolean    used;
+} KV;
+
+typedef struct {
+  const char        *filename;
+  SmtpcodesLoadFlags flags;
+  SmtpcodesArena    *arena;
+  GArray            *kvs;       /* KV of the current group */
+  const char        *group;     /* current group name */
+  guint              group_line;
+  GError            *error;
+} Parser;
+
+#define STRICT(p) (((p)->flags & SMTPCODES_LOAD_STRICT) != 0)
+
+static void G_GNUC_PRINTF (5, 6)
+fail (Parser *p, int code, guint line, const char *key, const char *fmt, ...)
+{
+  va_list ap;
+  char *msg;
+  const char *base;
+
+  if (p->error)
+    return;
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  base = p->filename;
+  if (p->group && key)
+    g_set_error (&p->error, SMTPCODES_ERROR, code, "%s:%u: [%s]: %s: %s", base, line, p->group, key, msg);
+  else if (p->group)
+    g_set_error (&p->error, SMTPCODES_ERROR, code, "%s:%u: [%s]: %s", base, line, p->group, msg);
+  else if (key)
+    g_set_error (&p->error, SMTPCODES_ERROR, code, "%s:%u: %s: %s", base, line, key, msg);
+  else
+    g_set_error (&p->error, SMTPCODES_ERROR, code, "%s:%u: %s", base, line, msg);
+  g_free (msg);
+}
+
+static const char *
+arena_strndup (Parser *p, const char *s, gsize len)
+{
+  return g_string_chunk_insert_len (p->arena->strings, s, (gssize) len);
+}
+
+/* Unescapes a key-file value into the arena. */
+static const char *
+unescape (Parser *p, const char *s, gsize len, guint line, const char *key)
+{
+  GString *out;
+  const char *r;
+
+  if (memchr (s, '\\', len) == NULL)
+    return arena_strndup (p, s, len);
+  out = g_string_sized_new (len);
+  for (gsize i = 0; i < len; i++)
+    {
+      if (s[i] != '\\')
+        {
+          g_string_append_c (out, s[i]);
+          continue;
+        }
+      if (++i >= len)
+        {
+          fail (p, SMTPCODES_ERROR_SYNTAX, line, key, "value ends with a lone backslash");
+          break;
+        }
+      switch (s[i])
+        {
+        case 's': g_string_append_c (out, ' '); break;
+        case 'n': g_string_append_c (out, '\n'); break;
+        case 't': g_string_append_c (out, '\t'); break;
+        case 'r': g_string_append_c (out, '\r'); break;
+        case '\\': g_string_append_c (out, '\\'); break;
+        case ';': g_string_append (out, "\\;"); break;   /* kept for list splitting */
+        default:
+          fail (p, SMTPCODES_ERROR_SYNTAX, line, key, "unknown escape '\\%c'", s[i]);
+          break;
+        }
+    }
+  r = arena_strndup (p, out->str, out->len);
+  g_string_free (out, TRUE);
+  return r;
+}
+
+static const char *
+plain_value (const char *v)
+{
+  /* values of non-list keys: undo the "\;" we kept */
+  return v;
+}
+
+static const char *const *
+split_list (Parser *p, const char *value, guint line, const char *key)
+{
+  GPtrArray *items = g_ptr_array_new ();
+  const char **arr;
+  GString *cur = g_string_new (NULL);
+
+  for (const char *s = value; *s; s++)
+    {
+      if (s[0] == '\\' && s[1] == ';')
+        {
+          g_string_append_c (cur, ';');
+          s++;
+          continue;
+        }
+      if (*s == ';')
+        {
+          char *item = g_strstrip (g_strdup (cur->str));
+          if (*item == '\0')
+            fail (p, SMTPCODES_ERROR_INVALID_VALUE, line, key, "empty list item");
+          else
+            g_ptr_array_add (items, (gpointer) arena_strndup (p, item, strlen (item)));
+          g_free (item);
+          g_string_truncate (cur, 0);
+          continue;
+        }
+      g_string_append_c (cur, *s);
+    }
+  {
+    char *rest = g_strstrip (g_strdup (cur->str));
+    if (*rest)
+      g_ptr_array_add (items, (gpointer) arena_strndup (p, rest, strlen (rest)));
+    g_free (rest);
+  }
+  g_string_free (cur, TRUE);
+  if (items->len == 0)
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, line, key, "empty list");
+  arr = _smtpcodes_arena_alloc (p->arena, (items->len + 1) * sizeof (char *));
+  for (guint i = 0; i < items->len; i++)
+    arr[i] = items->pdata[i];
+  g_ptr_array_unref (items);
+  return arr;
+}
+
+static gboolean
+same_lang (const char *a, const char *b)
+{
+  return a[0] == '\0' ? b[0] == '\0' : strcmp (a, b) == 0;
+}
+
+static KV *
+find_kv_id (Parser *p, int kid, const char *key, const char *lang)
+{
+  for (guint i = 0; i < p->kvs->len; i++)
+    {
+      KV *kv = &g_array_index (p->kvs, KV, i);
+      if (kv->kid == kid && (kid >= 0 || strcmp (kv->key, key) == 0) && same_lang (kv->lang, lang))
+        return kv;
+    }
+  return NULL;
+}
+
+static KV *
+find_kv (Parser *p, const char *key, const char *lang)
+{
+  return find_kv_id (p, key_id (key), key, lang);
+}
+
+static const char *
+get_value (Parser *p, const char *key, gboolean required)
+{
+  KV *kv = find_kv (p, key, "");
+  if (kv == NULL)
+    {
+      if (required)
+        fail (p, SMTPCODES_ERROR_MISSING_KEY, p->group_line, key, "required key is missing");
+      return NULL;
+    }
+  kv->used = TRUE;
+  return kv->value;
+}
+
+static guint
+kv_line (Parser *p, const char *key)
+{
+  KV *kv = find_kv (p, key, "");
+  return kv ? kv->line : p->group_line;
+}
+
+static SmtpcodesL10n
+get_l10n (Parser *p, const char *key, gboolean required)
+{
+  guint n = 0, j = 0;
+  const char **arr;
+  gboolean has_en = FALSE, has_de = FALSE;
+  int kid = key_id (key);
+
+  for (guint i = 0; i < p->kvs->len; i++)
+    {
+      KV *kv = &g_array_index (p->kvs, KV, i);
+      if (kv->kid == kid)
+        {
+          n++;
+          has_en |= kv->lang[0] == '\0';
+          has_de |= strcmp (kv->lang, "de") == 0;
+        }
+    }
+  if (n == 0)
+    {
+      if (required)
+        fail (p, SMTPCODES_ERROR_MISSING_KEY, p->group_line, key, "required key is missing");
+      return NULL;
+    }
+  if (!has_en)
+    {
+      KV *any = NULL;
+      for (guint i = 0; i < p->kvs->len && !any; i++)
+        if (g_array_index (p->kvs, KV, i).kid == kid)
+          any = &g_array_index (p->kvs, KV, i);
+      fail (p, SMTPCODES_ERROR_MISSING_KEY, any->line, key,
+            "a translation is given but the English text (plain key) is missing");
+      return NULL;
+    }
+  if (!has_de && STRICT (p))
+    fail (p, SMTPCODES_ERROR_MISSING_TRANSLATION, kv_line (p, key), key,
+          "German translation %s[de] is missing", key);
+  arr = _smtpcodes_arena_alloc (p->arena, (2 * n + 1) * sizeof (char *));
+  for (guint i = 0; i < p->kvs->len; i++)
+    {
+      KV *kv = &g_array_index (p->kvs, KV, i);
+      if (kv->kid == kid)
+        {
+          kv->used = TRUE;
+          if (kv->value[0] == '\0')
+            fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv->line, key, "text is empty");
+          arr[j++] = kv->lang;
+          arr[j++] = kv->value;
+        }
+    }
+  return arr;
+}
+
+static gboolean
+get_bool (Parser *p, const char *key, gboolean *set, gboolean dflt)
+{
+  const char *v = get_value (p, key, FALSE);
+  if (set)
+    *set = v != NULL;
+  if (v == NULL)
+    return dflt;
+  if (strcmp (v, "true") == 0)
+    return TRUE;
+  if (strcmp (v, "false") == 0)
+    return FALSE;
+  fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, key), key,
+        "'%s' is not a boolean (true or false)", v);
+  return dflt;
+}
+
+static SmtpcodesClass
+parse_class (Parser *p, const char *v, guint line, const char *key)
+{
+  static const char *const names[] = { "", "success", "intermediate", "transient", "permanent" };
+  for (guint i = 1; i < G_N_ELEMENTS (names); i++)
+    if (strcmp (v, names[i]) == 0)
+      return (SmtpcodesClass) i;
+  fail (p, SMTPCODES_ERROR_INVALID_VALUE, line, key,
+        "'%s' is not a class (success, intermediate, transient or permanent)", v);
+  return SMTPCODES_CLASS_UNKNOWN;
+}
+
+static gboolean
+valid_name (const char *s, gboolean upper)
+{
+  if (*s == '\0')
+    return FALSE;
+  for (; *s; s++)
+    if (!(upper ? (g_ascii_isupper (*s) || g_ascii_isdigit (*s) || *s == '-')
+                : (g_ascii_islower (*s) || g_ascii_isdigit (*s) || *s == '-')))
+      return FALSE;
+  return TRUE;
+}
+
+typedef struct {
+  const char *name;     /* NULL ends a spec */
+  gboolean    l10n;
+  int         kid;      /* KeyId */
+} KeySpec;
+
+static const KeySpec module_keys[] = {
+  { "Id", FALSE, KEY_Id }, { "Name", TRUE, KEY_Name }, { "Kind", FALSE, KEY_Kind }, { "Version", FALSE, KEY_Version },
+  { "FormatVersion", FALSE, KEY_FormatVersion }, { "Description", TRUE, KEY_Description }, { "DetectText", FALSE, KEY_DetectText },
+  { "DetectHost", FALSE, KEY_DetectHost }, { NULL, FALSE, -1 }
+};
+static const KeySpec code_keys[] = {
+  { "Summary", TRUE, KEY_Summary }, { "Explanation", TRUE, KEY_Explanation }, { "Advice", TRUE, KEY_Advice }, { "Class", FALSE, KEY_Class },
+  { "Reason", FALSE, KEY_Reason }, { "Generic", FALSE, KEY_Generic }, { "Retry", FALSE, KEY_Retry }, { "Source", FALSE, KEY_Source },
+  { "Usage", FALSE, KEY_Usage }, { "Status", FALSE, KEY_Status }, { "ReplyCodes", FALSE, KEY_ReplyCodes }, { "Commands", FALSE, KEY_Commands },
+  { NULL, FALSE, -1 }
+};
+static const KeySpec command_keys[] = {
+  { "Summary", TRUE, KEY_Summary }, { "Explanation", TRUE, KEY_Explanation }, { "Advice", TRUE, KEY_Advice }, { "Source", FALSE, KEY_Source },
+  { "ObsoletedBy", FALSE, KEY_ObsoletedBy }, { "Usage", FALSE, KEY_Usage }, { "Aliases", FALSE, KEY_Aliases }, { NULL, FALSE, -1 }
+};
+static const KeySpec pattern_keys[] = {
+  { "Match", FALSE, KEY_Match }, { "Reason", FALSE, KEY_Reason }, { "Classes", FALSE, KEY_Classes }, { "Status", FALSE, KEY_Status },
+  { "Priority", FALSE, KEY_Priority }, { "Summary", TRUE, KEY_Summary }, { "Explanation", TRUE, KEY_Explanation }, { "Advice", TRUE, KEY_Advice },
+  { "Source", FALSE, KEY_Source }, { NULL, FALSE, -1 }
+};
+
+/* Checks every key of the group against its spec: unknown keys, misplaced locales. */
+static void
+check_keys (Parser *p, const KeySpec *spec)
+{
+  for (guint i = 0; i < p->kvs->len && !p->error; i++)
+    {
+      KV *kv = &g_array_index (p->kvs, KV, i);
+      const KeySpec *k;
+      char *shown;
+
+      if (kv->kid < 0 && !g_str_has_prefix (kv->key, "X-"))
+        {
+          shown = kv->lang[0] ? g_strdup_printf ("%s[%s]", kv->key, kv->lang) : g_strdup (kv->key);
+          fail (p, SMTPCODES_ERROR_UNKNOWN_KEY, kv->line, shown, "unknown key (see docs/module-format.md; private keys start with X-)");
+          g_free (shown);
+          continue;
+        }
+
+      if (g_str_has_prefix (kv->key, "X-"))
+        {
+          kv->used = TRUE;
+          continue;
+        }
+      for (k = spec; k->name; k++)
+        if (k->kid == kv->kid)
+          break;
+      shown = kv->lang[0] ? g_strdup_printf ("%s[%s]", kv->key, kv->lang) : g_strdup (kv->key);
+      if (k->name == NULL)
+        fail (p, SMTPCODES_ERROR_UNKNOWN_KEY, kv->line, shown, "unknown key (see docs/module-format.md; private keys start with X-)");
+      else if (kv->lang[0] && !k->l10n)
+        fail (p, SMTPCODES_ERROR_SYNTAX, kv->line, shown, "this key takes no translations");
+      g_free (shown);
+    }
+}
+
+static const char *
+reason_value (Parser *p, int *out)
+{
+  const char *v = get_value (p, "Reason", TRUE);
+  *out = -1;
+  if (v == NULL)
+    return NULL;
+  *out = _smtpcodes_reason_index (v, -1);
+  if (*out < 0)
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Reason"), "Reason",
+          "'%s' is not in the reason vocabulary (docs/module-format.md)", v);
+  return v;
+}
+
+static void
+finish_module (Parser *p, SmtpcodesModule *m, const char *expected_id)
+{
+  const char *v;
+
+  check_keys (p, module_keys);
+  m->id = get_value (p, "Id", TRUE);
+  m->name = get_l10n (p, "Name", TRUE);
+  m->description = get_l10n (p, "Description", FALSE);
+  m->kind = get_value (p, "Kind", TRUE);
+  m->version = get_value (p, "Version", TRUE);
+  v = get_value (p, "FormatVersion", TRUE);
+  if (p->error)
+    return;
+  if (strcmp (v, "1") != 0)
+    {
+      fail (p, SMTPCODES_ERROR_FORMAT_VERSION, kv_line (p, "FormatVersion"), "FormatVersion",
+            "format version '%s' is not supported (this library reads version 1)", v);
+      return;
+    }
+  if (!valid_name (m->id, FALSE))
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Id"), "Id",
+          "'%s' is not a module id (lower-case letters, digits and '-')", m->id);
+  else if (expected_id && strcmp (m->id, expected_id) != 0)
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Id"), "Id",
+          "'%s' does not match the file name (expected '%s')", m->id, expected_id);
+  if (strcmp (m->kind, "standard") == 0)
+    m->rank = KIND_STANDARD;
+  else if (strcmp (m->kind, "vendor") == 0)
+    m->rank = KIND_VENDOR;
+  else if (strcmp (m->kind, "site") == 0)
+    m->rank = KIND_SITE;
+  else
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Kind"), "Kind",
+          "'%s' is not a module kind (standard, vendor or site)", m->kind);
+  if ((v = get_value (p, "DetectText", FALSE)))
+    m->detect_text = split_list (p, v, kv_line (p, "DetectText"), "DetectText");
+  if ((v = get_value (p, "DetectHost", FALSE)))
+    m->detect_host = split_list (p, v, kv_line (p, "DetectHost"), "DetectHost");
+}
+
+static gboolean
+parse_reply_code (const char *s, int *code)
+{
+  if (strlen (s) != 3 || !g_ascii_isdigit (s[0]) || !g_ascii_isdigit (s[1]) || !g_ascii_isdigit (s[2]))
+    return FALSE;
+  *code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+  return *code >= 100 && *code <= 599;
+}
+
+static void
+finish_code (Parser *p, SmtpcodesEntry *e, const char *kindword, const char *rest)
+{
+  const char *v;
+  gboolean is_reply = strcmp (kindword, "Reply") == 0;
+  char **parts = g_strsplit (rest, " ", -1);
+  guint nparts = g_strv_length (parts);
+
+  e->kind = is_reply ? SMTPCODES_ENTRY_REPLY : SMTPCODES_ENTRY_STATUS;
+  e->code = arena_strndup (p, rest, strlen (rest));
+  check_keys (p, code_keys);
+  if (is_reply)
+    {
+      if (nparts < 1 || nparts > 2 || !parse_reply_code (parts[0], &e->reply))
+        fail (p, SMTPCODES_ERROR_INVALID_CODE, p->group_line, NULL,
+              "'%s' is not a reply code (three digits 100-599, optionally followed by a status code or a command)", rest);
+      else if (nparts == 2)
+        {
+          guint c, s, d;
+          if (_smtpcodes_parse_status (parts[1], strlen (parts[1]), FALSE, &c, &s, &d)
+              && c != STATUS_CLASS_X && s != STATUS_ANY_SUBJECT && d != STATUS_ANY_DETAIL)
+            {
+              e->status = arena_strndup (p, parts[1], strlen (parts[1]));
+              e->status_key = status_key_make (c, s, d);
+            }
+          else if (valid_name (parts[1], TRUE) && g_ascii_isalpha (parts[1][0]))
+            e->command = arena_strndup (p, parts[1], strlen (parts[1]));
+          else
+            fail (p, SMTPCODES_ERROR_INVALID_CODE, p->group_line, NULL,
+                  "'%s' after the reply code is neither a concrete status code nor an SMTP command", parts[1]);
+        }
+      if (get_value (p, "ReplyCodes", FALSE))
+        fail (p, SMTPCODES_ERROR_UNKNOWN_KEY, kv_line (p, "ReplyCodes"), "ReplyCodes",
+              "ReplyCodes belongs to [Status] groups; [Reply] groups use Status");
+    }
+  else
+    {
+      guint c, s, d;
+      if (nparts != 1 || !_smtpcodes_parse_status (rest, strlen (rest), FALSE, &c, &s, &d))
+        fail (p, SMTPCODES_ERROR_INVALID_CODE, p->group_line, NULL,
+              "'%s' is not a status code (C.S.D, X.S.D, X.S.XXX or C.XXX.XXX)", rest);
+      else
+        {
+          e->status = e->code;
+          e->status_key = status_key_make (c, s, d);
+          if (c != STATUS_CLASS_X)
+            e->klass = c == 2 ? SMTPCODES_CLASS_SUCCESS : c == 4 ? SMTPCODES_CLASS_TRANSIENT
+                                                                  : SMTPCODES_CLASS_PERMANENT;
+        }
+      if (get_value (p, "Status", FALSE))
+        fail (p, SMTPCODES_ERROR_UNKNOWN_KEY, kv_line (p, "Status"), "Status",
+              "Status belongs to [Reply] groups; [Status] groups use ReplyCodes");
+    }
+  g_strfreev (parts);
+  if (p->error)
+    return;
+
+  e->summary = get_l10n (p, "Summary", TRUE);
+  e->explanation = get_l10n (p, "Explanation", TRUE);
+  e->advice = get_l10n (p, "Advice", TRUE);
+  reason_value (p, &e->reason);
+  e->source = get_value (p, "Source", TRUE);
+  if (is_reply && e->reply)
+    {
+      int d = e->reply / 100;
+      e->klass = d == 2 ? SMTPCODES_CLASS_SUCCESS : d == 3 ? SMTPCODES_CLASS_INTERMEDIATE
+               : d == 4 ? SMTPCODES_CLASS_TRANSIENT : d == 5 ? SMTPCODES_CLASS_PERMANENT
+               : SMTPCODES_CLASS_UNKNOWN;
+    }
+  if ((v = get_value (p, "Class", FALSE)))
+    {
+      if (e->status && e->status[0] == 'X')
+        fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Class"), "Class",
+              "an X. group takes its class from the code looked up; Class is not allowed here");
+      else
+        e->klass = parse_class (p, v, kv_line (p, "Class"), "Class");
+    }
+  else if (is_reply && e->klass == SMTPCODES_CLASS_UNKNOWN && !p->error)
+    fail (p, SMTPCODES_ERROR_MISSING_KEY, p->group_line, "Class",
+          "the first digit of %d does not give a class; Class is required", e->reply);
+  e->generic = get_bool (p, "Generic", NULL, FALSE);
+  e->retry = get_bool (p, "Retry", &e->retry_set, FALSE);
+  e->usage = get_value (p, "Usage", FALSE);
+  if (e->usage && !g_strv_contains ((const char *const[]) { "standard", "registry", "field", "draft", "obsolete", NULL }, e->usage))
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Usage"), "Usage",
+          "'%s' is not a usage (standard, registry, field, draft or obsolete)", e->usage);
+  if (e->usage == NULL)
+    e->usage = "standard";
+  if ((v = get_value (p, is_reply ? "Status" : "ReplyCodes", FALSE)))
+    {
+      const char *key = is_reply ? "Status" : "ReplyCodes";
+      e->related = split_list (p, v, kv_line (p, key), key);
+      for (guint i = 0; e->related && e->related[i] && !p->error; i++)
+        {
+          guint c, s, d;
+          int rc;
+          if (is_reply ? !_smtpcodes_parse_status (e->related[i], strlen (e->related[i]), FALSE, &c, &s, &d)
+                       : !parse_reply_code (e->related[i], &rc))
+            fail (p, SMTPCODES_ERROR_INVALID_CODE, kv_line (p, key), key,
+                  "'%s' is not a %s", e->related[i], is_reply ? "status code" : "reply code");
+        }
+    }
+  if ((v = get_value (p, "Commands", FALSE)))
+    {
+      e->commands = split_list (p, v, kv_line (p, "Commands"), "Commands");
+      for (guint i = 0; e->commands && e->commands[i] && !p->error; i++)
+        if (!valid_name (e->commands[i], TRUE))
+          fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Commands"), "Commands",
+                "'%s' is not an SMTP command name (upper case)", e->commands[i]);
+    }
+}
+
+static void
+finish_command (Parser *p, SmtpcodesEntry *e, const char *name)
+{
+  const char *v;
+
+  e->kind = SMTPCODES_ENTRY_COMMAND;
+  e->code = arena_strndup (p, name, strlen (name));
+  e->command = e->code;
+  check_keys (p, command_keys);
+  if (!valid_name (name, TRUE) || !g_ascii_isalpha (name[0]))
+    {
+      fail (p, SMTPCODES_ERROR_INVALID_VALUE, p->group_line, NULL,
+            "'%s' is not an SMTP command name (upper-case letters, digits and '-')", name);
+      return;
+    }
+  e->summary = get_l10n (p, "Summary", TRUE);
+  e->explanation = get_l10n (p, "Explanation", TRUE);
+  e->advice = get_l10n (p, "Advice", FALSE);
+  e->source = get_value (p, "Source", TRUE);
+  e->obsoleted_by = get_value (p, "ObsoletedBy", FALSE);
+  e->reason = _smtpcodes_reason_index ("undefined", -1);
+  e->usage = get_value (p, "Usage", FALSE);
+  if (e->usage && !g_strv_contains ((const char *const[]) { "standard", "field", "obsolete", NULL }, e->usage))
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Usage"), "Usage",
+          "'%s' is not a command usage (standard, field or obsolete)", e->usage);
+  if (e->usage == NULL)
+    e->usage = "standard";
+  if ((v = get_value (p, "Aliases", FALSE)))
+    e->aliases = split_list (p, v, kv_line (p, "Aliases"), "Aliases");
+}
+
+static void
+finish_pattern (Parser *p, SmtpcodesEntry *e, const char *name)
+{
+  const char *v;
+
+  e->kind = SMTPCODES_ENTRY_PATTERN;
+  e->code = arena_strndup (p, name, strlen (name));
+  check_keys (p, pattern_keys);
+  if (!valid_name (name, FALSE))
+    {
+      fail (p, SMTPCODES_ERROR_INVALID_VALUE, p->group_line, NULL,
+            "'%s' is not a pattern name (lower-case letters, digits and '-')", name);
+      return;
+    }
+  if ((v = get_value (p, "Match", TRUE)))
+    {
+      e->markers = split_list (p, v, kv_line (p, "Match"), "Match");
+      for (guint i = 0; e->markers && e->markers[i] && !p->error; i++)
+        if (strlen (e->markers[i]) < 2)
+          fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Match"), "Match",
+                "marker '%s' is too short to mean anything", e->markers[i]);
+    }
+  reason_value (p, &e->reason);
+  e->summary = get_l10n (p, "Summary", TRUE);
+  e->explanation = get_l10n (p, "Explanation", TRUE);
+  e->advice = get_l10n (p, "Advice", TRUE);
+  e->source = get_value (p, "Source", TRUE);
+  e->usage = "standard";
+  e->classes = SMTPCODES_CLASS_MASK (SMTPCODES_CLASS_TRANSIENT) | SMTPCODES_CLASS_MASK (SMTPCODES_CLASS_PERMANENT);
+  if ((v = get_value (p, "Classes", FALSE)))
+    {
+      const char *const *list = split_list (p, v, kv_line (p, "Classes"), "Classes");
+      e->classes = 0;
+      for (guint i = 0; list && list[i] && !p->error; i++)
+        e->classes |= SMTPCODES_CLASS_MASK (parse_class (p, list[i], kv_line (p, "Classes"), "Classes"));
+    }
+  if ((v = get_value (p, "Status", FALSE)))
+    {
+      guint c, s, d;
+      if (!_smtpcodes_parse_status (v, strlen (v), FALSE, &c, &s, &d) || c == STATUS_CLASS_X
+          || s == STATUS_ANY_SUBJECT || d == STATUS_ANY_DETAIL)
+        fail (p, SMTPCODES_ERROR_INVALID_CODE, kv_line (p, "Status"), "Status",
+              "'%s' is not a concrete status code such as 4.7.1", v);
+      else
+        {
+          e->status = v;
+          e->status_key = status_key_make (c, s, d);
+        }
+    }
+  if ((v = get_value (p, "Priority", FALSE)))
+    {
+      char *end;
+      gint64 n = g_ascii_strtoll (v, &end, 10);
+      if (*v == '\0' || *end != '\0' || n < -1000 || n > 1000)
+        fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Priority"), "Priority",
+              "'%s' is not an integer from -1000 to 1000", v);
+      e->priority = (int) n;
+    }
+}
+
+SmtpcodesModule *
+_smtpcodes_module_parse (const char         *data,
+                         gsize               length,
+                         const char         *filename,
+                         gboolean            builtin,
+                         SmtpcodesLoadFlags  flags,
+                         SmtpcodesArena     *arena,
+                         GError            **error)
+{
+  Parser p = { filename, flags, arena, NULL, NULL, 0, NULL };
+  SmtpcodesModule *m = NULL;
+  GArray *entries;
+  GHashTable *groups;
+  const char *s = data, *end = data + length, *bad_utf8;
+  guint line = 0;
+  char *expected_id = NULL;
+  char *kindword = NULL, *rest = NULL;
+  gboolean module_done = FALSE;
+
+  {
+    char *base = g_path_get_basename (filename);
+    if (g_str_has_suffix (base, ".codes"))
+      expected_id = g_strndup (base, strlen (base) - 6);
+    g_free (base);
+  }
+  if (length >= 3 && memcmp (s, "\xEF\xBB\xBF", 3) == 0)
+    s += 3;
+  {
+    const char *nul = memchr (data, '\0', length);
+    if (nul)
+      {
+        guint l = 1;
+        for (const char *q = data; q < nul; q++)
+          l += *q == '\n';
+        fail (&p, SMTPCODES_ERROR_SYNTAX, l, NULL, "NUL byte in module text");
+        g_propagate_error (error, p.error);
+        g_free (expected_id);
+        return NULL;
+      }
+  }
+
+  /* one validation of the whole text; lines are checked one by one only from the first
+   * invalid byte on, to name the line */
+  {
+    const char *stop = NULL;
+    /* built-in modules were validated when the library was built (test-all-modules) */
+    bad_utf8 = builtin || g_utf8_validate_len (s, (gsize) (end - s), &stop) ? end : stop;
+    /* back to the start of that line */
+    while (bad_utf8 > s && bad_utf8 < end && bad_utf8[-1] != '\n')
+      bad_utf8--;
+  }
+
+  m = _smtpcodes_arena_alloc (arena, sizeof *m);
+  m->filename = g_string_chunk_insert (arena->strings, filename);
+  m->builtin = builtin;
+  p.kvs = g_array_new (FALSE, FALSE, sizeof (KV));
+  entries = g_array_new (FALSE, TRUE, sizeof (SmtpcodesEntry));
+  groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  /* Each iteration handles one line; a group is finished when the next starts or at EOF. */
+  for (;;)
+    {
+      const char *eol, *ln, *lend;
+      gboolean at_end = s >= end;
+
+      if (!at_end)
+        {
+          eol = memchr (s, '\n', (gsize) (end - s));
+          if (eol == NULL)
+            eol = end;
+          line++;
+          ln = s;
+          lend = eol;
+          s = eol < end ? eol + 1 : end;
+          if (lend > ln && lend[-1] == '\r')
+            lend--;
+          while (ln < lend && (*ln == ' ' || *ln == '\t'))
+            ln++;
+          if (G_UNLIKELY (ln >= bad_utf8) && !g_utf8_validate (ln, lend - ln, NULL))
+            {
+              fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL, "line is not valid UTF-8");
+              break;
+            }
+          if (ln == lend || *ln == '#')
+            continue;
+        }
+      else
+        ln = lend = NULL;
+
+      if (at_end || *ln == '[')
+        {
+          /* finish the current group */
+          if (p.group)
+            {
+              if (!module_done)
+                {
+                  finish_module (&p, m, builtin ? NULL : expected_id);
+                  module_done = TRUE;
+                }
+              else
+                {
+                  SmtpcodesEntry e = { 0 };
+                  e.line = p.group_line;
+                  if (strcmp (kindword, "Pattern") == 0)
+                    finish_pattern (&p, &e, rest);
+                  else if (strcmp (kindword, "Command") == 0)
+                    finish_command (&p, &e, rest);
+                  else
+                    finish_code (&p, &e, kindword, rest);
+                  g_array_append_val (entries, e);
+                }
+              if (p.error)
+                break;
+            }
+          if (at_end)
+            break;
+          g_array_set_size (p.kvs, 0);
+          if (lend[-1] != ']' || lend - ln < 3)
+            {
+              p.group = NULL;
+              fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL, "group header must be '[Name]'");
+              break;
+            }
+          p.group = arena_strndup (&p, ln + 1, (gsize) (lend - ln - 2));
+          p.group_line = line;
+          if (g_hash_table_contains (groups, p.group))
+            {
+              fail (&p, SMTPCODES_ERROR_DUPLICATE, line, NULL, "group appears twice (first at line %u)",
+                    GPOINTER_TO_UINT (g_hash_table_lookup (groups, p.group)));
+              break;
+            }
+          g_hash_table_insert (groups, g_strdup (p.group), GUINT_TO_POINTER (line));
+          if (!module_done)
+            {
+              if (strcmp (p.group, "Module") != 0)
+                {
+                  fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL, "the first group must be [Module]");
+                  break;
+                }
+            }
+          else
+            {
+              const char *sp = strchr (p.group, ' ');
+              g_clear_pointer (&kindword, g_free);
+              g_clear_pointer (&rest, g_free);
+              if (sp == NULL || sp[1] == '\0')
+                {
+                  fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL,
+                        "group name must be 'Reply <code>', 'Status <code>', 'Pattern <name>' or 'Command <NAME>'");
+                  break;
+                }
+              kindword = g_strndup (p.group, (gsize) (sp - p.group));
+              rest = g_strdup (sp + 1);
+              if (strcmp (kindword, "Reply") != 0 && strcmp (kindword, "Status") != 0
+                  && strcmp (kindword, "Pattern") != 0 && strcmp (kindword, "Command") != 0)
+                {
+                  fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL,
+                        "unknown group kind '%s' (Reply, Status, Pattern or Command)", kindword);
+                  break;
+                }
+            }
+          continue;
+        }
+
+      /* Key=Value */
+      {
+        const char *eq = memchr (ln, '=', (gsize) (lend - ln));
+        const char *kend, *vstart, *vend, *lb;
+        KV kv = { 0 };
+
+        if (p.group == NULL)
+          {
+            fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL, "key outside of any group");
+            break;
+          }
+        if (eq == NULL)
+          {
+            fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL, "line is neither '[Group]' nor 'Key=Value'");
+            break;
+          }
+        kend = eq;
+        while (kend > ln && (kend[-1] == ' ' || kend[-1] == '\t'))
+          kend--;
+        vstart = eq + 1;
+        while (vstart < lend && (*vstart == ' ' || *vstart == '\t'))
+          vstart++;
+        vend = lend;
+        while (vend > vstart && (vend[-1] == ' ' || vend[-1] == '\t'))
+          vend--;
+        lb = memchr (ln, '[', (gsize) (kend - ln));
+        if (lb)
+          {
+            if (kend[-1] != ']' || kend - lb < 3)
+              {
+                fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL, "malformed locale in key");
+                break;
+              }
+            kv.key = arena_strndup (&p, ln, (gsize) (lb - ln));
+            kv.lang = arena_strndup (&p, lb + 1, (gsize) (kend - lb - 2));
+            for (const char *q = kv.lang; *q; q++)
+              if (!(g_ascii_isalnum (*q) || *q == '_' || *q == '@' || *q == '.' || *q == '-'))
+                {
+                  fail (&p, SMTPCODES_ERROR_SYNTAX, line, kv.key, "malformed locale '%s'", kv.lang);
+                  break;
+                }
+          }
+        else
+          {
+            kv.key = arena_strndup (&p, ln, (gsize) (kend - ln));
+            kv.lang = "";
+          }
+        if (p.error)
+          break;
+        if (kv.key[0] == '\0')
+          {
+            fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL, "empty key name");
+            break;
+          }
+        for (const char *q = kv.key; *q; q++)
+          if (!(g_ascii_isalnum (*q) || *q == '-'))
+            {
+              fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL, "malformed key name '%s'", kv.key);
+              break;
+            }
+        if (p.error)
+          break;
+        kv.kid = key_id (kv.key);
+        {
+          KV *dup = find_kv_id (&p, kv.kid, kv.key, kv.lang);
+          if (dup)
+            {
+              char *shown = kv.lang[0] ? g_strdup_printf ("%s[%s]", kv.key, kv.lang) : g_strdup (kv.key);
+              fail (&p, SMTPCODES_ERROR_DUPLICATE, line, shown, "key appears twice in the group (first at line %u)", dup->line);
+              g_free (shown);
+              break;
+            }
+        }
+        kv.value = plain_value (unescape (&p, vstart, (gsize) (vend - vstart), line, kv.key));
+        kv.line = line;
+        if (p.error)
+          break;
+        g_array_append_val (p.kvs, kv);
+      }
+    }
+
+  if (!p.error && !module_done)
+    fail (&p, SMTPCODES_ERROR_SYNTAX, line ? line : 1, NULL, "the module has no [Module] group");
+
+  g_free (kindword);
+  g_free (rest);
+  g_free (expected_id);
+  g_array_unref (p.kvs);
+  g_hash_table_unref (groups);
+  if (p.error)
+    {
+      g_array_unref (entries);
+      g_propagate_error (error, p.error);
+      return NULL;
+    }
+  m->n_entries = entries->len;
+  m->entries = _smtpcodes_arena_alloc (arena, MAX (1, entries->len) * sizeof (SmtpcodesEntry));
+  memcpy (m->entries, entries->data, entries->len * sizeof (SmtpcodesEntry));
+  for (guint i = 0; i < m->n_entries; i++)
+    m->entries[i].module = m;
+  g_array_unref (entries);
+  return m;
+}

@@ -1,0 +1,165 @@
+/* Private structures of libsmtpcodes; never installed. */
+#pragma once
+
+#include "smtpcodes.h"
+
+G_BEGIN_DECLS
+
+/* Localised text: NULL-terminated array of pairs {lang, text, lang, text, ..., NULL};
+ * lang "" is English (the plain key). */
+typedef const char *const *SmtpcodesL10n;
+
+#define SMTPCODES_CLASS_MASK(k) (1u << (k))
+
+/* Reasons: index into smtpcodes_reasons[]. */
+extern const char *const _smtpcodes_reasons[];
+int _smtpcodes_reason_index (const char *name, gssize len);
+#define SMTPCODES_N_REASONS 34
+
+struct _SmtpcodesEntry {
+  SmtpcodesRegistry      *registry;
+  const SmtpcodesModule  *module;
+  SmtpcodesEntryKind      kind;
+  const char             *code;       /* group name without the kind word */
+  int                     reply;      /* 0 when none */
+  const char             *status;     /* NULL, "5.1.1", "X.1.1", "X.1.XXX", "5.XXX.XXX" */
+  guint32                 status_key;
+  const char             *command;    /* [Reply 250 ETRN] */
+  SmtpcodesClass          klass;      /* UNKNOWN for X. groups */
+  int                     reason;
+  gboolean                generic;
+  gboolean                retry;
+  gboolean                retry_set;
+  int                     priority;
+  guint                   classes;    /* pattern: mask of SmtpcodesClass */
+  const char             *source;
+  const char             *usage;
+  const char *const      *related;    /* Status= or ReplyCodes= */
+  const char *const      *commands;
+  const char *const      *markers;    /* Match= */
+  const char *const      *aliases;    /* [Command] Aliases= */
+  const char             *obsoleted_by;
+  SmtpcodesL10n           summary;
+  SmtpcodesL10n           explanation;
+  SmtpcodesL10n           advice;
+  guint                   line;
+};
+
+typedef enum { KIND_SITE = 0, KIND_VENDOR = 1, KIND_STANDARD = 2 } ModuleRank;
+
+struct _SmtpcodesModule {
+  const char          *id;
+  const char          *kind;
+  ModuleRank           rank;
+  const char          *version;
+  const char          *filename;
+  gboolean             builtin;
+  guint                order;
+  SmtpcodesL10n        name;
+  SmtpcodesL10n        description;
+  const char *const   *detect_text;
+  const char *const   *detect_host;
+  SmtpcodesEntry      *entries;
+  guint                n_entries;
+};
+
+/* Arena: strings and arrays that live as long as the registry. */
+typedef struct {
+  GStringChunk *strings;
+  GPtrArray    *blocks;
+} SmtpcodesArena;
+
+void  _smtpcodes_arena_init (SmtpcodesArena *arena);
+void  _smtpcodes_arena_clear (SmtpcodesArena *arena);
+gpointer _smtpcodes_arena_alloc (SmtpcodesArena *arena, gsize size);
+
+SmtpcodesModule *_smtpcodes_module_parse (const char         *data,
+                                          gsize               length,
+                                          const char         *filename,
+                                          gboolean            builtin,
+                                          SmtpcodesLoadFlags  flags,
+                                          SmtpcodesArena     *arena,
+                                          GError            **error);
+
+const char *_smtpcodes_l10n_get (SmtpcodesL10n l10n, const char *lang);
+
+/* Status keys (21 bits): class (2,4,5; 0xF for X) << 17 | subject (0..126; 127 = XXX) << 10
+ * | detail (0..1022; 1023 = XXX).  Codes beyond that range are valid syntax but index nothing. */
+#define STATUS_ANY_SUBJECT 127u
+#define STATUS_ANY_DETAIL  1023u
+#define STATUS_CLASS_X     0xFu
+static inline guint32
+status_key_make (guint c, guint s, guint d)
+{
+  return (c << 17) | (s << 10) | d;
+}
+/* Parses "5.1.1", "X.1.1", "X.1.XXX", "5.XXX.XXX", and with allow_wild "5.1.x".
+ * Returns FALSE if not a status code. */
+gboolean _smtpcodes_parse_status (const char *s, gsize len, gboolean allow_wild,
+                                  guint *c, guint *sub, guint *det);
+
+/* Aho-Corasick matcher over ASCII-lower-cased text. */
+typedef struct _SmtpcodesMatcher SmtpcodesMatcher;
+typedef struct {
+  gconstpointer payload;
+  guint         length;   /* marker length */
+  guint         tag;      /* 0: pattern entry, 1: vendor detection module */
+  const char   *marker;
+} SmtpcodesMatch;
+SmtpcodesMatcher *_smtpcodes_matcher_new (void);
+void _smtpcodes_matcher_add (SmtpcodesMatcher *m, const char *marker, guint tag, gconstpointer payload);
+void _smtpcodes_matcher_build (SmtpcodesMatcher *m);
+void _smtpcodes_matcher_free (SmtpcodesMatcher *m);
+/* end: offset of the last byte of the match */
+typedef gboolean (*SmtpcodesMatchFunc) (const SmtpcodesMatch *match, gsize end, gpointer user_data);
+void _smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
+                              SmtpcodesMatchFunc func, gpointer user_data);
+
+struct _SmtpcodesRegistry {
+  SmtpcodesArena      arena;
+  GPtrArray          *modules;      /* SmtpcodesModule*, sorted by rank then order */
+  GHashTable         *index;        /* guint key -> GPtrArray of SmtpcodesEntry* */
+  GHashTable         *cmd_index;    /* "250 ETRN" -> GPtrArray */
+  GPtrArray          *patterns;
+  SmtpcodesMatcher   *matcher;
+  char              **rejected;
+  GPtrArray          *commands;     /* SmtpcodesEntry* of kind COMMAND, first Id wins */
+};
+
+/* Parses a reply, naming the command with the registry's command vocabulary (or none). */
+SmtpcodesReply *_smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length, GError **error);
+const SmtpcodesEntry *_smtpcodes_registry_match_command (SmtpcodesRegistry *reg, const char *s, gsize len, gsize *used);
+
+/* index keys: two tag bits, then the code */
+#define KEY_REPLY(code)    (0x80000000u | (guint32) (code))
+#define KEY_STATUS(sk)     (0x40000000u | (guint32) (sk))
+#define KEY_PAIR(code, sk) (0xC0000000u | ((guint32) ((code) - 100) << 21) | (guint32) (sk))
+
+struct _SmtpcodesReply {
+  int          code;
+  char        *enhanced;
+  char        *text;
+  char        *command;
+  char        *remote_host;
+  const char  *context;
+  char        *input;
+  guint        n_lines;
+  gboolean     code_only;
+};
+
+/* lookups shared by registry.c and verdict.c */
+typedef struct {
+  int         reply;
+  gboolean    has_status;
+  guint       sc, ss, sd;       /* sd/ss may be ANY */
+  char        status[24];
+  const char *command;
+} SmtpcodesQuery;
+
+gboolean _smtpcodes_query_parse (SmtpcodesQuery *q, const char *code, GError **error);
+void _smtpcodes_registry_collect (SmtpcodesRegistry *self, const SmtpcodesQuery *q,
+                                  const SmtpcodesModule *vendor, gboolean fallback,
+                                  GPtrArray *out);
+const SmtpcodesModule *_smtpcodes_registry_find_vendor (SmtpcodesRegistry *self, const char *id);
+
+G_END_DECLS

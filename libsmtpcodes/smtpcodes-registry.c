@@ -1,0 +1,1278 @@
+/* smtpcodes-registry.c: loading modules into an immutable registry, and look-ups */
+#include "config.h"
+
+#include <string.h>
+#include <gio/gio.h>
+
+#include "smtpcodes-private.h"
+#include "smtpcodes-resources.h"
+
+G_DEFINE_QUARK (smtpcodes-error-quark, smtpcodes_error)
+
+/**
+ * smtpcodes_error_quark:
+ *
+ * Returns: the error domain of libsmtpcodes, %SMTPCODES_ERROR
+ * Since: 1.0
+ */
+
+G_DEFINE_BOXED_TYPE (SmtpcodesEntry, smtpcodes_entry, smtpcodes_entry_ref, smtpcodes_entry_unref)
+
+/* The built-in modules, in the order they load. */
+static const char *const builtin_modules[] = { "standard", "enhanced", "wording", "commands", NULL };
+#define BUILTIN_PREFIX "/org/smtpcodes/modules/"
+
+static void
+registry_free (gpointer data)
+{
+  SmtpcodesRegistry *self = data;
+  g_clear_pointer (&self->modules, g_ptr_array_unref);
+  g_clear_pointer (&self->index, g_hash_table_unref);
+  g_clear_pointer (&self->cmd_index, g_hash_table_unref);
+  g_clear_pointer (&self->patterns, g_ptr_array_unref);
+  g_clear_pointer (&self->commands, g_ptr_array_unref);
+  g_clear_pointer (&self->matcher, _smtpcodes_matcher_free);
+  g_clear_pointer (&self->rejected, g_strfreev);
+  _smtpcodes_arena_clear (&self->arena);
+}
+
+/**
+ * smtpcodes_registry_ref:
+ * @self: a #SmtpcodesRegistry
+ *
+ * Returns: (transfer full): @self, with one more reference
+ * Since: 1.0
+ */
+SmtpcodesRegistry *
+smtpcodes_registry_ref (SmtpcodesRegistry *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return g_atomic_rc_box_acquire (self);
+}
+
+/**
+ * smtpcodes_registry_unref:
+ * @self: (transfer full): a #SmtpcodesRegistry
+ *
+ * Drops a reference; the last one frees the registry and its entries.
+ *
+ * Since: 1.0
+ */
+void
+smtpcodes_registry_unref (SmtpcodesRegistry *self)
+{
+  g_return_if_fail (self != NULL);
+  g_atomic_rc_box_release_full (self, registry_free);
+}
+
+/**
+ * smtpcodes_registry_get_default_search_path:
+ *
+ * The directories searched for modules when smtpcodes_registry_new() gets
+ * %NULL: `$SMTPCODES_MODULE_PATH` (colon-separated), then
+ * `$XDG_DATA_HOME/smtpcodes/modules`, then `smtpcodes/modules` below each
+ * XDG system data directory and below the configured data directory.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the directories
+ * Since: 1.0
+ */
+char **
+smtpcodes_registry_get_default_search_path (void)
+{
+  GPtrArray *dirs = g_ptr_array_new ();
+  const char *env = g_getenv ("SMTPCODES_MODULE_PATH");
+  const char *const *sys = g_get_system_data_dirs ();
+
+  if (env && *env)
+    {
+      char **parts = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
+      for (char **p = parts; *p; p++)
+        if (**p)
+          g_ptr_array_add (dirs, g_strdup (*p));
+      g_strfreev (parts);
+    }
+  g_ptr_array_add (dirs, g_build_filename (g_get_user_data_dir (), "smtpcodes", "modules", NULL));
+  for (; *sys; sys++)
+    g_ptr_array_add (dirs, g_build_filename (*sys, "smtpcodes", "modules", NULL));
+  g_ptr_array_add (dirs, g_strdup (SMTPCODES_MODULEDIR));
+  /* drop repeats, keeping the first */
+  for (guint i = 0; i < dirs->len; i++)
+    for (guint j = i + 1; j < dirs->len;)
+      if (g_str_equal (dirs->pdata[i], dirs->pdata[j]))
+        g_free (g_ptr_array_steal_index (dirs, j));
+      else
+        j++;
+  g_ptr_array_add (dirs, NULL);
+  return (char **) g_ptr_array_free (dirs, FALSE);
+}
+
+typedef struct {
+  SmtpcodesRegistry *self;
+  SmtpcodesLoadFlags flags;
+  GPtrArray         *rejected;
+  GHashTable        *ids;     /* id -> module */
+  guint              order;
+  GError            *fatal;
+} Loader;
+
+static gboolean
+load_data (Loader *l, const char *data, gsize len, const char *filename, gboolean builtin)
+{
+  GError *error = NULL;
+  SmtpcodesModule *m = _smtpcodes_module_parse (data, len, filename, builtin, l->flags,
+                                                &l->self->arena, &error);
+  if (m == NULL)
+    {
+      if (l->flags & SMTPCODES_LOAD_STRICT)
+        {
+          if (l->fatal == NULL)
+            l->fatal = error;
+          else
+            g_error_free (error);
+          return FALSE;
+        }
+      g_ptr_array_add (l->rejected, g_strdup (error->message));
+      g_error_free (error);
+      return FALSE;
+    }
+  if (g_hash_table_contains (l->ids, m->id))
+    {
+      /* the first module with an Id wins: a file on the search path overrides the built-in one */
+      if (!builtin)
+        {
+          const SmtpcodesModule *first = g_hash_table_lookup (l->ids, m->id);
+          char *msg = g_strdup_printf ("%s: module '%s' is hidden by %s, found earlier on the search path",
+                                       filename, m->id, first->filename);
+          if (l->flags & SMTPCODES_LOAD_STRICT)
+            {
+              if (l->fatal == NULL)
+                l->fatal = g_error_new_literal (SMTPCODES_ERROR, SMTPCODES_ERROR_DUPLICATE, msg);
+              g_free (msg);
+              return FALSE;
+            }
+          g_ptr_array_add (l->rejected, msg);
+        }
+      return FALSE;
+    }
+  m->order = l->order++;
+  g_hash_table_insert (l->ids, (gpointer) m->id, m);
+  g_ptr_array_add (l->self->modules, m);
+  return TRUE;
+}
+
+static void
+load_file (Loader *l, const char *path)
+{
+  char *data = NULL;
+  gsize len = 0;
+  GError *error = NULL;
+
+  if (!g_file_get_contents (path, &data, &len, &error))
+    {
+      char *msg = g_strdup_printf ("%s: cannot read: %s", path, error->message);
+      if (l->flags & SMTPCODES_LOAD_STRICT)
+        {
+          if (l->fatal == NULL)
+            l->fatal = g_error_new_literal (SMTPCODES_ERROR, SMTPCODES_ERROR_IO, msg);
+        }
+      else
+        g_ptr_array_add (l->rejected, g_strdup (msg));
+      g_free (msg);
+      g_error_free (error);
+      return;
+    }
+  load_data (l, data, len, path, FALSE);
+  g_free (data);
+}
+
+static int
+cmp_str (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static void
+load_dir (Loader *l, const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  GPtrArray *names;
+  const char *name;
+
+  if (d == NULL)
+    return;   /* a directory on the search path that does not exist is normal */
+  names = g_ptr_array_new_with_free_func (g_free);
+  while ((name = g_dir_read_name (d)))
+    if (g_str_has_suffix (name, ".codes") && name[0] != '.')
+      g_ptr_array_add (names, g_strdup (name));
+  g_dir_close (d);
+  g_ptr_array_sort (names, cmp_str);
+  for (guint i = 0; i < names->len && !l->fatal; i++)
+    {
+      char *path = g_build_filename (dir, names->pdata[i], NULL);
+      load_file (l, path);
+      g_free (path);
+    }
+  g_ptr_array_unref (names);
+}
+
+static void
+load_builtins (Loader *l)
+{
+  for (const char *const *b = builtin_modules; *b && !l->fatal; b++)
+    {
+      char *path = g_strconcat (BUILTIN_PREFIX, *b, ".codes", NULL);
+      GBytes *bytes = g_resource_lookup_data (smtpcodes_get_resource (), path,
+                                              G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+      char *label = g_strconcat ("resource://", path, NULL);
+      if (bytes)
+        {
+          gsize len;
+          const char *data = g_bytes_get_data (bytes, &len);
+          load_data (l, data, len, label, TRUE);
+          g_bytes_unref (bytes);
+        }
+      g_free (label);
+      g_free (path);
+    }
+}
+
+static int
+cmp_module (gconstpointer a, gconstpointer b)
+{
+  const SmtpcodesModule *ma = *(const SmtpcodesModule *const *) a;
+  const SmtpcodesModule *mb = *(const SmtpcodesModule *const *) b;
+  if (ma->rank != mb->rank)
+    return (int) ma->rank - (int) mb->rank;
+  return (int) ma->order - (int) mb->order;
+}
+
+static void
+index_add (GHashTable *index, gpointer key, SmtpcodesEntry *e)
+{
+  GPtrArray *list = g_hash_table_lookup (index, key);
+  if (list == NULL)
+    {
+      list = g_ptr_array_new ();
+      g_hash_table_insert (index, key, list);
+    }
+  g_ptr_array_add (list, e);
+}
+
+static void
+freeze (SmtpcodesRegistry *self)
+{
+  g_ptr_array_sort (self->modules, cmp_module);
+  self->index = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+  self->cmd_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  self->patterns = g_ptr_array_new ();
+  self->commands = g_ptr_array_new ();
+  self->matcher = _smtpcodes_matcher_new ();
+  for (guint i = 0; i < self->modules->len; i++)
+    {
+      SmtpcodesModule *m = self->modules->pdata[i];
+      m->order = i;   /* from now on: the position in the sorted list */
+      for (guint j = 0; j < m->n_entries; j++)
+        {
+          SmtpcodesEntry *e = &m->entries[j];
+          e->registry = self;
+          switch (e->kind)
+            {
+            case SMTPCODES_ENTRY_REPLY:
+              if (e->status)
+                index_add (self->index, GUINT_TO_POINTER (KEY_PAIR (e->reply, e->status_key)), e);
+              else if (e->command)
+                {
+                  char *k = g_strdup_printf ("%d %s", e->reply, e->command);
+                  GPtrArray *list = g_hash_table_lookup (self->cmd_index, k);
+                  if (list == NULL)
+                    g_hash_table_insert (self->cmd_index, g_strdup (k), list = g_ptr_array_new ());
+                  g_ptr_array_add (list, e);
+                  g_free (k);
+                }
+              else
+                index_add (self->index, GUINT_TO_POINTER (KEY_REPLY (e->reply)), e);
+              break;
+            case SMTPCODES_ENTRY_STATUS:
+              index_add (self->index, GUINT_TO_POINTER (KEY_STATUS (e->status_key)), e);
+              break;
+            case SMTPCODES_ENTRY_COMMAND:
+              if (smtpcodes_registry_lookup_command (self, e->code) == NULL)
+                g_ptr_array_add (self->commands, e);
+              break;
+            case SMTPCODES_ENTRY_PATTERN:
+              g_ptr_array_add (self->patterns, e);
+              for (guint k = 0; e->markers[k]; k++)
+                _smtpcodes_matcher_add (self->matcher, e->markers[k], 0, e);
+              break;
+            default:
+              g_assert_not_reached ();
+            }
+        }
+      for (guint k = 0; m->detect_text && m->detect_text[k]; k++)
+        _smtpcodes_matcher_add (self->matcher, m->detect_text[k], 1, m);
+    }
+  _smtpcodes_matcher_build (self->matcher);
+}
+
+static SmtpcodesRegistry *
+registry_build (const char * const *dirs, const char * const *files,
+                SmtpcodesLoadFlags flags, GError **error)
+{
+  SmtpcodesRegistry *self = g_atomic_rc_box_new0 (SmtpcodesRegistry);
+  Loader l = { self, flags, g_ptr_array_new (), g_hash_table_new (g_str_hash, g_str_equal), 0, NULL };
+
+  _smtpcodes_arena_init (&self->arena);
+  self->modules = g_ptr_array_new ();
+  for (guint i = 0; files && files[i] && !l.fatal; i++)
+    load_file (&l, files[i]);
+  for (guint i = 0; dirs && dirs[i] && !l.fatal; i++)
+    load_dir (&l, dirs[i]);
+  if (!(flags & SMTPCODES_LOAD_NO_BUILTIN) && !l.fatal)
+    load_builtins (&l);
+  g_hash_table_unref (l.ids);
+  g_ptr_array_add (l.rejected, NULL);
+  self->rejected = (char **) g_ptr_array_free (l.rejected, FALSE);
+  if (l.fatal)
+    {
+      g_propagate_error (error, l.fatal);
+      smtpcodes_registry_unref (self);
+      return NULL;
+    }
+  freeze (self);
+  return self;
+}
+
+/**
+ * smtpcodes_registry_new:
+ * @search_path: (nullable) (array zero-terminated=1): directories to load `*.codes` modules
+ *   from, in order; %NULL for smtpcodes_registry_get_default_search_path()
+ * @flags: how to load
+ * @error: return location for a #GError
+ *
+ * Loads the built-in modules (unless %SMTPCODES_LOAD_NO_BUILTIN) and every module on the
+ * search path into a new, immutable registry. The first module with a given Id wins, so a
+ * module on the search path replaces a built-in one of the same Id. A module that fails to
+ * load is skipped and listed by smtpcodes_registry_get_rejected(); with
+ * %SMTPCODES_LOAD_STRICT it makes the whole call fail.
+ *
+ * Returns: (transfer full) (nullable): the registry, or %NULL with @error set
+ * Since: 1.0
+ */
+SmtpcodesRegistry *
+smtpcodes_registry_new (const char * const *search_path,
+                        SmtpcodesLoadFlags   flags,
+                        GError             **error)
+{
+  SmtpcodesRegistry *r;
+  char **dflt = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (search_path == NULL)
+    search_path = (const char * const *) (dflt = smtpcodes_registry_get_default_search_path ());
+  r = registry_build (search_path, NULL, flags, error);
+  g_strfreev (dflt);
+  return r;
+}
+
+/**
+ * smtpcodes_registry_new_from_files:
+ * @files: (array zero-terminated=1): module files to load, in order
+ * @flags: how to load
+ * @error: return location for a #GError
+ *
+ * Like smtpcodes_registry_new(), but loads exactly the named module files (plus the
+ * built-in modules unless %SMTPCODES_LOAD_NO_BUILTIN) and searches no directory.
+ *
+ * Returns: (transfer full) (nullable): the registry, or %NULL with @error set
+ * Since: 1.0
+ */
+SmtpcodesRegistry *
+smtpcodes_registry_new_from_files (const char * const *files,
+                                   SmtpcodesLoadFlags   flags,
+                                   GError             **error)
+{
+  g_return_val_if_fail (files != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  return registry_build (NULL, files, flags, error);
+}
+
+/**
+ * smtpcodes_registry_get_default:
+ *
+ * The process-wide registry: built-in modules plus the default search path, loaded
+ * leniently on first use. It lives until the process ends.
+ *
+ * Returns: (transfer none): the default registry
+ * Since: 1.0
+ */
+SmtpcodesRegistry *
+smtpcodes_registry_get_default (void)
+{
+  static SmtpcodesRegistry *dflt;
+
+  if (g_once_init_enter (&dflt))
+    {
+      SmtpcodesRegistry *r = smtpcodes_registry_new (NULL, SMTPCODES_LOAD_DEFAULT, NULL);
+      g_once_init_leave (&dflt, r);
+    }
+  return dflt;
+}
+
+/**
+ * smtpcodes_registry_validate_file:
+ * @filename: a module file
+ * @flags: %SMTPCODES_LOAD_STRICT to treat a missing German text as an error
+ * @error: return location for a #GError
+ *
+ * Checks one module file without loading it into any registry.
+ *
+ * Returns: %TRUE if the module is valid
+ * Since: 1.0
+ */
+gboolean
+smtpcodes_registry_validate_file (const char         *filename,
+                                  SmtpcodesLoadFlags  flags,
+                                  GError            **error)
+{
+  SmtpcodesArena arena;
+  char *data = NULL;
+  gsize len = 0;
+  GError *local = NULL;
+  SmtpcodesModule *m;
+
+  g_return_val_if_fail (filename != NULL, FALSE);
+  if (!g_file_get_contents (filename, &data, &len, &local))
+    {
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s: cannot read: %s",
+                   filename, local->message);
+      g_error_free (local);
+      return FALSE;
+    }
+  _smtpcodes_arena_init (&arena);
+  m = _smtpcodes_module_parse (data, len, filename, FALSE, flags, &arena, error);
+  _smtpcodes_arena_clear (&arena);
+  g_free (data);
+  return m != NULL;
+}
+
+/**
+ * smtpcodes_registry_get_modules:
+ * @self: a #SmtpcodesRegistry
+ *
+ * The loaded modules, in look-up order: site modules, vendor modules, standard modules.
+ *
+ * Returns: (transfer container) (element-type SmtpcodesModule): the modules
+ * Since: 1.0
+ */
+GPtrArray *
+smtpcodes_registry_get_modules (SmtpcodesRegistry *self)
+{
+  GPtrArray *out;
+  g_return_val_if_fail (self != NULL, NULL);
+  out = g_ptr_array_sized_new (self->modules->len);
+  for (guint i = 0; i < self->modules->len; i++)
+    g_ptr_array_add (out, self->modules->pdata[i]);
+  return out;
+}
+
+/**
+ * smtpcodes_registry_get_module:
+ * @self: a #SmtpcodesRegistry
+ * @id: a module id such as "standard" or "exchange"
+ *
+ * Returns: (transfer none) (nullable): the module, or %NULL if none has that id
+ * Since: 1.0
+ */
+const SmtpcodesModule *
+smtpcodes_registry_get_module (SmtpcodesRegistry *self, const char *id)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  for (guint i = 0; i < self->modules->len; i++)
+    if (g_str_equal (((SmtpcodesModule *) self->modules->pdata[i])->id, id))
+      return self->modules->pdata[i];
+  return NULL;
+}
+
+const SmtpcodesModule *
+_smtpcodes_registry_find_vendor (SmtpcodesRegistry *self, const char *id)
+{
+  return id ? smtpcodes_registry_get_module (self, id) : NULL;
+}
+
+/**
+ * smtpcodes_registry_get_rejected:
+ * @self: a #SmtpcodesRegistry
+ *
+ * Why modules on the search path were skipped: one message per module, naming file,
+ * line and key.
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the messages; empty if none
+ * Since: 1.0
+ */
+const char * const *
+smtpcodes_registry_get_rejected (SmtpcodesRegistry *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return (const char * const *) self->rejected;
+}
+
+/**
+ * smtpcodes_registry_is_reason:
+ * @reason: a string
+ *
+ * Returns: whether @reason is a name of the reason vocabulary (docs/module-format.md)
+ * Since: 1.0
+ */
+gboolean
+smtpcodes_registry_is_reason (const char *reason)
+{
+  return reason && _smtpcodes_reason_index (reason, -1) >= 0;
+}
+
+/**
+ * smtpcodes_registry_list_reasons:
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the reason vocabulary
+ * Since: 1.0
+ */
+const char * const *
+smtpcodes_registry_list_reasons (void)
+{
+  return (const char * const *) _smtpcodes_reasons;
+}
+
+/* ---- look-up ------------------------------------------------------------------------- */
+
+static gboolean
+parse_reply3 (const char *s, gsize len, int *code)
+{
+  if (len != 3 || !g_ascii_isdigit (s[0]) || !g_ascii_isdigit (s[1]) || !g_ascii_isdigit (s[2]))
+    return FALSE;
+  *code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+  return *code >= 100 && *code <= 599;
+}
+
+gboolean
+_smtpcodes_query_parse (SmtpcodesQuery *q, const char *code, GError **error)
+{
+  const char *s = code, *sp;
+  gsize len;
+
+  memset (q, 0, sizeof *q);
+  while (*s == ' ' || *s == '\t')
+    s++;
+  len = strlen (s);
+  while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' || s[len - 1] == '\r'))
+    len--;
+  sp = memchr (s, ' ', len);
+  if (sp == NULL)
+    sp = memchr (s, '-', len) && len > 4 && s[3] == '-' ? s + 3 : NULL;
+  if (sp)
+    {
+      const char *t = sp + 1;
+      gsize tlen;
+      while (*t == ' ')
+        t++;
+      tlen = len - (gsize) (t - s);
+      if (!parse_reply3 (s, (gsize) (sp - s), &q->reply) || tlen == 0)
+        goto bad;
+      if (_smtpcodes_parse_status (t, tlen, TRUE, &q->sc, &q->ss, &q->sd))
+        {
+          q->has_status = TRUE;
+          if (tlen >= sizeof q->status)
+            goto bad;
+          memcpy (q->status, t, tlen);
+          q->status[tlen] = '\0';
+        }
+      else
+        goto bad;
+      return TRUE;
+    }
+  if (parse_reply3 (s, len, &q->reply))
+    return TRUE;
+  if (len < sizeof q->status && _smtpcodes_parse_status (s, len, TRUE, &q->sc, &q->ss, &q->sd))
+    {
+      q->has_status = TRUE;
+      memcpy (q->status, s, len);
+      q->status[len] = '\0';
+      return TRUE;
+    }
+bad:
+  g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_CODE,
+               "'%s' is not a code: expected a reply code such as 550, a status code such as 5.7.1 or 5.1.x, or both (550 5.7.1)",
+               code);
+  return FALSE;
+}
+
+static GPtrArray *
+find (SmtpcodesRegistry *self, guint32 key)
+{
+  return g_hash_table_lookup (self->index, GUINT_TO_POINTER (key));
+}
+
+/* Appends the entries of the lists, module by module in the order site, requested vendor,
+ * standard, other vendors (only when no vendor was requested), each in list order. */
+static void
+append_ordered (GPtrArray *out, GPtrArray *const *lists, guint n, const SmtpcodesModule *vendor)
+{
+  for (int pass = 0; pass < 4; pass++)
+    for (guint i = 0; i < n; i++)
+      {
+        GPtrArray *list = lists[i];
+        if (list == NULL)
+          continue;
+        for (guint j = 0; j < list->len; j++)
+          {
+            const SmtpcodesEntry *e = list->pdata[j];
+            const SmtpcodesModule *m = e->module;
+            gboolean take;
+            switch (pass)
+              {
+              case 0: take = m->rank == KIND_SITE; break;
+              case 1: take = vendor && m == vendor; break;
+              case 2: take = m->rank == KIND_STANDARD; break;
+              default: take = vendor == NULL && m->rank == KIND_VENDOR; break;
+              }
+            if (take)
+              g_ptr_array_add (out, (gpointer) e);
+          }
+      }
+}
+
+void
+_smtpcodes_registry_collect (SmtpcodesRegistry *self, const SmtpcodesQuery *q,
+                             const SmtpcodesModule *vendor, gboolean fallback,
+                             GPtrArray *out)
+{
+  GPtrArray *lists[8];
+  guint n = 0;
+  gboolean concrete = q->has_status && q->sc != STATUS_CLASS_X && q->ss != STATUS_ANY_SUBJECT
+                      && q->sd != STATUS_ANY_DETAIL;
+  gboolean have_status = FALSE;
+
+  if (q->reply && concrete)
+    lists[n++] = find (self, KEY_PAIR (q->reply, status_key_make (q->sc, q->ss, q->sd)));
+  if (q->reply && q->command)
+    {
+      char k[64];
+      g_snprintf (k, sizeof k, "%d %s", q->reply, q->command);
+      lists[n++] = g_hash_table_lookup (self->cmd_index, k);
+    }
+  if (q->has_status)
+    {
+      GPtrArray *a = find (self, KEY_STATUS (status_key_make (q->sc, q->ss, q->sd)));
+      GPtrArray *b = q->sc != STATUS_CLASS_X
+                     ? find (self, KEY_STATUS (status_key_make (STATUS_CLASS_X, q->ss, q->sd))) : NULL;
+      lists[n++] = a;
+      lists[n++] = b;
+      have_status = (a && a->len) || (b && b->len);
+    }
+  if (q->reply)
+    lists[n++] = find (self, KEY_REPLY (q->reply));
+  append_ordered (out, lists, n, vendor);
+
+  /* RFC 3463 fallback: an unknown X.S.D is explained by its subject, then its class. */
+  if (q->has_status && !have_status && fallback)
+    {
+      n = 0;
+      if (q->ss != STATUS_ANY_SUBJECT)
+        {
+          if (q->sc != STATUS_CLASS_X)
+            lists[n++] = find (self, KEY_STATUS (status_key_make (q->sc, q->ss, STATUS_ANY_DETAIL)));
+          lists[n++] = find (self, KEY_STATUS (status_key_make (STATUS_CLASS_X, q->ss, STATUS_ANY_DETAIL)));
+        }
+      if (q->sc != STATUS_CLASS_X)
+        lists[n++] = find (self, KEY_STATUS (status_key_make (q->sc, STATUS_ANY_SUBJECT, STATUS_ANY_DETAIL)));
+      append_ordered (out, lists, n, vendor);
+    }
+}
+
+/**
+ * smtpcodes_registry_lookup:
+ * @self: a #SmtpcodesRegistry
+ * @vendor: (nullable): a vendor module id such as "exchange", or %NULL for any
+ * @code: "550", "5.7.1", "550 5.7.1", or a wildcard such as "5.1.x"
+ * @error: return location for a #GError
+ *
+ * Collects every meaning of @code, most specific first: the pair, then the status code
+ * (concrete class, then the X. registry entry), then the reply code. Within each, site
+ * modules come first, then @vendor, then the standard modules; with no @vendor, the
+ * meanings vendors give follow the standard ones. A status code the registry does not
+ * enumerate falls back to its subject (X.S.XXX), then its class (C.XXX.XXX).
+ *
+ * A code nobody knows gives an empty array, not an error.
+ *
+ * Returns: (transfer container) (element-type SmtpcodesEntry) (nullable): the entries,
+ *   owned by @self; %NULL with @error set when @code is not a code at all
+ * Since: 1.0
+ */
+GPtrArray *
+smtpcodes_registry_lookup (SmtpcodesRegistry *self,
+                           const char        *vendor,
+                           const char        *code,
+                           GError           **error)
+{
+  SmtpcodesQuery q;
+  GPtrArray *out;
+  const SmtpcodesModule *vm = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (code != NULL, NULL);
+  if (!_smtpcodes_query_parse (&q, code, error))
+    return NULL;
+  if (vendor)
+    {
+      vm = smtpcodes_registry_get_module (self, vendor);
+      if (vm == NULL)
+        {
+          g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_VALUE,
+                       "no module '%s' is loaded (see 'smtpcodes modules')", vendor);
+          return NULL;
+        }
+    }
+  out = g_ptr_array_new ();
+  _smtpcodes_registry_collect (self, &q, vm, TRUE, out);
+  return out;
+}
+
+/* Does s (len bytes) start with spelling, case-insensitively, as a whole word? */
+static gboolean
+spelled (const char *s, gsize len, const char *spelling, gsize *used)
+{
+  gsize n = strlen (spelling);
+  if (n > len || g_ascii_strncasecmp (s, spelling, n) != 0)
+    return FALSE;
+  if (n < len && (g_ascii_isalnum (s[n]) || s[n] == '-'))
+    return FALSE;
+  *used = n;
+  return TRUE;
+}
+
+const SmtpcodesEntry *
+_smtpcodes_registry_match_command (SmtpcodesRegistry *reg, const char *s, gsize len, gsize *used)
+{
+  const SmtpcodesEntry *best = NULL;
+  gsize best_len = 0;
+
+  for (guint i = 0; reg && i < reg->commands->len; i++)
+    {
+      const SmtpcodesEntry *e = reg->commands->pdata[i];
+      gsize n;
+      if (spelled (s, len, e->code, &n) && n > best_len)
+        best = e, best_len = n;
+      for (guint k = 0; e->aliases && e->aliases[k]; k++)
+        if (spelled (s, len, e->aliases[k], &n) && n > best_len)
+          best = e, best_len = n;
+    }
+  if (used)
+    *used = best_len;
+  return best;
+}
+
+/**
+ * smtpcodes_registry_lookup_command:
+ * @self: a #SmtpcodesRegistry
+ * @name: an SMTP command ("EHLO") or a spelling MTAs use for it ("RCPT TO", "end of data"),
+ *   in any case
+ *
+ * Returns: (transfer none) (nullable): the command's entry, or %NULL if no module knows it
+ * Since: 1.0
+ */
+const SmtpcodesEntry *
+smtpcodes_registry_lookup_command (SmtpcodesRegistry *self, const char *name)
+{
+  const SmtpcodesEntry *e;
+  gsize used = 0, len;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  while (*name == ' ')
+    name++;
+  len = strlen (name);
+  while (len && name[len - 1] == ' ')
+    len--;
+  e = _smtpcodes_registry_match_command (self, name, len, &used);
+  return e && used == len ? e : NULL;
+}
+
+/**
+ * smtpcodes_registry_parse_reply:
+ * @self: a #SmtpcodesRegistry
+ * @text: (array length=length) (element-type guint8): the reply, log line or bounce text
+ * @length: length of @text in bytes, or -1 if it is NUL-terminated
+ * @error: return location for a #GError
+ *
+ * Like smtpcodes_reply_parse(), but names the command the reply answered with the command
+ * registry of @self.
+ *
+ * Returns: (transfer full) (nullable): the reply, or %NULL with @error set
+ * Since: 1.0
+ */
+SmtpcodesReply *
+smtpcodes_registry_parse_reply (SmtpcodesRegistry *self, const char *text, gssize length, GError **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return _smtpcodes_reply_parse (self, text, length, error);
+}
+
+/**
+ * smtpcodes_registry_list:
+ * @self: a #SmtpcodesRegistry
+ * @module_id: (nullable): only this module's entries, or %NULL for all
+ *
+ * Returns: (transfer container) (element-type SmtpcodesEntry): the entries, in module
+ *   order and file order; empty if no module has @module_id
+ * Since: 1.0
+ */
+GPtrArray *
+smtpcodes_registry_list (SmtpcodesRegistry *self, const char *module_id)
+{
+  GPtrArray *out;
+  g_return_val_if_fail (self != NULL, NULL);
+  out = g_ptr_array_new ();
+  for (guint i = 0; i < self->modules->len; i++)
+    {
+      SmtpcodesModule *m = self->modules->pdata[i];
+      if (module_id && !g_str_equal (m->id, module_id))
+        continue;
+      for (guint j = 0; j < m->n_entries; j++)
+        g_ptr_array_add (out, &m->entries[j]);
+    }
+  return out;
+}
+
+/* ---- modules --------------------------------------------------------------------------- */
+
+/**
+ * smtpcodes_module_get_id:
+ * @module: a #SmtpcodesModule
+ * Returns: (transfer none): the module's Id
+ * Since: 1.0
+ */
+const char *
+smtpcodes_module_get_id (const SmtpcodesModule *module)
+{
+  g_return_val_if_fail (module != NULL, NULL);
+  return module->id;
+}
+
+/**
+ * smtpcodes_module_get_name:
+ * @module: a #SmtpcodesModule
+ * @lang: (nullable): a language such as "de" or "de_AT.UTF-8"; %NULL for the process locale
+ * Returns: (transfer none): the module's name in @lang, else in English
+ * Since: 1.0
+ */
+const char *
+smtpcodes_module_get_name (const SmtpcodesModule *module, const char *lang)
+{
+  g_return_val_if_fail (module != NULL, NULL);
+  return _smtpcodes_l10n_get (module->name, lang ? lang : g_get_language_names ()[0]);
+}
+
+/**
+ * smtpcodes_module_get_description:
+ * @module: a #SmtpcodesModule
+ * @lang: (nullable): a language, or %NULL for the process locale
+ * Returns: (transfer none) (nullable): the description, if the module has one
+ * Since: 1.0
+ */
+const char *
+smtpcodes_module_get_description (const SmtpcodesModule *module, const char *lang)
+{
+  g_return_val_if_fail (module != NULL, NULL);
+  return _smtpcodes_l10n_get (module->description, lang ? lang : g_get_language_names ()[0]);
+}
+
+/**
+ * smtpcodes_module_get_kind:
+ * @module: a #SmtpcodesModule
+ * Returns: (transfer none): "standard", "vendor" or "site"
+ * Since: 1.0
+ */
+const char *
+smtpcodes_module_get_kind (const SmtpcodesModule *module)
+{
+  g_return_val_if_fail (module != NULL, NULL);
+  return module->kind;
+}
+
+/**
+ * smtpcodes_module_get_version:
+ * @module: a #SmtpcodesModule
+ * Returns: (transfer none): the module's data version
+ * Since: 1.0
+ */
+const char *
+smtpcodes_module_get_version (const SmtpcodesModule *module)
+{
+  g_return_val_if_fail (module != NULL, NULL);
+  return module->version;
+}
+
+/**
+ * smtpcodes_module_get_filename:
+ * @module: a #SmtpcodesModule
+ * Returns: (transfer none): where the module was loaded from (a `resource://` URI for
+ *   built-in modules)
+ * Since: 1.0
+ */
+const char *
+smtpcodes_module_get_filename (const SmtpcodesModule *module)
+{
+  g_return_val_if_fail (module != NULL, NULL);
+  return module->filename;
+}
+
+/**
+ * smtpcodes_module_is_builtin:
+ * @module: a #SmtpcodesModule
+ * Returns: whether the module is compiled into the library
+ * Since: 1.0
+ */
+gboolean
+smtpcodes_module_is_builtin (const SmtpcodesModule *module)
+{
+  g_return_val_if_fail (module != NULL, FALSE);
+  return module->builtin;
+}
+
+/**
+ * smtpcodes_module_get_n_entries:
+ * @module: a #SmtpcodesModule
+ * Returns: the number of code and pattern entries
+ * Since: 1.0
+ */
+guint
+smtpcodes_module_get_n_entries (const SmtpcodesModule *module)
+{
+  g_return_val_if_fail (module != NULL, 0);
+  return module->n_entries;
+}
+
+/* ---- entries --------------------------------------------------------------------------- */
+
+/**
+ * smtpcodes_entry_ref:
+ * @entry: a #SmtpcodesEntry
+ *
+ * Takes a reference on the registry that owns @entry.
+ *
+ * Returns: (transfer full): @entry
+ * Since: 1.0
+ */
+SmtpcodesEntry *
+smtpcodes_entry_ref (SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  smtpcodes_registry_ref (entry->registry);
+  return entry;
+}
+
+/**
+ * smtpcodes_entry_unref:
+ * @entry: (transfer full): a #SmtpcodesEntry
+ *
+ * Drops the reference smtpcodes_entry_ref() took on the owning registry.
+ *
+ * Since: 1.0
+ */
+void
+smtpcodes_entry_unref (SmtpcodesEntry *entry)
+{
+  g_return_if_fail (entry != NULL);
+  smtpcodes_registry_unref (entry->registry);
+}
+
+/**
+ * smtpcodes_entry_get_kind:
+ * @entry: a #SmtpcodesEntry
+ * Returns: what the entry describes
+ * Since: 1.0
+ */
+SmtpcodesEntryKind
+smtpcodes_entry_get_kind (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, SMTPCODES_ENTRY_REPLY);
+  return entry->kind;
+}
+
+/**
+ * smtpcodes_entry_get_code:
+ * @entry: a #SmtpcodesEntry
+ * Returns: (transfer none): the code as the module writes it ("550", "X.1.1", "454 4.7.0",
+ *   "250 ETRN"), or the pattern's name
+ * Since: 1.0
+ */
+const char *
+smtpcodes_entry_get_code (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return entry->code;
+}
+
+/**
+ * smtpcodes_entry_get_reply_code:
+ * @entry: a #SmtpcodesEntry
+ * Returns: the basic reply code, or 0 if the entry has none
+ * Since: 1.0
+ */
+int
+smtpcodes_entry_get_reply_code (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, 0);
+  return entry->reply;
+}
+
+/**
+ * smtpcodes_entry_get_status:
+ * @entry: a #SmtpcodesEntry
+ * Returns: (transfer none) (nullable): the status code ("5.1.1", "X.1.1", "X.1.XXX"), or for
+ *   a pattern the status its wording implies
+ * Since: 1.0
+ */
+const char *
+smtpcodes_entry_get_status (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return entry->status;
+}
+
+/**
+ * smtpcodes_entry_get_command:
+ * @entry: a #SmtpcodesEntry
+ * Returns: (transfer none) (nullable): the SMTP command of a `[Reply NNN COMMAND]` entry
+ * Since: 1.0
+ */
+const char *
+smtpcodes_entry_get_command (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return entry->command;
+}
+
+/**
+ * smtpcodes_entry_get_module:
+ * @entry: a #SmtpcodesEntry
+ * Returns: (transfer none): the module the entry comes from
+ * Since: 1.0
+ */
+const SmtpcodesModule *
+smtpcodes_entry_get_module (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return entry->module;
+}
+
+/**
+ * smtpcodes_entry_get_module_id:
+ * @entry: a #SmtpcodesEntry
+ * Returns: (transfer none): the Id of the module the entry comes from
+ * Since: 1.0
+ */
+const char *
+smtpcodes_entry_get_module_id (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return entry->module->id;
+}
+
+/**
+ * smtpcodes_entry_get_class:
+ * @entry: a #SmtpcodesEntry
+ * Returns: the class the entry states; %SMTPCODES_CLASS_UNKNOWN for X. entries and patterns,
+ *   whose class is that of the code they explain
+ * Since: 1.0
+ */
+SmtpcodesClass
+smtpcodes_entry_get_class (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, SMTPCODES_CLASS_UNKNOWN);
+  return entry->klass;
+}
+
+/**
+ * smtpcodes_entry_get_reason:
+ * @entry: a #SmtpcodesEntry
+ * Returns: (transfer none): the reason the entry implies, from the reason vocabulary
+ * Since: 1.0
+ */
+const char *
+smtpcodes_entry_get_reason (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return _smtpcodes_reasons[entry->reason];
+}
+
+/**
+ * smtpcodes_entry_is_generic:
+ * @entry: a #SmtpcodesEntry
+ * Returns: whether the entry's reason is only a weak default that wording may refine
+ * Since: 1.0
+ */
+gboolean
+smtpcodes_entry_is_generic (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, FALSE);
+  return entry->generic;
+}
+
+/**
+ * smtpcodes_entry_get_retry:
+ * @entry: a #SmtpcodesEntry
+ * Returns: whether retrying later can succeed, as the entry states it; the default follows
+ *   the class (%TRUE for transient)
+ * Since: 1.0
+ */
+gboolean
+smtpcodes_entry_get_retry (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, FALSE);
+  if (entry->retry_set)
+    return entry->retry;
+  return entry->klass == SMTPCODES_CLASS_TRANSIENT;
+}
+
+/**
+ * smtpcodes_entry_get_source:
+ * @entry: a #SmtpcodesEntry
+ * Returns: (transfer none): where the meaning comes from (RFC or vendor document)
+ * Since: 1.0
+ */
+const char *
+smtpcodes_entry_get_source (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return entry->source;
+}
+
+/**
+ * smtpcodes_entry_get_usage:
+ * @entry: a #SmtpcodesEntry
+ * Returns: (transfer none): "standard", "registry", "field", "draft" or "obsolete"
+ * Since: 1.0
+ */
+const char *
+smtpcodes_entry_get_usage (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return entry->usage;
+}
+
+/**
+ * smtpcodes_entry_get_summary:
+ * @entry: a #SmtpcodesEntry
+ * @lang: (nullable): a language such as "de"; %NULL for the process locale
+ * Returns: (transfer none): the one-line summary in @lang, else in English
+ * Since: 1.0
+ */
+const char *
+smtpcodes_entry_get_summary (const SmtpcodesEntry *entry, const char *lang)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return _smtpcodes_l10n_get (entry->summary, lang ? lang : g_get_language_names ()[0]);
+}
+
+/**
+ * smtpcodes_entry_get_explanation:
+ * @entry: a #SmtpcodesEntry
+ * @lang: (nullable): a language such as "de"; %NULL for the process locale
+ * Returns: (transfer none): the explanation in @lang, else in English
+ * Since: 1.0
+ */
+const char *
+smtpcodes_entry_get_explanation (const SmtpcodesEntry *entry, const char *lang)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return _smtpcodes_l10n_get (entry->explanation, lang ? lang : g_get_language_names ()[0]);
+}
+
+/**
+ * smtpcodes_entry_get_advice:
+ * @entry: a #SmtpcodesEntry
+ * @lang: (nullable): a language such as "de"; %NULL for the process locale
+ * Returns: (transfer none): the advice in @lang, else in English
+ * Since: 1.0
+ */
+const char *
+smtpcodes_entry_get_advice (const SmtpcodesEntry *entry, const char *lang)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return _smtpcodes_l10n_get (entry->advice, lang ? lang : g_get_language_names ()[0]);
+}
+
+/**
+ * smtpcodes_entry_get_line:
+ * @entry: a #SmtpcodesEntry
+ * Returns: the line of the entry's group header in its module file
+ * Since: 1.0
+ */
+guint
+smtpcodes_entry_get_line (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, 0);
+  return entry->line;
+}
+
+/**
+ * smtpcodes_entry_get_related:
+ * @entry: a #SmtpcodesEntry
+ * Returns: (transfer none) (array zero-terminated=1) (nullable): for a reply entry the
+ *   status codes that usually accompany it, for a status entry the usual reply codes
+ * Since: 1.0
+ */
+const char * const *
+smtpcodes_entry_get_related (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return entry->related;
+}
+
+/**
+ * smtpcodes_entry_get_markers:
+ * @entry: a #SmtpcodesEntry
+ * Returns: (transfer none) (array zero-terminated=1) (nullable): a pattern's markers, or a
+ *   command's aliases
+ * Since: 1.0
+ */
+const char * const *
+smtpcodes_entry_get_markers (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return entry->kind == SMTPCODES_ENTRY_COMMAND ? entry->aliases : entry->markers;
+}
+
+/**
+ * smtpcodes_entry_get_obsoleted_by:
+ * @entry: a #SmtpcodesEntry
+ * Returns: (transfer none) (nullable): for a command, the RFC that obsoletes the one that
+ *   defined it
+ * Since: 1.0
+ */
+const char *
+smtpcodes_entry_get_obsoleted_by (const SmtpcodesEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return entry->obsoleted_by;
+}
+
+/**
+ * smtpcodes_class_to_string:
+ * @klass: a #SmtpcodesClass
+ * Returns: (transfer none): "success", "intermediate", "transient", "permanent" or "unknown"
+ * Since: 1.0
+ */
+const char *
+smtpcodes_class_to_string (SmtpcodesClass klass)
+{
+  switch (klass)
+    {
+    case SMTPCODES_CLASS_SUCCESS: return "success";
+    case SMTPCODES_CLASS_INTERMEDIATE: return "intermediate";
+    case SMTPCODES_CLASS_TRANSIENT: return "transient";
+    case SMTPCODES_CLASS_PERMANENT: return "permanent";
+    case SMTPCODES_CLASS_UNKNOWN:
+    default: return "unknown";
+    }
+}

@@ -1,0 +1,755 @@
+/* smtpcodes-reply.c: SMTP replies, bare (RFC 5321, RFC 2034) or embedded in logs and bounces
+ *
+ * This file holds grammar only: how replies are written and how MTAs quote them. What a
+ * code or a wording means lives in the data modules.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "smtpcodes-private.h"
+
+G_DEFINE_BOXED_TYPE (SmtpcodesReply, smtpcodes_reply, smtpcodes_reply_ref, smtpcodes_reply_unref)
+
+static void
+reply_clear (gpointer data)
+{
+  SmtpcodesReply *r = data;
+  g_free (r->enhanced);
+  g_free (r->text);
+  g_free (r->command);
+  g_free (r->remote_host);
+  g_free (r->input);
+}
+
+/**
+ * smtpcodes_reply_ref:
+ * @reply: a #SmtpcodesReply
+ * Returns: (transfer full): @reply
+ * Since: 1.0
+ */
+SmtpcodesReply *
+smtpcodes_reply_ref (SmtpcodesReply *reply)
+{
+  g_return_val_if_fail (reply != NULL, NULL);
+  return g_atomic_rc_box_acquire (reply);
+}
+
+/**
+ * smtpcodes_reply_unref:
+ * @reply: (transfer full): a #SmtpcodesReply
+ * Since: 1.0
+ */
+void
+smtpcodes_reply_unref (SmtpcodesReply *reply)
+{
+  g_return_if_fail (reply != NULL);
+  g_atomic_rc_box_release_full (reply, reply_clear);
+}
+
+/* ---- small scanners -------------------------------------------------------------------- */
+
+/* The cues of the grammar: where quoting MTAs put replies, hosts and commands. One pass of
+ * a process-wide automaton records where each occurs, so the parser reads the text once
+ * however many cues it looks for. */
+typedef enum {
+  CUE_DIAG,
+  CUE_SAID,
+  CUE_GMAIL,
+  CUE_PAREN_COLON,
+  CUE_REMOTE_RETURNED,
+  CUE_EXIM,
+  CUE_BRACKET_COLON,
+  CUE_SENDMAIL_IN,
+  CUE_TALKING,
+  CUE_REMOTE_MTA,
+  CUE_RELAY,
+  CUE_DSN,
+  CUE_PAREN_IN_REPLY,
+  CUE_HASHES,
+  CUE_IN_REPLY,
+  CUE_AFTER,
+  CUE_SENDMAIL_OUT,
+  CUE_WHILE_SENDING,
+  CUE_IN_RESPONSE,
+  N_CUES
+} Cue;
+
+static const char *const grammar_cues[N_CUES] = {
+  "diagnostic-code:", " said:", "smtp error (state ", "):", "remote server returned '",
+  "smtp error from remote mail", "]:", "<<< ", "while talking to ", "remote-mta:", "relay=",
+  "dsn=", "(in reply to ", "##", "in reply to ", "after ", ">>> ", "while sending ",
+  "in response to ",
+};
+#define MAX_HITS 64
+
+typedef struct {
+  const char *s;
+  gsize       len;
+  guint       n[N_CUES];
+  guint32     pos[N_CUES][MAX_HITS];   /* start offsets, ascending */
+} Text;
+
+static const SmtpcodesMatcher *
+cue_matcher (void)
+{
+  static SmtpcodesMatcher *m;
+  if (g_once_init_enter (&m))
+    {
+      SmtpcodesMatcher *built = _smtpcodes_matcher_new ();
+      for (guint i = 0; i < N_CUES; i++)
+        _smtpcodes_matcher_add (built, grammar_cues[i], 0, GUINT_TO_POINTER (i));
+      _smtpcodes_matcher_build (built);
+      g_once_init_leave (&m, built);
+    }
+  return m;
+}
+
+static gboolean
+on_cue (const SmtpcodesMatch *match, gsize end, gpointer user_data)
+{
+  Text *t = user_data;
+  guint id = GPOINTER_TO_UINT (match->payload);
+  if (t->n[id] < MAX_HITS)
+    t->pos[id][t->n[id]] = (guint32) (end + 1 - match->length);
+  if (t->n[id] < G_MAXUINT)
+    t->n[id]++;
+  return TRUE;
+}
+
+static void
+text_scan (Text *t, const char *s, gsize len)
+{
+  t->s = s;
+  t->len = len;
+  memset (t->n, 0, sizeof t->n);
+  _smtpcodes_matcher_scan (cue_matcher (), s, len, on_cue, t);
+}
+
+/* The first occurrence of a cue inside hay, a part of the input. */
+static const char *
+ci_find (const Text *t, const char *hay, gsize len, Cue id)
+{
+  gsize from = (gsize) (hay - t->s), n = strlen (grammar_cues[id]);
+
+  for (guint k = 0; k < MIN (t->n[id], MAX_HITS); k++)
+    if (t->pos[id][k] >= from && t->pos[id][k] + n <= from + len)
+      return t->s + t->pos[id][k];
+  if (t->n[id] > MAX_HITS)
+    {
+      /* more hits than recorded (a pathological text): search the slow way */
+      for (gsize i = MAX (from, t->pos[id][MAX_HITS - 1] + 1); i + n <= from + len; i++)
+        if (g_ascii_strncasecmp (t->s + i, grammar_cues[id], n) == 0)
+          return t->s + i;
+    }
+  return NULL;
+}
+
+static gboolean
+is_digit (char c)
+{
+  return c >= '0' && c <= '9';
+}
+
+/* A reply code at s[i]: three digits, first 2-5, second 0-5, not glued to other digits or
+ * dots, followed by a separator. */
+static gboolean
+code_at (const char *s, gsize len, gsize i, gboolean need_boundary_before)
+{
+  char f;
+  if (i + 3 > len || !is_digit (s[i]) || !is_digit (s[i + 1]) || !is_digit (s[i + 2]))
+    return FALSE;
+  if (s[i] < '2' || s[i] > '5' || s[i + 1] > '5')
+    return FALSE;
+  if (need_boundary_before && i > 0)
+    {
+      char b = s[i - 1];
+      if (!(b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '#' || b == '\'' || b == '"'
+            || b == '(' || b == ':' || b == ';' || b == '<' || b == '='))
+        return FALSE;
+    }
+  if (i + 3 == len)
+    return TRUE;
+  f = s[i + 3];
+  return f == ' ' || f == '-' || f == '\t' || f == '\r' || f == '\n';
+}
+
+/* An enhanced status code at s[i]; sets *end. */
+static gboolean
+status_at (const char *s, gsize len, gsize i, gsize *end, gboolean need_boundary_before)
+{
+  gsize j = i;
+  if (i >= len || !(s[i] == '2' || s[i] == '4' || s[i] == '5'))
+    return FALSE;
+  if (need_boundary_before && i > 0)
+    {
+      char b = s[i - 1];
+      if (!(b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '#' || b == '\'' || b == '"'
+            || b == '(' || b == ':' || b == ';' || b == '<' || b == '=' || b == '['))
+        return FALSE;
+    }
+  j++;
+  for (int part = 0; part < 2; part++)
+    {
+      gsize d = 0;
+      if (j >= len || s[j] != '.')
+        return FALSE;
+      j++;
+      while (j < len && is_digit (s[j]) && d < 4)
+        j++, d++;
+      if (d == 0 || d > 3)
+        return FALSE;
+    }
+  /* not an IP address or a version number: nothing glued on */
+  if (j < len && (is_digit (s[j]) || s[j] == '.' || g_ascii_isalpha (s[j]) || s[j] == '_'))
+    {
+      if (!(s[j] == '.' && (j + 1 == len || !is_digit (s[j + 1]))))
+        return FALSE;
+    }
+  *end = j;
+  return TRUE;
+}
+
+static gsize
+skip_blank (const char *s, gsize len, gsize i)
+{
+  while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+    i++;
+  return i;
+}
+
+static char *
+host_token (const char *s, gsize len, gsize i)
+{
+  gsize j = i;
+  while (j < len && (g_ascii_isalnum (s[j]) || s[j] == '.' || s[j] == '-' || s[j] == '_' || s[j] == ':'))
+    j++;
+  while (j > i && (s[j - 1] == '.' || s[j - 1] == ':'))
+    j--;
+  if (j == i)
+    return NULL;
+  return g_strndup (s + i, j - i);
+}
+
+/* "... host mx.example.com[192.0.2.1] said:" / "host mx.example.com [192.0.2.1]:" */
+static char *
+host_before (const char *s, gsize len, const char *at)
+{
+  const char *p = at;
+  /* search back at most 300 bytes for "host " */
+  const char *lim = at - MIN ((gsize) (at - s), 300);
+  while (p > lim)
+    {
+      p--;
+      if ((gsize) (at - p) >= 5 && g_ascii_strncasecmp (p, "host ", 5) == 0)
+        {
+          char *h = host_token (s, len, (gsize) (p + 5 - s));
+          if (h && g_ascii_strcasecmp (h, "unknown") == 0)
+            {
+              const char *lb = memchr (p, '[', (gsize) (at - p));
+              g_free (h);
+              h = lb ? host_token (s, len, (gsize) (lb + 1 - s)) : NULL;
+            }
+          return h;
+        }
+    }
+  return NULL;
+}
+
+/* Words MTAs write for the connection itself, which is no SMTP command. */
+static const char *const connection_words[] = { "initial connection", "connect", "greeting", "banner", NULL };
+
+static const char *
+command_word (SmtpcodesRegistry *reg, const char *s, gsize len)
+{
+  gsize skip = skip_blank (s, len, 0), used;
+  const SmtpcodesEntry *e;
+
+  s += skip;
+  len -= skip;
+  if (len >= 10 && g_ascii_strncasecmp (s, "pipelined ", 10) == 0)
+    s += 10, len -= 10;
+  e = _smtpcodes_registry_match_command (reg, s, len, &used);
+  if (e)
+    return smtpcodes_entry_get_code (e);
+  for (guint i = 0; connection_words[i]; i++)
+    {
+      gsize n = strlen (connection_words[i]);
+      if (n <= len && g_ascii_strncasecmp (s, connection_words[i], n) == 0 && (n == len || !g_ascii_isalpha (s[n])))
+        return "CONNECT";
+    }
+  return NULL;
+}
+
+static const char *
+find_command (SmtpcodesRegistry *reg, const Text *t, const char *s, gsize len)
+{
+  static const Cue command_cues[] = { CUE_IN_REPLY, CUE_AFTER, CUE_SENDMAIL_OUT, CUE_WHILE_SENDING, CUE_IN_RESPONSE };
+  for (guint ci = 0; ci < G_N_ELEMENTS (command_cues); ci++)
+    {
+      Cue c = command_cues[ci];
+      const char *p = s;
+      gsize rest = len;
+      const char *hit;
+      while ((hit = ci_find (t, p, rest, c)))
+        {
+          gsize off = (gsize) (hit - s) + strlen (grammar_cues[c]);
+          const char *cmd = command_word (reg, s + off, len - off);
+          if (cmd)
+            return cmd;
+          p = hit + 1;
+          rest = len - (gsize) (p - s);
+        }
+    }
+  return NULL;
+}
+
+/* Removes continuation prefixes ("550-5.1.1 ", and "550 5.1.1 " at a line start) of the
+ * reply's own code from the text, collapses white space, and counts the lines. */
+static char *
+clean_text (const char *s, gsize len, int code, const char *enhanced, guint *n_lines)
+{
+  GString *out = g_string_sized_new (len);
+  char digits[4];
+  gsize elen = enhanced ? strlen (enhanced) : 0;
+  gboolean line_start = TRUE;
+
+  g_snprintf (digits, sizeof digits, "%03d", code);
+  *n_lines = 1;
+  for (gsize i = 0; i < len;)
+    {
+      gboolean boundary = i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\n' || s[i - 1] == '\r';
+      if (code && boundary && i + 4 <= len && memcmp (s + i, digits, 3) == 0
+          && (s[i + 3] == '-' || ((s[i + 3] == ' ' || i + 4 == len) && line_start)))
+        {
+          gsize j = i + 4;
+          (*n_lines)++;
+          if (elen && j + elen <= len && memcmp (s + j, enhanced, elen) == 0
+              && (j + elen == len || s[j + elen] == ' ' || s[j + elen] == '\n' || s[j + elen] == '\r'))
+            j += elen;
+          i = j;
+          line_start = FALSE;
+          continue;
+        }
+      if (s[i] == '\n' || s[i] == '\r' || s[i] == '\t' || s[i] == ' ')
+        {
+          if (s[i] == '\n')
+            line_start = TRUE;
+          if (out->len && out->str[out->len - 1] != ' ')
+            g_string_append_c (out, ' ');
+          i++;
+          continue;
+        }
+      line_start = FALSE;
+      g_string_append_c (out, s[i]);
+      i++;
+    }
+  while (out->len && out->str[out->len - 1] == ' ')
+    g_string_truncate (out, out->len - 1);
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+parse_code_only (SmtpcodesReply *r, const char *s, gsize len)
+{
+  SmtpcodesQuery q;
+  char *tmp = g_strndup (s, len);
+  gboolean ok = _smtpcodes_query_parse (&q, tmp, NULL);
+  g_free (tmp);
+  if (!ok)
+    return FALSE;
+  r->code = q.reply;
+  r->enhanced = q.has_status ? g_strdup (q.status) : NULL;
+  r->text = g_strdup ("");
+  r->context = "code";
+  r->code_only = TRUE;
+  r->n_lines = 1;
+  return TRUE;
+}
+
+/**
+ * smtpcodes_reply_parse:
+ * @text: (array length=length) (element-type guint8): the reply, a log line, a bounce text
+ * @length: length of @text in bytes, or -1 if it is NUL-terminated
+ * @error: return location for a #GError
+ *
+ * Parses an SMTP reply. Accepted are a bare code ("550", "5.7.1", "550 5.7.1"), an RFC 5321
+ * reply (single or multi-line, continuation lines "550-..."; with an RFC 2034 enhanced code),
+ * and replies quoted in mail logs and bounces: Postfix ("host mx[ip] said: 550 ...
+ * (in reply to RCPT TO command)"), Exim ("SMTP error from remote mail server after
+ * RCPT TO:<...>: host mx [ip]: 550 ..."), Sendmail ("<<< 550 ..."), Exchange ("#550 5.1.1
+ * RESOLVER... ##", "Remote Server returned '550 ...'"), Gmail ("PERM_FAILURE: SMTP Error
+ * (state 8): 550 ..."), "Diagnostic-Code: smtp; 550 ..." and "dsn=5.1.1" in Postfix logs.
+ *
+ * The command the reply answered is named with the command registry of the default
+ * registry (smtpcodes_registry_parse_reply() takes another). Text that is not valid UTF-8 is
+ * kept with the invalid bytes replaced by U+FFFD.
+ *
+ * Returns: (transfer full) (nullable): the reply, or %NULL with @error set: input longer than
+ *   %SMTPCODES_REPLY_MAX_LENGTH (%SMTPCODES_ERROR_TOO_LONG), a NUL byte
+ *   (%SMTPCODES_ERROR_SYNTAX), or no code anywhere (%SMTPCODES_ERROR_NO_CODE)
+ * Since: 1.0
+ */
+SmtpcodesReply *
+smtpcodes_reply_parse (const char *text, gssize length, GError **error)
+{
+  return _smtpcodes_reply_parse (smtpcodes_registry_get_default (), text, length, error);
+}
+
+SmtpcodesReply *
+_smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length, GError **error)
+{
+  SmtpcodesReply *r;
+  gsize len;
+  const char *s, *nul, *hit;
+  gsize start = 0, end, i;
+  gboolean found = FALSE;
+  const char *context = "reply";
+  char *host = NULL;
+  const char *command = NULL;
+  Text t;
+
+  g_return_val_if_fail (text != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  len = length < 0 ? strlen (text) : (gsize) length;
+  if (len > SMTPCODES_REPLY_MAX_LENGTH)
+    {
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_TOO_LONG,
+                   "reply is %" G_GSIZE_FORMAT " bytes long; at most %d bytes are accepted",
+                   len, SMTPCODES_REPLY_MAX_LENGTH);
+      return NULL;
+    }
+  if (len && (nul = memchr (text, '\0', len)))
+    {
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX,
+                   "reply contains a NUL byte at offset %" G_GSIZE_FORMAT, (gsize) (nul - text));
+      return NULL;
+    }
+
+  r = g_atomic_rc_box_new0 (SmtpcodesReply);
+  if (g_utf8_validate_len (text, len, NULL))
+    r->input = g_strndup (text, len);
+  else
+    r->input = g_utf8_make_valid (text, (gssize) len);
+  s = r->input;
+  len = strlen (s);
+  text_scan (&t, s, len);
+
+  /* trim */
+  while (start < len && (s[start] == ' ' || s[start] == '\t' || s[start] == '\r' || s[start] == '\n'))
+    start++;
+  end = len;
+  while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\r' || s[end - 1] == '\n'))
+    end--;
+  if (start == end)
+    {
+      g_set_error_literal (error, SMTPCODES_ERROR, SMTPCODES_ERROR_NO_CODE, "reply is empty");
+      smtpcodes_reply_unref (r);
+      return NULL;
+    }
+  if (end - start <= 24 && parse_code_only (r, s + start, end - start))
+    {
+      return r;
+    }
+
+  /* Anchors: where a quoting MTA says the reply starts. */
+  if ((hit = ci_find (&t, s + start, end - start, CUE_DIAG)))
+    {
+      const char *semi = memchr (hit, ';', (gsize) (s + end - hit));
+      const char *nl = memchr (hit, '\n', (gsize) (s + end - hit));
+      context = "dsn";
+      start = (gsize) ((semi && (!nl || semi < nl) ? semi : hit + 15) + 1 - s);
+    }
+  else if ((hit = ci_find (&t, s + start, end - start, CUE_SAID)))
+    {
+      context = "postfix";
+      host = host_before (s, len, hit);
+      start = (gsize) (hit + 6 - s);
+    }
+  else if ((hit = ci_find (&t, s + start, end - start, CUE_GMAIL)))
+    {
+      const char *close = ci_find (&t, hit, (gsize) (s + end - hit), CUE_PAREN_COLON);
+      context = "gmail";
+      if (close)
+        start = (gsize) (close + 2 - s);
+    }
+  else if ((hit = ci_find (&t, s + start, end - start, CUE_REMOTE_RETURNED)))
+    {
+      context = "exchange";
+      start = (gsize) (hit + 24 - s);
+      if (end > start && s[end - 1] == '\'')
+        end--;
+    }
+  else if ((hit = ci_find (&t, s + start, end - start, CUE_EXIM)))
+    {
+      const char *bracket = ci_find (&t, hit, (gsize) (s + end - hit), CUE_BRACKET_COLON);
+      context = "exim";
+      if (bracket)
+        {
+          host = host_before (s, len, bracket);
+          start = (gsize) (bracket + 2 - s);
+        }
+    }
+  else if ((hit = ci_find (&t, s + start, end - start, CUE_SENDMAIL_IN)))
+    {
+      const char *talk = ci_find (&t, s, len, CUE_TALKING);
+      context = "sendmail";
+      if (talk)
+        host = host_token (s, len, (gsize) (talk + 17 - s));
+      start = (gsize) (hit + 4 - s);
+    }
+  if (host == NULL && (hit = ci_find (&t, s, len, CUE_REMOTE_MTA)))
+    {
+      const char *semi = memchr (hit, ';', (gsize) (s + len - hit));
+      if (semi)
+        host = host_token (s, len, skip_blank (s, len, (gsize) (semi + 1 - s)));
+    }
+  if (host == NULL && (hit = ci_find (&t, s, len, CUE_RELAY)))
+    {
+      host = host_token (s, len, (gsize) (hit + 6 - s));
+      if (host && g_str_equal (host, "none"))
+        g_clear_pointer (&host, g_free);
+    }
+
+  command = find_command (reg, &t, s, len);
+
+  /* The code itself: first try exactly at the anchor, then scan. Prefer a reply code that
+   * is followed by an enhanced code, which log lines rarely imitate. */
+  i = skip_blank (s, end, start);
+  if (i < end && (s[i] == '#' || s[i] == '\'' || s[i] == '"'))
+    i++;
+  if (code_at (s, end, i, FALSE))
+    found = TRUE;
+  else
+    {
+      gsize first = G_MAXSIZE;
+      for (gsize k = start; k + 3 <= end; k++)
+        {
+          gsize e;
+          if (!is_digit (s[k]) || !code_at (s, end, k, TRUE))
+            continue;
+          if (first == G_MAXSIZE)
+            first = k;
+          if (k + 4 < end && status_at (s, end, skip_blank (s, end, k + 4), &e, FALSE)
+              && s[skip_blank (s, end, k + 4)] == s[k])
+            {
+              first = k;
+              break;
+            }
+        }
+      if (first != G_MAXSIZE)
+        {
+          i = first;
+          found = TRUE;
+          if (g_str_equal (context, "reply") && i > start)
+            context = "log";
+        }
+    }
+
+  if (found)
+    {
+      gsize e, pos;
+      r->code = (s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+      pos = i + 3;
+      if (pos < end && (s[pos] == '-' || s[pos] == ' '))
+        pos++;
+      pos = skip_blank (s, end, pos);
+      if (pos < end && s[pos] == '#')
+        pos++;
+      if (status_at (s, end, pos, &e, FALSE))
+        {
+          r->enhanced = g_strndup (s + pos, e - pos);
+          if (e < end && s[e] == '.' )
+            e++;
+          pos = e;
+        }
+      start = pos;
+    }
+  else
+    {
+      /* no reply code: an enhanced code alone ("5.1.1 <x>: ...", "dsn=5.1.1", "Status: 5.1.1") */
+      for (gsize k = start; k < end; k++)
+        {
+          gsize e;
+          if (status_at (s, end, k, &e, TRUE))
+            {
+              r->enhanced = g_strndup (s + k, e - k);
+              found = TRUE;
+              if (g_str_equal (context, "reply"))
+                context = k == start ? "reply" : "log";
+              start = e;
+              break;
+            }
+        }
+      if (!found)
+        {
+          /* Postfix log lines carry dsn= after the text part too; search the whole input */
+          if ((hit = ci_find (&t, s, len, CUE_DSN)))
+            {
+              gsize e, k = (gsize) (hit + 4 - s);
+              if (status_at (s, len, k, &e, FALSE))
+                {
+                  r->enhanced = g_strndup (s + k, e - k);
+                  found = TRUE;
+                  context = "log";
+                }
+            }
+        }
+    }
+  if (!found)
+    {
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_NO_CODE,
+                   "no SMTP reply code (such as 550) or enhanced status code (such as 5.1.1) found in '%.60s%s'",
+                   s + skip_blank (s, len, 0), len > 60 ? "..." : "");
+      g_free (host);
+      smtpcodes_reply_unref (r);
+      return NULL;
+    }
+
+  /* where the reply text ends */
+  if ((hit = ci_find (&t, s + start, end - start, CUE_PAREN_IN_REPLY)))
+    end = (gsize) (hit - s);
+  if (g_str_equal (context, "exchange") || (end - start >= 2 && memcmp (s + end - 2, "##", 2) == 0))
+    {
+      const char *hh = ci_find (&t, s + start, end - start, CUE_HASHES);
+      if (hh)
+        end = (gsize) (hh - s);
+    }
+  if (g_str_equal (context, "postfix") && end > start && s[end - 1] == ')')
+    {
+      /* a Postfix log line: "(host x said: 550 ... (in reply to RCPT TO command))" */
+      const char *open = memchr (s, '(', start);
+      if (open)
+        end--;
+    }
+  while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\r' || s[end - 1] == '\n'))
+    end--;
+  start = skip_blank (s, end, start);
+
+  r->text = clean_text (s + start, end - start, r->code, r->enhanced, &r->n_lines);
+  r->command = command ? g_strdup (command) : NULL;
+  r->remote_host = host;
+  r->context = context;
+  return r;
+}
+
+/**
+ * smtpcodes_reply_get_code:
+ * @reply: a #SmtpcodesReply
+ * Returns: the three-digit reply code, or 0 if the text stated only an enhanced code
+ * Since: 1.0
+ */
+int
+smtpcodes_reply_get_code (const SmtpcodesReply *reply)
+{
+  g_return_val_if_fail (reply != NULL, 0);
+  return reply->code;
+}
+
+/**
+ * smtpcodes_reply_get_enhanced:
+ * @reply: a #SmtpcodesReply
+ * Returns: (transfer none) (nullable): the enhanced status code, such as "5.1.1"
+ * Since: 1.0
+ */
+const char *
+smtpcodes_reply_get_enhanced (const SmtpcodesReply *reply)
+{
+  g_return_val_if_fail (reply != NULL, NULL);
+  return reply->enhanced;
+}
+
+/**
+ * smtpcodes_reply_get_text:
+ * @reply: a #SmtpcodesReply
+ * Returns: (transfer none): the reply's text without codes, lines joined by spaces; may be empty
+ * Since: 1.0
+ */
+const char *
+smtpcodes_reply_get_text (const SmtpcodesReply *reply)
+{
+  g_return_val_if_fail (reply != NULL, NULL);
+  return reply->text;
+}
+
+/**
+ * smtpcodes_reply_get_command:
+ * @reply: a #SmtpcodesReply
+ * Returns: (transfer none) (nullable): the SMTP command the reply answered ("RCPT", "DATA",
+ *   "CONNECT" for the greeting ...), when the text states it
+ * Since: 1.0
+ */
+const char *
+smtpcodes_reply_get_command (const SmtpcodesReply *reply)
+{
+  g_return_val_if_fail (reply != NULL, NULL);
+  return reply->command;
+}
+
+/**
+ * smtpcodes_reply_get_remote_host:
+ * @reply: a #SmtpcodesReply
+ * Returns: (transfer none) (nullable): the host that sent the reply, when the text states it
+ * Since: 1.0
+ */
+const char *
+smtpcodes_reply_get_remote_host (const SmtpcodesReply *reply)
+{
+  g_return_val_if_fail (reply != NULL, NULL);
+  return reply->remote_host;
+}
+
+/**
+ * smtpcodes_reply_get_context:
+ * @reply: a #SmtpcodesReply
+ * Returns: (transfer none): how the reply was written: "code" (a bare code), "reply" (RFC 5321),
+ *   "postfix", "exim", "sendmail", "exchange", "gmail", "dsn" (Diagnostic-Code) or "log"
+ *   (found inside other text)
+ * Since: 1.0
+ */
+const char *
+smtpcodes_reply_get_context (const SmtpcodesReply *reply)
+{
+  g_return_val_if_fail (reply != NULL, NULL);
+  return reply->context;
+}
+
+/**
+ * smtpcodes_reply_get_input:
+ * @reply: a #SmtpcodesReply
+ * Returns: (transfer none): the whole input, as valid UTF-8
+ * Since: 1.0
+ */
+const char *
+smtpcodes_reply_get_input (const SmtpcodesReply *reply)
+{
+  g_return_val_if_fail (reply != NULL, NULL);
+  return reply->input;
+}
+
+/**
+ * smtpcodes_reply_get_n_lines:
+ * @reply: a #SmtpcodesReply
+ * Returns: the number of reply lines (more than 1 for a multi-line reply)
+ * Since: 1.0
+ */
+guint
+smtpcodes_reply_get_n_lines (const SmtpcodesReply *reply)
+{
+  g_return_val_if_fail (reply != NULL, 0);
+  return reply->n_lines;
+}
+
+/**
+ * smtpcodes_reply_is_code_only:
+ * @reply: a #SmtpcodesReply
+ * Returns: whether the input was only a code (or a pair), with no text
+ * Since: 1.0
+ */
+gboolean
+smtpcodes_reply_is_code_only (const SmtpcodesReply *reply)
+{
+  g_return_val_if_fail (reply != NULL, FALSE);
+  return reply->code_only;
+}
