@@ -1,0 +1,298 @@
+/* test-registry: loading, search path, look-up order, fall-back, reference counting */
+#include <string.h>
+#include <glib/gstdio.h>
+#include <libsmtpcodes/smtpcodes.h>
+
+static SmtpcodesRegistry *
+fixture_registry (void)
+{
+  char *valid = g_test_build_filename (G_TEST_DIST, "data", "valid", NULL);
+  const char *path[] = { valid, NULL };
+  GError *error = NULL;
+  SmtpcodesRegistry *reg = smtpcodes_registry_new (path, SMTPCODES_LOAD_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reg);
+  g_free (valid);
+  return reg;
+}
+
+static void
+test_builtin (void)
+{
+  const char *empty[] = { NULL };
+  GError *error = NULL;
+  SmtpcodesRegistry *reg = smtpcodes_registry_new (empty, SMTPCODES_LOAD_STRICT, &error);
+  GPtrArray *mods;
+
+  g_assert_no_error (error);
+  mods = smtpcodes_registry_get_modules (reg);
+  g_assert_cmpuint (mods->len, ==, 4);
+  for (guint i = 0; i < mods->len; i++)
+    {
+      g_assert_true (smtpcodes_module_is_builtin (mods->pdata[i]));
+      g_assert_cmpstr (smtpcodes_module_get_kind (mods->pdata[i]), ==, "standard");
+      g_assert_true (g_str_has_prefix (smtpcodes_module_get_filename (mods->pdata[i]), "resource://"));
+      g_assert_cmpuint (smtpcodes_module_get_n_entries (mods->pdata[i]), >, 10);
+    }
+  g_assert_nonnull (smtpcodes_registry_get_module (reg, "standard"));
+  g_assert_nonnull (smtpcodes_registry_get_module (reg, "enhanced"));
+  g_assert_nonnull (smtpcodes_registry_get_module (reg, "wording"));
+  g_assert_nonnull (smtpcodes_registry_get_module (reg, "commands"));
+  g_assert_null (smtpcodes_registry_get_module (reg, "nope"));
+  g_assert_null (smtpcodes_registry_get_rejected (reg)[0]);
+  g_ptr_array_unref (mods);
+  smtpcodes_registry_unref (reg);
+}
+
+static void
+test_no_builtin (void)
+{
+  const char *empty[] = { NULL };
+  GError *error = NULL;
+  SmtpcodesRegistry *reg = smtpcodes_registry_new (empty, SMTPCODES_LOAD_NO_BUILTIN, &error);
+  GPtrArray *list;
+  g_assert_no_error (error);
+  list = smtpcodes_registry_lookup (reg, NULL, "550", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 0);   /* a missing code is not an error */
+  g_ptr_array_unref (list);
+  smtpcodes_registry_unref (reg);
+}
+
+static void
+test_lookup_order (void)
+{
+  SmtpcodesRegistry *reg = smtpcodes_registry_get_default ();
+  GError *error = NULL;
+  GPtrArray *list = smtpcodes_registry_lookup (reg, NULL, "550 5.1.1", &error);
+  const SmtpcodesEntry *last;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, >=, 2);
+  /* status before reply: the more specific meaning first */
+  g_assert_cmpint (smtpcodes_entry_get_kind (list->pdata[0]), ==, SMTPCODES_ENTRY_STATUS);
+  g_assert_cmpstr (smtpcodes_entry_get_status (list->pdata[0]), ==, "X.1.1");
+  last = list->pdata[list->len - 1];
+  g_assert_cmpint (smtpcodes_entry_get_kind (last), ==, SMTPCODES_ENTRY_REPLY);
+  g_assert_cmpint (smtpcodes_entry_get_reply_code (last), ==, 550);
+  g_ptr_array_unref (list);
+
+  /* a pair entry comes first */
+  list = smtpcodes_registry_lookup (reg, NULL, "535 5.7.8", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, >=, 3);
+  g_assert_cmpstr (smtpcodes_entry_get_code (list->pdata[0]), ==, "535 5.7.8");
+  g_ptr_array_unref (list);
+}
+
+static void
+test_lookup_forms (void)
+{
+  SmtpcodesRegistry *reg = smtpcodes_registry_get_default ();
+  const char *good[] = { "550", "5.7.1", "550 5.7.1", " 421 ", "5.1.x", "5.1.X", "X.7.1", "4.XXX.XXX", "X.1.XXX", NULL };
+  const char *bad[] = { "", "abc", "55", "5500", "650", "5.7", "5.7.1.2", "9.1.1", "550 abc", "5.XXX.1", "550 5.7.1 x", NULL };
+
+  for (guint i = 0; good[i]; i++)
+    {
+      GError *error = NULL;
+      GPtrArray *list = smtpcodes_registry_lookup (reg, NULL, good[i], &error);
+      g_test_message ("lookup '%s'", good[i]);
+      g_assert_no_error (error);
+      g_assert_cmpuint (list->len, >, 0);
+      g_ptr_array_unref (list);
+    }
+  for (guint i = 0; bad[i]; i++)
+    {
+      GError *error = NULL;
+      GPtrArray *list = smtpcodes_registry_lookup (reg, NULL, bad[i], &error);
+      g_test_message ("lookup '%s'", bad[i]);
+      g_assert_null (list);
+      g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_CODE);
+      g_assert_nonnull (strstr (error->message, bad[i]));
+      g_clear_error (&error);
+    }
+}
+
+static void
+test_fallback (void)
+{
+  SmtpcodesRegistry *reg = smtpcodes_registry_get_default ();
+  GError *error = NULL;
+  GPtrArray *list = smtpcodes_registry_lookup (reg, NULL, "5.7.99", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_cmpstr (smtpcodes_entry_get_code (list->pdata[0]), ==, "X.7.XXX");
+  g_assert_cmpstr (smtpcodes_entry_get_code (list->pdata[1]), ==, "5.XXX.XXX");
+  g_ptr_array_unref (list);
+
+  /* an unknown subject falls back to the class alone */
+  list = smtpcodes_registry_lookup (reg, NULL, "4.9.1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpstr (smtpcodes_entry_get_code (list->pdata[0]), ==, "4.XXX.XXX");
+  g_ptr_array_unref (list);
+}
+
+static void
+test_vendor_and_site (void)
+{
+  SmtpcodesRegistry *reg = fixture_registry ();
+  GError *error = NULL;
+  GPtrArray *list;
+
+  /* site module: adds a code, and its X.1.1 comes before the standard one */
+  list = smtpcodes_registry_lookup (reg, NULL, "599", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpstr (smtpcodes_entry_get_module_id (list->pdata[0]), ==, "site-local");
+  g_ptr_array_unref (list);
+  list = smtpcodes_registry_lookup (reg, NULL, "5.1.1", &error);
+  g_assert_cmpstr (smtpcodes_entry_get_module_id (list->pdata[0]), ==, "site-local");
+  g_assert_cmpstr (smtpcodes_entry_get_module_id (list->pdata[1]), ==, "enhanced");
+  g_ptr_array_unref (list);
+
+  /* vendor requested: its meaning before the standard one */
+  list = smtpcodes_registry_lookup (reg, "acme", "5.7.1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (smtpcodes_entry_get_module_id (list->pdata[0]), ==, "acme");
+  g_assert_cmpstr (smtpcodes_entry_get_module_id (list->pdata[1]), ==, "enhanced");
+  g_ptr_array_unref (list);
+  /* no vendor: standard first, vendor meaning after */
+  list = smtpcodes_registry_lookup (reg, NULL, "5.7.1", &error);
+  g_assert_cmpstr (smtpcodes_entry_get_module_id (list->pdata[0]), ==, "enhanced");
+  g_assert_cmpstr (smtpcodes_entry_get_module_id (list->pdata[list->len - 1]), ==, "acme");
+  g_ptr_array_unref (list);
+  /* unknown vendor is an error that names it */
+  list = smtpcodes_registry_lookup (reg, "nosuch", "5.7.1", &error);
+  g_assert_null (list);
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "nosuch"));
+  g_clear_error (&error);
+  smtpcodes_registry_unref (reg);
+}
+
+/* The first module with an Id wins: a file on the search path overrides a built-in one. */
+static void
+test_override_builtin (void)
+{
+  char *dir = g_dir_make_tmp ("smtpcodes-XXXXXX", NULL);
+  char *file = g_build_filename (dir, "wording.codes", NULL);
+  const char *path[] = { dir, NULL };
+  const char *text =
+    "[Module]\nId=wording\nName=Local wording\nName[de]=Lokale Formulierungen\nKind=standard\nVersion=9\nFormatVersion=1\n";
+  GError *error = NULL;
+  SmtpcodesRegistry *reg;
+
+  g_assert_true (g_file_set_contents (file, text, -1, NULL));
+  reg = smtpcodes_registry_new (path, SMTPCODES_LOAD_STRICT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (smtpcodes_module_get_version (smtpcodes_registry_get_module (reg, "wording")), ==, "9");
+  g_assert_false (smtpcodes_module_is_builtin (smtpcodes_registry_get_module (reg, "wording")));
+  g_assert_cmpuint (smtpcodes_module_get_n_entries (smtpcodes_registry_get_module (reg, "wording")), ==, 0);
+  smtpcodes_registry_unref (reg);
+  g_remove (file);
+  g_rmdir (dir);
+  g_free (file);
+  g_free (dir);
+}
+
+static void
+test_search_path_env (void)
+{
+  if (g_test_subprocess ())
+    {
+      char **dirs;
+      char *valid = g_test_build_filename (G_TEST_DIST, "data", "valid", NULL);
+      SmtpcodesRegistry *reg;
+      g_setenv ("SMTPCODES_MODULE_PATH", valid, TRUE);
+      dirs = smtpcodes_registry_get_default_search_path ();
+      g_assert_cmpstr (dirs[0], ==, valid);
+      g_strfreev (dirs);
+      reg = smtpcodes_registry_get_default ();
+      g_assert_nonnull (smtpcodes_registry_get_module (reg, "acme"));
+      g_assert_true (smtpcodes_registry_get_default () == reg);
+      g_free (valid);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, 0);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_entry_keeps_registry (void)
+{
+  SmtpcodesRegistry *reg = fixture_registry ();
+  GError *error = NULL;
+  GPtrArray *list = smtpcodes_registry_lookup (reg, NULL, "599", &error);
+  SmtpcodesEntry *e = smtpcodes_entry_ref (list->pdata[0]);
+
+  g_ptr_array_unref (list);
+  smtpcodes_registry_unref (reg);
+  /* the registry is still alive through the entry */
+  g_assert_cmpstr (smtpcodes_entry_get_summary (e, "de"), ==, "Unser lokaler Code 599");
+  g_assert_cmpstr (smtpcodes_entry_get_summary (e, "de_AT.UTF-8"), ==, "Unser lokaler Code 599");
+  g_assert_cmpstr (smtpcodes_entry_get_summary (e, "en"), ==, "Our local code 599");
+  g_assert_cmpstr (smtpcodes_entry_get_summary (e, "fr"), ==, "Our local code 599");
+  g_assert_cmpstr (smtpcodes_entry_get_summary (e, "C"), ==, "Our local code 599");
+  g_assert_cmpint (smtpcodes_entry_get_class (e), ==, SMTPCODES_CLASS_PERMANENT);
+  g_assert_cmpstr (smtpcodes_entry_get_reason (e), ==, "policyviolation");
+  g_assert_false (smtpcodes_entry_get_retry (e));
+  g_assert_cmpstr (smtpcodes_entry_get_source (e), ==, "Local policy");
+  g_assert_cmpuint (smtpcodes_entry_get_line (e), ==, 9);
+  smtpcodes_entry_unref (e);
+}
+
+static void
+test_list_and_reasons (void)
+{
+  SmtpcodesRegistry *reg = smtpcodes_registry_get_default ();
+  GPtrArray *all = smtpcodes_registry_list (reg, NULL);
+  GPtrArray *std = smtpcodes_registry_list (reg, "standard");
+  GPtrArray *none = smtpcodes_registry_list (reg, "nope");
+  const char *const *reasons = smtpcodes_registry_list_reasons ();
+
+  g_assert_cmpuint (all->len, >, std->len);
+  g_assert_cmpuint (std->len, >=, 66);
+  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_cmpuint (g_strv_length ((char **) reasons), ==, 34);
+  g_assert_true (smtpcodes_registry_is_reason ("userunknown"));
+  g_assert_false (smtpcodes_registry_is_reason ("user-unknown"));
+  g_assert_false (smtpcodes_registry_is_reason (NULL));
+  for (guint i = 0; i < all->len; i++)
+    g_assert_true (smtpcodes_registry_is_reason (smtpcodes_entry_get_reason (all->pdata[i])));
+  g_ptr_array_unref (all);
+  g_ptr_array_unref (std);
+  g_ptr_array_unref (none);
+}
+
+static void
+test_preconditions (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_assert_null (smtpcodes_registry_lookup (NULL, NULL, "550", NULL));
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, 0);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*CRITICAL*self != NULL*");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/registry/builtin", test_builtin);
+  g_test_add_func ("/registry/no-builtin", test_no_builtin);
+  g_test_add_func ("/registry/lookup/order", test_lookup_order);
+  g_test_add_func ("/registry/lookup/forms", test_lookup_forms);
+  g_test_add_func ("/registry/lookup/fallback", test_fallback);
+  g_test_add_func ("/registry/lookup/vendor-and-site", test_vendor_and_site);
+  g_test_add_func ("/registry/override-builtin", test_override_builtin);
+  g_test_add_func ("/registry/search-path-env", test_search_path_env);
+  g_test_add_func ("/registry/entry-keeps-registry", test_entry_keeps_registry);
+  g_test_add_func ("/registry/list-and-reasons", test_list_and_reasons);
+  g_test_add_func ("/registry/preconditions", test_preconditions);
+  return g_test_run ();
+}

@@ -1,0 +1,219 @@
+/* test-reply: the reply parser, bare and in the wild, and bad input */
+#include <string.h>
+#include <libsmtpcodes/smtpcodes.h>
+
+typedef struct {
+  const char *name;
+  const char *input;
+  int         code;
+  const char *enhanced;
+  const char *text;       /* exact, or NULL to skip */
+  const char *command;
+  const char *host;
+  const char *context;
+  guint       lines;      /* 0: skip */
+} Case;
+
+static const Case cases[] = {
+  { "bare-code", "550", 550, NULL, "", NULL, NULL, "code", 1 },
+  { "bare-status", "5.7.1", 0, "5.7.1", "", NULL, NULL, "code", 1 },
+  { "bare-pair", "550 5.1.1", 550, "5.1.1", "", NULL, NULL, "code", 1 },
+  { "bare-wildcard", "5.1.x", 0, "5.1.x", "", NULL, NULL, "code", 1 },
+  { "single-line", "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown in local recipient table",
+    550, "5.1.1", "<bob@example.com>: Recipient address rejected: User unknown in local recipient table", NULL, NULL, "reply", 1 },
+  { "no-enhanced", "421 mx.example.org Service not available, closing channel",
+    421, NULL, "mx.example.org Service not available, closing channel", NULL, NULL, "reply", 1 },
+  { "multi-line", "550-5.1.1 The account you tried to reach\r\n550-5.1.1 does not exist here.\r\n550 5.1.1 See the help pages. x1si gsmtp\r\n",
+    550, "5.1.1", "The account you tried to reach does not exist here. See the help pages. x1si gsmtp", NULL, NULL, "reply", 3 },
+  { "multi-line-joined", "550-5.1.1 The account you tried to reach 550-5.1.1 does not exist. 550 5.1.1 more - gsmtp",
+    550, "5.1.1", "The account you tried to reach does not exist. 550 5.1.1 more - gsmtp", NULL, NULL, "reply", 0 },
+  { "postfix-log",
+    "Nov 22 14:26:01 mail postfix/smtp[12345]: 4F1A2B3C4D: to=<bob@example.com>, relay=mx.example.com[192.0.2.1]:25, delay=0.5, "
+    "delays=0.1/0/0.2/0.2, dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.1] said: 550 5.1.1 <bob@example.com>: "
+    "Recipient address rejected: User unknown in local recipient table (in reply to RCPT TO command))",
+    550, "5.1.1", "<bob@example.com>: Recipient address rejected: User unknown in local recipient table", "RCPT", "mx.example.com", "postfix", 1 },
+  { "postfix-deferred-no-code",
+    "Nov 22 14:26:01 mail postfix/smtp[1]: ABC: to=<a@example.net>, relay=none, delay=30, dsn=4.4.1, status=deferred "
+    "(connect to mx.example.net[198.51.100.7]:25: Connection timed out)",
+    0, "4.4.1", NULL, NULL, NULL, "log", 0 },
+  { "postfix-bounce-text",
+    "<bob@example.com>: host mx.example.com[192.0.2.1] said: 552 5.2.2 Mailbox full (in reply to end of DATA command)",
+    552, "5.2.2", "Mailbox full", "DATA", "mx.example.com", "postfix", 1 },
+  { "exim",
+    "SMTP error from remote mail server after RCPT TO:<bob@example.com>:\n    host mx.example.com [192.0.2.1]: 550 5.1.1 No such user",
+    550, "5.1.1", "No such user", "RCPT", "mx.example.com", "exim", 1 },
+  { "exim-mail-from",
+    "SMTP error from remote mail server after MAIL FROM:<x@example.org> SIZE=1234: host mx.example.com [192.0.2.1]: 550 5.7.1 Sender blocked",
+    550, "5.7.1", "Sender blocked", "MAIL", "mx.example.com", "exim", 1 },
+  { "sendmail", "... while talking to mx.example.com.:\n>>> DATA\n<<< 554 5.7.1 Message refused",
+    554, "5.7.1", "Message refused", "DATA", "mx.example.com", "sendmail", 1 },
+  { "exchange-ndr", "#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##",
+    550, "5.1.1", "RESOLVER.ADR.RecipNotFound; not found", NULL, NULL, "reply", 1 },
+  { "exchange-remote-server", "Remote Server returned '550 5.7.1 Unable to relay'",
+    550, "5.7.1", "Unable to relay", NULL, NULL, "exchange", 1 },
+  { "gmail", "PERM_FAILURE: SMTP Error (state 9): 554 5.1.0 Sender is not allowed here",
+    554, "5.1.0", "Sender is not allowed here", NULL, NULL, "gmail", 1 },
+  { "diagnostic-code", "Diagnostic-Code: smtp; 550 5.1.1 <bob@example.com>... User unknown",
+    550, "5.1.1", "<bob@example.com>... User unknown", NULL, NULL, "dsn", 1 },
+  { "remote-mta", "Remote-MTA: dns; mx1.example.com\nDiagnostic-Code: smtp; 451 4.7.1 Greylisted: this server defers first-time senders, retry soon",
+    451, "4.7.1", "Greylisted: this server defers first-time senders, retry soon", NULL, "mx1.example.com", "dsn", 1 },
+  { "status-only", "5.2.2 mailbox is over quota", 0, "5.2.2", "mailbox is over quota", NULL, NULL, "reply", 1 },
+  { "greeting", "554 mx.example.com ESMTP not accepting messages (in reply to initial connection)",
+    554, NULL, NULL, "CONNECT", NULL, "reply", 0 },
+  { "ip-not-status", "host 5.45.67.89 refused: 421 4.7.0 Try again later", 421, "4.7.0", "Try again later", NULL, NULL, "log", 0 },
+  { "version-not-status", "Postfix 3.7.10 answered 250 2.0.0 Ok: queued as ABC", 250, "2.0.0", "Ok: queued as ABC", NULL, NULL, "log", 0 },
+  { "leading-space", "   250 OK   ", 250, NULL, "OK", NULL, NULL, "reply", 1 },
+  { "enhanced-trailing-dot", "550 5.7.1. Relaying denied", 550, "5.7.1", "Relaying denied", NULL, NULL, "reply", 1 },
+};
+
+static void
+test_case (gconstpointer data)
+{
+  const Case *c = data;
+  GError *error = NULL;
+  SmtpcodesReply *r = smtpcodes_reply_parse (c->input, -1, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+  g_assert_cmpint (smtpcodes_reply_get_code (r), ==, c->code);
+  g_assert_cmpstr (smtpcodes_reply_get_enhanced (r), ==, c->enhanced);
+  if (c->text)
+    g_assert_cmpstr (smtpcodes_reply_get_text (r), ==, c->text);
+  g_assert_cmpstr (smtpcodes_reply_get_command (r), ==, c->command);
+  g_assert_cmpstr (smtpcodes_reply_get_remote_host (r), ==, c->host);
+  g_assert_cmpstr (smtpcodes_reply_get_context (r), ==, c->context);
+  if (c->lines)
+    g_assert_cmpuint (smtpcodes_reply_get_n_lines (r), ==, c->lines);
+  g_assert_cmpstr (smtpcodes_reply_get_input (r), ==, c->input);
+  smtpcodes_reply_unref (r);
+}
+
+static void
+test_no_code (void)
+{
+  const char *inputs[] = { "", "   \r\n ", "hello world", "Connection timed out",
+                           "Nov 22 14:26:01 mail postfix/smtp[123]: connect to 192.0.2.1:25: refused",
+                           "650 not a code", "5500 no", "1.2.3.4", NULL };
+  for (guint i = 0; inputs[i]; i++)
+    {
+      GError *error = NULL;
+      SmtpcodesReply *r = smtpcodes_reply_parse (inputs[i], -1, &error);
+      g_test_message ("input '%s'", inputs[i]);
+      g_assert_null (r);
+      g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_NO_CODE);
+      g_clear_error (&error);
+    }
+}
+
+static void
+test_nul_byte (void)
+{
+  static const char text[] = "550 5.1.1 bad\0user";
+  GError *error = NULL;
+  SmtpcodesReply *r = smtpcodes_reply_parse (text, sizeof text - 1, &error);
+  g_assert_null (r);
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX);
+  g_assert_nonnull (strstr (error->message, "offset 13"));
+  g_clear_error (&error);
+}
+
+static void
+test_invalid_utf8 (void)
+{
+  static const char text[] = "550 5.1.1 Benutzer \xff\xfe unbekannt";
+  GError *error = NULL;
+  SmtpcodesReply *r = smtpcodes_reply_parse (text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (smtpcodes_reply_get_code (r), ==, 550);
+  g_assert_true (g_utf8_validate (smtpcodes_reply_get_text (r), -1, NULL));
+  g_assert_true (g_utf8_validate (smtpcodes_reply_get_input (r), -1, NULL));
+  g_assert_nonnull (strstr (smtpcodes_reply_get_text (r), "\xef\xbf\xbd"));   /* U+FFFD kept in place */
+  g_assert_nonnull (strstr (smtpcodes_reply_get_text (r), "unbekannt"));
+  smtpcodes_reply_unref (r);
+}
+
+static void
+test_too_long (void)
+{
+  gsize n = SMTPCODES_REPLY_MAX_LENGTH + 1;
+  char *big = g_malloc (n + 1);
+  GError *error = NULL;
+  SmtpcodesReply *r;
+
+  memset (big, 'a', n);
+  memcpy (big, "550 ", 4);
+  big[n] = '\0';
+  r = smtpcodes_reply_parse (big, -1, &error);
+  g_assert_null (r);
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_TOO_LONG);
+  g_clear_error (&error);
+
+  /* exactly at the limit is fine, and linear: one huge line of text */
+  big[n - 1] = '\0';
+  r = smtpcodes_reply_parse (big, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (smtpcodes_reply_get_code (r), ==, 550);
+  g_assert_cmpuint (strlen (smtpcodes_reply_get_text (r)), ==, n - 1 - 4);
+  smtpcodes_reply_unref (r);
+  g_free (big);
+}
+
+/* Many continuation lines, many digits, many candidate codes: still correct and fast. */
+static void
+test_pathological (void)
+{
+  GString *s = g_string_new (NULL);
+  GError *error = NULL;
+  SmtpcodesReply *r;
+  gint64 t0;
+
+  for (int i = 0; i < 20000; i++)
+    g_string_append (s, "450-4.2.0 line\r\n");
+  g_string_append (s, "450 4.2.0 end\r\n");
+  t0 = g_get_monotonic_time ();
+  r = smtpcodes_reply_parse (s->str, (gssize) s->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (smtpcodes_reply_get_n_lines (r), ==, 20001);
+  smtpcodes_reply_unref (r);
+
+  g_string_truncate (s, 0);
+  for (int i = 0; i < 25000; i++)
+    g_string_append (s, "123456789 said: said: (in reply to ");
+  r = smtpcodes_reply_parse (s->str, (gssize) s->len, &error);
+  g_assert_null (r);
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_NO_CODE);
+  g_clear_error (&error);
+  /* generous bound: a quadratic scan would take minutes */
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 5 * G_USEC_PER_SEC);
+  g_string_free (s, TRUE);
+}
+
+static void
+test_refcount (void)
+{
+  SmtpcodesReply *r = smtpcodes_reply_parse ("250 ok", -1, NULL);
+  g_assert_true (smtpcodes_reply_ref (r) == r);
+  smtpcodes_reply_unref (r);
+  g_assert_cmpint (smtpcodes_reply_get_code (r), ==, 250);
+  g_assert_false (smtpcodes_reply_is_code_only (r));
+  smtpcodes_reply_unref (r);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char *p = g_strdup_printf ("/reply/parse/%s", cases[i].name);
+      g_test_add_data_func (p, &cases[i], test_case);
+      g_free (p);
+    }
+  g_test_add_func ("/reply/no-code", test_no_code);
+  g_test_add_func ("/reply/nul-byte", test_nul_byte);
+  g_test_add_func ("/reply/invalid-utf8", test_invalid_utf8);
+  g_test_add_func ("/reply/too-long", test_too_long);
+  g_test_add_func ("/reply/pathological", test_pathological);
+  g_test_add_func ("/reply/refcount", test_refcount);
+  return g_test_run ();
+}
