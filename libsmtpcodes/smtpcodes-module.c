@@ -206,9 +206,8 @@ static const char *const key_names[] = {
 static int
 key_id (const char *k)
 {
-  gsize n = strlen (k);
   for (guint i = 0; i < G_N_ELEMENTS (key_names); i++)
-    if (key_names[i][n] == '\0' && memcmp (key_names[i], k, n) == 0)
+    if (key_names[i][0] == k[0] && strcmp (key_names[i], k) == 0)
       return (int) i;
   return -1;
 }
@@ -1084,7 +1083,8 @@ _smtpcodes_module_parse (const char         *data,
     }
   m->n_entries = entries->len;
   m->entries = _smtpcodes_arena_alloc (arena, MAX (1, entries->len) * sizeof (SmtpcodesEntry));
-  memcpy (m->entries, entries->data, entries->len * sizeof (SmtpcodesEntry));
+  if (entries->len)
+    memcpy (m->entries, entries->data, entries->len * sizeof (SmtpcodesEntry));
   for (guint i = 0; i < m->n_entries; i++)
     m->entries[i].module = m;
   g_array_unref (entries);

@@ -182,7 +182,7 @@ test_missing_file (void)
 static void
 test_gkeyfile_compatible (void)
 {
-  const char *mods[] = { "standard", "enhanced", "wording", NULL };
+  const char *mods[] = { "standard", "enhanced", "wording", "commands", NULL };
   char *dup = g_test_build_filename (G_TEST_DIST, "data", "invalid", "duplicate-key.codes", NULL);
   GKeyFile *kf = g_key_file_new ();
   GError *error = NULL;
@@ -195,7 +195,9 @@ test_gkeyfile_compatible (void)
       GKeyFile *k = g_key_file_new ();
       g_assert_true (g_key_file_load_from_file (k, path, G_KEY_FILE_NONE, &error));
       g_assert_no_error (error);
-      g_assert_cmpstr (g_key_file_get_value (k, "Module", "Id", NULL), ==, mods[i]);
+      v = g_key_file_get_value (k, "Module", "Id", NULL);
+      g_assert_cmpstr (v, ==, mods[i]);
+      g_free (v);
       g_key_file_unref (k);
       g_free (path);
       g_free (base);
