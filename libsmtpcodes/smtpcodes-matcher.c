@@ -42,7 +42,9 @@ struct _SmtpcodesMatcher {
 #define NONE G_MAXUINT32
 /* States up to this depth get a full transition row: a scan spends nearly all its time
  * there, and deeper states are few steps from one. */
-#define DENSE_DEPTH 3
+#define DENSE_DEPTH 2
+/* In dense rows the top bit says that a marker ends at the target. */
+#define HAS_OUT 0x80000000u
 
 SmtpcodesMatcher *
 _smtpcodes_matcher_new (void)
@@ -216,6 +218,18 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
             m->dense[(gsize) n * m->n_cls + cl] = c;
         }
     }
+  /* Scan states are codes, not node numbers: a dense node's code is the offset of its row
+   * (no multiplication per byte), a sparse node's is limit + its number; the top bit of a
+   * dense entry says that a marker ends at the target. */
+  {
+    gsize cells = (gsize) m->n_dense * m->n_cls;
+    for (gsize i = 0; i < cells; i++)
+      {
+        guint32 target = m->dense[i];
+        m->dense[i] = (target < m->n_dense ? target * m->n_cls : (guint32) cells + target)
+                      | (m->dict[target] != NONE ? HAS_OUT : 0);
+      }
+  }
   g_free (order);
   g_free (bfs_of);
   g_free (depth);
@@ -264,34 +278,54 @@ _smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
   const guint n_cls = m->n_cls, n_dense = m->n_dense;
   const guint8 *cls = m->cls;
 
+  const guint32 limit = n_dense * n_cls;
+  guint32 code = 0;
+
   if (!m->built || m->n_nodes <= 1)
     return;
+  (void) state;
   for (gsize i = 0; i < len; i++)
     {
       guint cl = cls[(guint8) text[i]];
-      for (;;)
+      guint32 node;
+      if (G_LIKELY (code < limit))
         {
-          guint32 next = NONE;
-          if (state < n_dense)
+          code = dense[code + cl];
+          if (G_LIKELY (!(code & HAS_OUT)))
+            continue;
+          code &= ~HAS_OUT;
+          node = code < limit ? code / n_cls : code - limit;
+        }
+      else
+        {
+          /* a deep state: its own edges, else its fail links down to a dense state */
+          node = code - limit;
+          for (;;)
             {
-              state = dense[(gsize) state * n_cls + cl];
-              break;
+              guint32 next = NONE;
+              if (node < n_dense)
+                {
+                  code = dense[(gsize) node * n_cls + cl] & ~HAS_OUT;
+                  node = code < limit ? code / n_cls : code - limit;
+                  break;
+                }
+              for (guint32 e = edge_start[node]; e < edge_start[node + 1]; e++)
+                if (edge_cls[e] == cl)
+                  {
+                    next = edge_to[e];
+                    break;
+                  }
+              if (next != NONE)
+                {
+                  node = next;
+                  code = node < n_dense ? node * n_cls : (guint32) limit + node;
+                  break;
+                }
+              node = fail[node];
             }
-          for (guint32 e = edge_start[state]; e < edge_start[state + 1]; e++)
-            if (edge_cls[e] == cl)
-              {
-                next = edge_to[e];
-                break;
-              }
-          if (next != NONE)
-            {
-              state = next;
-              break;
-            }
-          state = fail[state];
         }
       /* every marker ending here: this node's, then those of its suffixes */
-      for (guint32 d = dict[state]; d != NONE; d = dict[fail[d]])
+      for (guint32 d = dict[node]; d != NONE; d = dict[fail[d]])
         {
           for (guint32 o = out_head[d]; o != NONE; o = outs[o].next)
             if (!func (&outs[o].match, i, user_data))

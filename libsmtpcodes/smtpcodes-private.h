@@ -145,7 +145,19 @@ struct _SmtpcodesReply {
   char        *input;
   guint        n_lines;
   gboolean     code_only;
+  char        *dotted;      /* "1.0.1" when a code-only input was a reply code written with dots */
+  /* what the parse's scan found of scan_reg's patterns and vendor markers, so that
+   * explaining the reply with that registry needs no second scan */
+  SmtpcodesRegistry *scan_reg;
+  GArray            *matches;     /* SmtpcodesMatch, or NULL if none */
 };
+
+/* The parser's grammar cues (tag 2 in a registry's matcher, payload = cue index). */
+guint _smtpcodes_reply_n_cues (void);
+const char *_smtpcodes_reply_cue (guint i);
+#define SMTPCODES_TAG_PATTERN 0
+#define SMTPCODES_TAG_VENDOR  1
+#define SMTPCODES_TAG_CUE     2
 
 /* lookups shared by registry.c and verdict.c */
 typedef struct {

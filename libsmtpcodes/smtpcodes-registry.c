@@ -311,6 +311,8 @@ freeze (SmtpcodesRegistry *self)
       for (guint k = 0; m->detect_text && m->detect_text[k]; k++)
         _smtpcodes_matcher_add (self->matcher, m->detect_text[k], 1, m);
     }
+  for (guint i = 0; i < _smtpcodes_reply_n_cues (); i++)
+    _smtpcodes_matcher_add (self->matcher, _smtpcodes_reply_cue (i), SMTPCODES_TAG_CUE, GUINT_TO_POINTER (i));
   _smtpcodes_matcher_build (self->matcher);
 }
 

@@ -15,6 +15,9 @@ static void
 reply_clear (gpointer data)
 {
   SmtpcodesReply *r = data;
+  g_clear_pointer (&r->matches, g_array_unref);
+  g_free (r->dotted);
+  g_clear_pointer (&r->scan_reg, smtpcodes_registry_unref);
   g_free (r->enhanced);
   g_free (r->text);
   g_free (r->command);
@@ -88,7 +91,20 @@ typedef struct {
   gsize       len;
   guint       n[N_CUES];
   guint32     pos[N_CUES][MAX_HITS];   /* start offsets, ascending */
+  GArray     *matches;                 /* the registry's pattern and vendor hits */
 } Text;
+
+guint
+_smtpcodes_reply_n_cues (void)
+{
+  return N_CUES;
+}
+
+const char *
+_smtpcodes_reply_cue (guint i)
+{
+  return i < N_CUES ? grammar_cues[i] : NULL;
+}
 
 static const SmtpcodesMatcher *
 cue_matcher (void)
@@ -98,7 +114,7 @@ cue_matcher (void)
     {
       SmtpcodesMatcher *built = _smtpcodes_matcher_new ();
       for (guint i = 0; i < N_CUES; i++)
-        _smtpcodes_matcher_add (built, grammar_cues[i], 0, GUINT_TO_POINTER (i));
+        _smtpcodes_matcher_add (built, grammar_cues[i], SMTPCODES_TAG_CUE, GUINT_TO_POINTER (i));
       _smtpcodes_matcher_build (built);
       g_once_init_leave (&m, built);
     }
@@ -109,7 +125,18 @@ static gboolean
 on_cue (const SmtpcodesMatch *match, gsize end, gpointer user_data)
 {
   Text *t = user_data;
-  guint id = GPOINTER_TO_UINT (match->payload);
+  guint id;
+
+  if (match->tag != SMTPCODES_TAG_CUE)
+    {
+      /* a pattern or vendor marker of the registry: kept for the verdict (the first 256) */
+      if (t->matches == NULL)
+        t->matches = g_array_sized_new (FALSE, FALSE, sizeof (SmtpcodesMatch), 8);
+      if (t->matches->len < 256)
+        g_array_append_vals (t->matches, match, 1);
+      return TRUE;
+    }
+  id = GPOINTER_TO_UINT (match->payload);
   if (t->n[id] < MAX_HITS)
     t->pos[id][t->n[id]] = (guint32) (end + 1 - match->length);
   if (t->n[id] < G_MAXUINT)
@@ -117,13 +144,16 @@ on_cue (const SmtpcodesMatch *match, gsize end, gpointer user_data)
   return TRUE;
 }
 
+/* One pass over the text: the grammar cues and, with a registry, its patterns and vendor
+ * markers (the registry's automaton holds the cues too). */
 static void
-text_scan (Text *t, const char *s, gsize len)
+text_scan (Text *t, SmtpcodesRegistry *reg, const char *s, gsize len)
 {
   t->s = s;
   t->len = len;
+  t->matches = NULL;
   memset (t->n, 0, sizeof t->n);
-  _smtpcodes_matcher_scan (cue_matcher (), s, len, on_cue, t);
+  _smtpcodes_matcher_scan (reg ? reg->matcher : cue_matcher (), s, len, on_cue, t);
 }
 
 /* The first occurrence of a cue inside hay, a part of the input. */
@@ -357,7 +387,22 @@ parse_code_only (SmtpcodesReply *r, const char *s, gsize len)
   gboolean ok = _smtpcodes_query_parse (&q, tmp, NULL);
   g_free (tmp);
   if (!ok)
-    return FALSE;
+    {
+      /* "1.0.1", "3.5.4": no enhanced code has class 1 or 3, but code tables write reply
+       * codes with dots like that */
+      if (len == 5 && s[0] >= '1' && s[0] <= '5' && s[1] == '.' && is_digit (s[2]) && s[3] == '.'
+          && is_digit (s[4]))
+        {
+          r->code = (s[0] - '0') * 100 + (s[2] - '0') * 10 + (s[4] - '0');
+          r->dotted = g_strndup (s, len);
+          r->text = g_strdup ("");
+          r->context = "code";
+          r->code_only = TRUE;
+          r->n_lines = 1;
+          return TRUE;
+        }
+      return FALSE;
+    }
   r->code = q.reply;
   r->enhanced = q.has_status ? g_strdup (q.status) : NULL;
   r->text = g_strdup ("");
@@ -434,7 +479,12 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
     r->input = g_utf8_make_valid (text, (gssize) len);
   s = r->input;
   len = strlen (s);
-  text_scan (&t, s, len);
+  text_scan (&t, reg, s, len);
+  if (reg)
+    {
+      r->scan_reg = smtpcodes_registry_ref (reg);
+      r->matches = t.matches;
+    }
 
   /* trim */
   while (start < len && (s[start] == ' ' || s[start] == '\t' || s[start] == '\r' || s[start] == '\n'))

@@ -23,6 +23,7 @@ typedef enum {
   NOTE_VENDOR_DIFFERS,
   NOTE_OTHER_VENDOR,
   NOTE_USAGE_FIELD,
+  NOTE_DOTTED_REPLY,
   N_NOTES
 } NoteId;
 
@@ -73,6 +74,9 @@ static const char *const note_text[N_NOTES][2] = {
   [NOTE_OTHER_VENDOR] = {
     "Some mail systems give this code a meaning of their own; they are listed as alternatives. Name the system (--vendor) if you know which one sent the reply.",
     "Manche Mailsysteme geben diesem Code eine eigene Bedeutung; sie stehen bei den Alternativen. Nennen Sie das System (--vendor), wenn Sie wissen, welches die Antwort geschickt hat." },
+  [NOTE_DOTTED_REPLY] = {
+    "%s is no enhanced status code (their class is 2, 4 or 5); it is read as the reply code %s written with dots, as some code tables write it.",
+    "%s ist kein erweiterter Statuscode (deren Klasse ist 2, 4 oder 5); er wird als Antwortcode %s mit Punkten gelesen, wie manche Codetabellen ihn schreiben." },
   [NOTE_USAGE_FIELD] = {
     "No RFC defines %s; the meaning given here is how it is used in practice.",
     "Kein RFC definiert %s; die hier genannte Bedeutung beschreibt, wie er in der Praxis verwendet wird." },
@@ -187,7 +191,9 @@ static gboolean
 on_match (const SmtpcodesMatch *m, gsize end, gpointer user_data)
 {
   ScanState *st = user_data;
-  if (m->tag == 1)
+  if (m->tag == SMTPCODES_TAG_CUE)
+    return TRUE;
+  if (m->tag == SMTPCODES_TAG_VENDOR)
     {
       if (st->want_vendor && st->vendor == NULL)
         {
@@ -249,6 +255,29 @@ add_alternative (SmtpcodesVerdict *v, const SmtpcodesEntry *e, SmtpcodesAlternat
   a.kind = kind;
   g_strlcpy (a.reading, reading ? reading : "", sizeof a.reading);
   g_array_append_val (v->alternatives, a);
+}
+
+/* Offers another reading of the code (571 as 5.7.1, 5.5.0 as 550): the standard meanings
+ * first (only the most specific with first_only), then the vendors' (only the recognised
+ * vendor's when one is known). */
+static void
+add_reading (SmtpcodesVerdict *v, GPtrArray *list, SmtpcodesAlternativeKind kind, const char *reading,
+             gboolean first_only)
+{
+  for (int pass = 0; pass < 2; pass++)
+    for (guint i = 0; list && i < list->len; i++)
+      {
+        const SmtpcodesEntry *e = list->pdata[i];
+        gboolean vendor_entry = e->module->rank == KIND_VENDOR;
+        if (pass == 0 ? vendor_entry : !vendor_entry)
+          continue;
+        if (vendor_entry && v->vendor && e->module != v->vendor)
+          continue;
+        add_alternative (v, e, kind, reading);
+        v->notes |= 1u << (kind == SMTPCODES_ALTERNATIVE_DOTLESS ? NOTE_DOTLESS : NOTE_DOTTED);
+        if (pass == 0 && first_only)
+          break;
+      }
 }
 
 static gboolean
@@ -326,7 +355,14 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
     }
   st.klass = v->klass;
   st.want_vendor = v->vendor == NULL;
-  _smtpcodes_matcher_scan (self->matcher, reply->input, strlen (reply->input), on_match, &st);
+  if (reply->scan_reg == self)
+    {
+      /* the parse already scanned the text with this registry's automaton */
+      for (guint i = 0; reply->matches && i < reply->matches->len; i++)
+        on_match (&g_array_index (reply->matches, SmtpcodesMatch, i), 0, &st);
+    }
+  else
+    _smtpcodes_matcher_scan (self->matcher, reply->input, strlen (reply->input), on_match, &st);
   if (v->vendor == NULL)
     {
       v->vendor = st.vendor;
@@ -360,20 +396,33 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
       v->notes |= 1u << (ps == STATUS_ANY_SUBJECT ? NOTE_FALLBACK_CLASS : NOTE_FALLBACK_SUBJECT);
     }
 
-  /* a vendor meaning that wins over a registry meaning: offer the registry's */
+  /* A vendor meaning that wins over a registry meaning of the same code: offer the
+   * registry's, and say they differ when they name different reasons. */
   if (v->primary && v->primary->module == v->vendor && v->vendor)
     for (guint i = 1; i < v->entries->len; i++)
       {
         const SmtpcodesEntry *e = v->entries->pdata[i];
-        if (e->module->rank == KIND_STANDARD && e->kind == v->primary->kind
-            && (e->status_key == v->primary->status_key || e->reply == v->primary->reply))
+        const SmtpcodesEntry *p = v->primary;
+        gboolean same_code;
+        if (e->module->rank != KIND_STANDARD || e->kind != p->kind)
+          continue;
+        if (p->kind == SMTPCODES_ENTRY_STATUS)
+          same_code = (e->status_key & 0x1FFFF) == (p->status_key & 0x1FFFF)
+                      && ((e->status_key >> 17) == (p->status_key >> 17) || (e->status_key >> 17) == STATUS_CLASS_X);
+        else
+          same_code = e->reply == p->reply && e->status_key == p->status_key && g_strcmp0 (e->command, p->command) == 0;
+        if (!same_code)
+          continue;
+        if (e->reason != p->reason)
           {
-            add_alternative (v, e, SMTPCODES_ALTERNATIVE_REGISTRY, e->status ? e->status : e->code);
+            add_alternative (v, e, SMTPCODES_ALTERNATIVE_REGISTRY, p->status ? q.status : e->code);
             v->notes |= 1u << NOTE_VENDOR_DIFFERS;
-            break;
           }
+        break;
       }
 
+  if (reply->dotted)
+    v->notes |= 1u << NOTE_DOTTED_REPLY;
   /* real-world spellings: 571 for 5.7.1, 5.5.0 for 550 */
   if (reply->code)
     {
@@ -394,15 +443,7 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
           dq.sd = (guint) (reply->code % 10);
           g_snprintf (dq.status, sizeof dq.status, "%u.%u.%u", dq.sc, dq.ss, dq.sd);
           _smtpcodes_registry_collect (self, &dq, v->vendor, FALSE, alt);
-          for (guint i = 0; i < alt->len; i++)
-            {
-              const SmtpcodesEntry *e = alt->pdata[i];
-              if (e->module->rank == KIND_VENDOR && e->module != v->vendor)
-                continue;
-              add_alternative (v, e, SMTPCODES_ALTERNATIVE_DOTLESS, dq.status);
-              v->notes |= 1u << NOTE_DOTLESS;
-              break;
-            }
+          add_reading (v, alt, SMTPCODES_ALTERNATIVE_DOTLESS, dq.status, TRUE);
           g_ptr_array_unref (alt);
         }
       for (guint i = 0; i < v->entries->len; i++)
@@ -418,17 +459,9 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
     {
       int as_reply = (int) (q.sc * 100 + q.ss * 10 + q.sd);
       GPtrArray *list = g_hash_table_lookup (self->index, GUINT_TO_POINTER (KEY_REPLY (as_reply)));
-      for (guint i = 0; list && i < list->len; i++)
-        {
-          const SmtpcodesEntry *e = list->pdata[i];
-          char reading[8];
-          if (e->module->rank == KIND_VENDOR && e->module != v->vendor)
-            continue;
-          g_snprintf (reading, sizeof reading, "%d", as_reply);
-          add_alternative (v, e, SMTPCODES_ALTERNATIVE_DOTTED, reading);
-          v->notes |= 1u << NOTE_DOTTED;
-          break;
-        }
+      char reading[8];
+      g_snprintf (reading, sizeof reading, "%d", as_reply);
+      add_reading (v, list, SMTPCODES_ALTERNATIVE_DOTTED, reading, FALSE);
     }
 
   /* reason */
@@ -812,6 +845,9 @@ smtpcodes_verdict_get_notes (const SmtpcodesVerdict *verdict, const char *lang)
           break;
         case NOTE_USAGE_FIELD:
           s = fill (fmt, code, NULL);
+          break;
+        case NOTE_DOTTED_REPLY:
+          s = fill (fmt, verdict->reply->dotted, code);
           break;
         case NOTE_OTHER_VENDOR:
         default:
