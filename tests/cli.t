@@ -172,6 +172,29 @@ $v = $json->decode($out);
 is $v->{reason}, 'policyviolation', 'site module adds a code without a rebuild';
 is $v->{entries}[0]{module}, 'mysite', 'from the site module';
 
+# --- vendor modules from the source tree ---
+my $mods = { env => { SMTPCODES_MODULE_PATH => "$src/data/modules" } };
+($rc, $out) = run('--json', 'explain', '571', $mods);
+$v = $json->decode($out);
+ok((grep { $_->{entry}{module} eq 'exchange' } @{ $v->{alternatives} }), '571: Exchange reading offered');
+($rc, $out) = run('--json', '--vendor', 'google', 'explain', '550 5.7.29 This message was not sent over TLS', $mods);
+$v = $json->decode($out);
+is $v->{entries}[0]{module}, 'google', 'Google meaning of 5.7.29 with --vendor google';
+ok((grep { $_->{kind} eq 'registry' } @{ $v->{alternatives} }), 'registry meaning offered beside it');
+($rc, $out) = run('--json', 'explain', '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found', $mods);
+$v = $json->decode($out);
+is $v->{vendor}, 'exchange', 'Exchange recognised from the text';
+is $v->{reason}, 'userunknown', 'RESOLVER.ADR.RecipNotFound is userunknown';
+($rc, $out) = run('--json', '--lang', 'de', 'explain', '535', $mods);
+$v = $json->decode($out);
+is $v->{entries}[0]{module}, 'standard', '535: the RFC meaning first';
+ok((grep { $_->{entry}{module} =~ /^(exchange|mailenable)$/ } @{ $v->{alternatives} }), '535: the table meaning offered too');
+($rc, $out) = run('command', 'EHLO');
+is $rc, 0, 'command EHLO';
+like $out, qr/RFC 5321/, 'command names the obsoleting RFC';
+($rc, $out, $err) = run('command', 'FROB');
+is $rc, 1, 'unknown command exits 1';
+
 # --- validate ---
 ($rc, $out) = run('validate', "$src/tests/data/valid/acme.codes");
 is $rc, 0, 'validate a valid module';

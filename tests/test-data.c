@@ -1,6 +1,7 @@
 /* test-data: every code of the reference tables is explained, in English and in German */
 #include <string.h>
 #include <libsmtpcodes/smtpcodes.h>
+#include "test-common.h"
 
 static void
 check_entry_texts (const SmtpcodesEntry *e, const char *code)
@@ -31,23 +32,17 @@ check_entry_texts (const SmtpcodesEntry *e, const char *code)
 static void
 test_reference_codes (void)
 {
-  char *path = g_test_build_filename (G_TEST_DIST, "data", "reference-codes.txt", NULL);
-  char *text = NULL;
-  char **lines;
+  char **lines = test_data_lines ("reference-codes.txt");
   guint n = 0;
   SmtpcodesRegistry *reg = smtpcodes_registry_get_default ();
 
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  lines = g_strsplit (text, "\n", -1);
   for (guint i = 0; lines[i]; i++)
     {
-      const char *code = g_strstrip (lines[i]);
+      const char *code = lines[i];
       const char *forms[3];
       guint nforms = 0;
       char *four = NULL, *five = NULL;
 
-      if (*code == '\0' || *code == '#')
-        continue;
       n++;
       if (code[0] == 'X' && strstr (code, "XXX") == NULL)
         {
@@ -84,8 +79,6 @@ test_reference_codes (void)
     }
   g_assert_cmpuint (n, ==, 158);
   g_strfreev (lines);
-  g_free (text);
-  g_free (path);
 }
 
 /* Every entry of every built-in module has German text of its own. */
