@@ -71,7 +71,8 @@ smtpcodes_registry_unref (SmtpcodesRegistry *self)
  * The directories searched for modules when smtpcodes_registry_new() gets
  * %NULL: `$SMTPCODES_MODULE_PATH` (colon-separated), then
  * `$XDG_DATA_HOME/smtpcodes/modules`, then `smtpcodes/modules` below each
- * XDG system data directory and below the configured data directory.
+ * XDG system data directory, then the configured module directory (only when
+ * `$XDG_DATA_DIRS` is unset: a set `$XDG_DATA_DIRS` names the system directories).
  *
  * Returns: (transfer full) (array zero-terminated=1): the directories
  * Since: 1.0
@@ -94,7 +95,9 @@ smtpcodes_registry_get_default_search_path (void)
   g_ptr_array_add (dirs, g_build_filename (g_get_user_data_dir (), "smtpcodes", "modules", NULL));
   for (; *sys; sys++)
     g_ptr_array_add (dirs, g_build_filename (*sys, "smtpcodes", "modules", NULL));
-  g_ptr_array_add (dirs, g_strdup (SMTPCODES_MODULEDIR));
+  /* the installed modules, unless the environment names the system data dirs itself */
+  if (g_getenv ("XDG_DATA_DIRS") == NULL || *g_getenv ("XDG_DATA_DIRS") == '\0')
+    g_ptr_array_add (dirs, g_strdup (SMTPCODES_MODULEDIR));
   /* drop repeats, keeping the first */
   for (guint i = 0; i < dirs->len; i++)
     for (guint j = i + 1; j < dirs->len;)

@@ -219,6 +219,29 @@ test_search_path_env (void)
   g_test_trap_assert_passed ();
 }
 
+/* A set XDG_DATA_DIRS names the system dirs: the installed module directory is searched only
+ * when it is unset (else installed modules leak into hermetic runs such as the test suite). */
+static void
+test_search_path_installed (void)
+{
+  if (g_test_subprocess ())
+    {
+      char **dirs;
+      g_setenv ("XDG_DATA_DIRS", "/nonexistent-a:/nonexistent-b", TRUE);
+      dirs = smtpcodes_registry_get_default_search_path ();
+      g_assert_false (g_strv_contains ((const char *const *) dirs, SMTPCODES_MODULEDIR));
+      g_assert_true (g_strv_contains ((const char *const *) dirs, "/nonexistent-b/smtpcodes/modules"));
+      g_strfreev (dirs);
+      g_unsetenv ("XDG_DATA_DIRS");
+      dirs = smtpcodes_registry_get_default_search_path ();
+      g_assert_true (g_strv_contains ((const char *const *) dirs, SMTPCODES_MODULEDIR));
+      g_strfreev (dirs);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, 0);
+  g_test_trap_assert_passed ();
+}
+
 static void
 test_entry_keeps_registry (void)
 {
@@ -291,6 +314,7 @@ main (int argc, char **argv)
   g_test_add_func ("/registry/lookup/vendor-and-site", test_vendor_and_site);
   g_test_add_func ("/registry/override-builtin", test_override_builtin);
   g_test_add_func ("/registry/search-path-env", test_search_path_env);
+  g_test_add_func ("/registry/search-path-installed", test_search_path_installed);
   g_test_add_func ("/registry/entry-keeps-registry", test_entry_keeps_registry);
   g_test_add_func ("/registry/list-and-reasons", test_list_and_reasons);
   g_test_add_func ("/registry/preconditions", test_preconditions);
