@@ -1,0 +1,1 @@
+dnl bindings/perl: configure checks for this part (included by configure.ac)

@@ -1,0 +1,1 @@
+dnl bindings/python: configure checks for this part (included by configure.ac)

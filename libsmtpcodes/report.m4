@@ -1,0 +1,1 @@
+dnl the bounce analyser: configure checks (GMime), included by configure.ac

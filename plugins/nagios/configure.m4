@@ -1,0 +1,1 @@
+dnl plugins/nagios: configure checks for this part (included by configure.ac)
