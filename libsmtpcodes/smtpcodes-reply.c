@@ -685,6 +685,71 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
 }
 
 /**
+ * smtpcodes_reply_new:
+ * @code: the basic reply code (200-599, or 100-199 for field codes), or 0 if none is known
+ * @enhanced: (nullable): the enhanced status code such as "5.1.1", or %NULL
+ * @text: (nullable): the reply's text, or %NULL
+ * @command: (nullable): the SMTP command the reply answered, or %NULL
+ * @remote_host: (nullable): the host that sent it, or %NULL
+ * @error: return location for a #GError
+ *
+ * Builds a reply from parts that are already known, such as the fields of a delivery
+ * status notification. A reply with neither code can still be explained by its wording;
+ * its class is then unknown.
+ *
+ * Returns: (transfer full) (nullable): the reply, or %NULL with @error set when @code is
+ *   out of range, @enhanced is not a status code, or a text contains a NUL byte or is
+ *   longer than %SMTPCODES_REPLY_MAX_LENGTH
+ * Since: 1.0
+ */
+SmtpcodesReply *
+smtpcodes_reply_new (int code, const char *enhanced, const char *text, const char *command,
+                     const char *remote_host, GError **error)
+{
+  SmtpcodesReply *r;
+  guint c, sub, det;
+  gsize tl = text ? strlen (text) : 0;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (code != 0 && (code < 100 || code > 599))
+    {
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_CODE,
+                   "%d is not a reply code (100-599)", code);
+      return NULL;
+    }
+  if (enhanced && !_smtpcodes_parse_status (enhanced, strlen (enhanced), FALSE, &c, &sub, &det))
+    {
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_CODE,
+                   "'%s' is not an enhanced status code such as 5.1.1", enhanced);
+      return NULL;
+    }
+  if (enhanced && c == STATUS_CLASS_X)
+    {
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_CODE,
+                   "'%s' has no class: a reply's status code starts with 2, 4 or 5", enhanced);
+      return NULL;
+    }
+  if (tl > SMTPCODES_REPLY_MAX_LENGTH)
+    {
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_TOO_LONG,
+                   "text is %" G_GSIZE_FORMAT " bytes long; at most %d bytes are accepted",
+                   tl, SMTPCODES_REPLY_MAX_LENGTH);
+      return NULL;
+    }
+  r = g_atomic_rc_box_new0 (SmtpcodesReply);
+  r->code = code;
+  r->enhanced = g_strdup (enhanced);
+  r->input = text ? (g_utf8_validate (text, -1, NULL) ? g_strdup (text) : g_utf8_make_valid (text, -1))
+                  : g_strdup ("");
+  r->text = g_strdup (r->input);
+  r->command = command ? g_strdup (command) : NULL;
+  r->remote_host = remote_host ? g_strdup (remote_host) : NULL;
+  r->context = "parts";
+  r->n_lines = 1;
+  return r;
+}
+
+/**
  * smtpcodes_reply_get_code:
  * @reply: a #SmtpcodesReply
  * Returns: the three-digit reply code, or 0 if the text stated only an enhanced code
@@ -754,8 +819,8 @@ smtpcodes_reply_get_remote_host (const SmtpcodesReply *reply)
  * smtpcodes_reply_get_context:
  * @reply: a #SmtpcodesReply
  * Returns: (transfer none): how the reply was written: "code" (a bare code), "reply" (RFC 5321),
- *   "postfix", "exim", "sendmail", "exchange", "gmail", "dsn" (Diagnostic-Code) or "log"
- *   (found inside other text)
+ *   "postfix", "exim", "sendmail", "exchange", "gmail", "dsn" (Diagnostic-Code), "log"
+ *   (found inside other text) or "parts" (built by smtpcodes_reply_new())
  * Since: 1.0
  */
 const char *

@@ -39,6 +39,13 @@ GType smtpcodes_reply_get_type (void) G_GNUC_CONST;
 SMTPCODES_AVAILABLE_IN_1_0
 SmtpcodesReply *smtpcodes_reply_parse (const char *text, gssize length, GError **error);
 SMTPCODES_AVAILABLE_IN_1_0
+SmtpcodesReply *smtpcodes_reply_new (int         code,
+                                     const char *enhanced,
+                                     const char *text,
+                                     const char *command,
+                                     const char *remote_host,
+                                     GError    **error);
+SMTPCODES_AVAILABLE_IN_1_0
 SmtpcodesReply *smtpcodes_reply_ref (SmtpcodesReply *reply);
 SMTPCODES_AVAILABLE_IN_1_0
 void smtpcodes_reply_unref (SmtpcodesReply *reply);

@@ -189,6 +189,45 @@ test_pathological (void)
 }
 
 static void
+test_new_from_parts (void)
+{
+  GError *error = NULL;
+  SmtpcodesReply *r = smtpcodes_reply_new (550, "5.1.1", "User unknown", "RCPT", "mx.example.com", &error);
+  SmtpcodesVerdict *v;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (smtpcodes_reply_get_code (r), ==, 550);
+  g_assert_cmpstr (smtpcodes_reply_get_enhanced (r), ==, "5.1.1");
+  g_assert_cmpstr (smtpcodes_reply_get_text (r), ==, "User unknown");
+  g_assert_cmpstr (smtpcodes_reply_get_command (r), ==, "RCPT");
+  g_assert_cmpstr (smtpcodes_reply_get_remote_host (r), ==, "mx.example.com");
+  g_assert_cmpstr (smtpcodes_reply_get_context (r), ==, "parts");
+  v = smtpcodes_registry_explain (smtpcodes_registry_get_default (), r, NULL);
+  g_assert_cmpstr (smtpcodes_verdict_get_reason (v), ==, "userunknown");
+  smtpcodes_verdict_unref (v);
+  smtpcodes_reply_unref (r);
+
+  /* no code at all: the wording still names a reason, the class stays unknown */
+  r = smtpcodes_reply_new (0, NULL, "Mailbox is full, quota exceeded", NULL, NULL, &error);
+  g_assert_no_error (error);
+  v = smtpcodes_registry_explain (smtpcodes_registry_get_default (), r, NULL);
+  g_assert_cmpint (smtpcodes_verdict_get_class (v), ==, SMTPCODES_CLASS_UNKNOWN);
+  g_assert_cmpstr (smtpcodes_verdict_get_reason (v), ==, "mailboxfull");
+  smtpcodes_verdict_unref (v);
+  smtpcodes_reply_unref (r);
+
+  g_assert_null (smtpcodes_reply_new (650, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_CODE);
+  g_clear_error (&error);
+  g_assert_null (smtpcodes_reply_new (550, "5.1", NULL, NULL, NULL, &error));
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_CODE);
+  g_clear_error (&error);
+  g_assert_null (smtpcodes_reply_new (550, "X.1.1", NULL, NULL, NULL, &error));
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_CODE);
+  g_clear_error (&error);
+}
+
+static void
 test_refcount (void)
 {
   SmtpcodesReply *r = smtpcodes_reply_parse ("250 ok", -1, NULL);
@@ -214,6 +253,7 @@ main (int argc, char **argv)
   g_test_add_func ("/reply/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/reply/too-long", test_too_long);
   g_test_add_func ("/reply/pathological", test_pathological);
+  g_test_add_func ("/reply/new-from-parts", test_new_from_parts);
   g_test_add_func ("/reply/refcount", test_refcount);
   return g_test_run ();
 }
