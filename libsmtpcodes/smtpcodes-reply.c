@@ -106,6 +106,8 @@ _smtpcodes_reply_cue (guint i)
   return i < N_CUES ? grammar_cues[i] : NULL;
 }
 
+static guint8 cue_len[N_CUES];   /* filled once with the automaton */
+
 static const SmtpcodesMatcher *
 cue_matcher (void)
 {
@@ -114,7 +116,10 @@ cue_matcher (void)
     {
       SmtpcodesMatcher *built = _smtpcodes_matcher_new ();
       for (guint i = 0; i < N_CUES; i++)
-        _smtpcodes_matcher_add (built, grammar_cues[i], SMTPCODES_TAG_CUE, GUINT_TO_POINTER (i));
+        {
+          cue_len[i] = (guint8) strlen (grammar_cues[i]);
+          _smtpcodes_matcher_add (built, grammar_cues[i], SMTPCODES_TAG_CUE, GUINT_TO_POINTER (i));
+        }
       _smtpcodes_matcher_build (built);
       g_once_init_leave (&m, built);
     }
@@ -153,14 +158,15 @@ text_scan (Text *t, SmtpcodesRegistry *reg, const char *s, gsize len)
   t->len = len;
   t->matches = NULL;
   memset (t->n, 0, sizeof t->n);
-  _smtpcodes_matcher_scan (reg ? reg->matcher : cue_matcher (), s, len, on_cue, t);
+  const SmtpcodesMatcher *cues = cue_matcher ();   /* also fills cue_len */
+  _smtpcodes_matcher_scan (reg ? reg->matcher : cues, s, len, on_cue, t);
 }
 
 /* The first occurrence of a cue inside hay, a part of the input. */
 static const char *
 ci_find (const Text *t, const char *hay, gsize len, Cue id)
 {
-  gsize from = (gsize) (hay - t->s), n = strlen (grammar_cues[id]);
+  gsize from = (gsize) (hay - t->s), n = cue_len[id];
 
   for (guint k = 0; k < MIN (t->n[id], MAX_HITS); k++)
     if (t->pos[id][k] >= from && t->pos[id][k] + n <= from + len)
@@ -323,7 +329,7 @@ find_command (SmtpcodesRegistry *reg, const Text *t, const char *s, gsize len)
       const char *hit;
       while ((hit = ci_find (t, p, rest, c)))
         {
-          gsize off = (gsize) (hit - s) + strlen (grammar_cues[c]);
+          gsize off = (gsize) (hit - s) + cue_len[c];
           const char *cmd = command_word (reg, s + off, len - off);
           if (cmd)
             return cmd;
@@ -339,12 +345,16 @@ find_command (SmtpcodesRegistry *reg, const Text *t, const char *s, gsize len)
 static char *
 clean_text (const char *s, gsize len, int code, const char *enhanced, guint *n_lines)
 {
-  GString *out = g_string_sized_new (len);
+  char *out = g_malloc (len + 1);
+  gsize o = 0;
   char digits[4];
   gsize elen = enhanced ? strlen (enhanced) : 0;
   gboolean line_start = TRUE;
 
-  g_snprintf (digits, sizeof digits, "%03d", code);
+  digits[0] = (char) ('0' + code / 100 % 10);
+  digits[1] = (char) ('0' + code / 10 % 10);
+  digits[2] = (char) ('0' + code % 10);
+  digits[3] = '\0';
   *n_lines = 1;
   for (gsize i = 0; i < len;)
     {
@@ -365,18 +375,18 @@ clean_text (const char *s, gsize len, int code, const char *enhanced, guint *n_l
         {
           if (s[i] == '\n')
             line_start = TRUE;
-          if (out->len && out->str[out->len - 1] != ' ')
-            g_string_append_c (out, ' ');
+          if (o && out[o - 1] != ' ')
+            out[o++] = ' ';
           i++;
           continue;
         }
       line_start = FALSE;
-      g_string_append_c (out, s[i]);
-      i++;
+      out[o++] = s[i++];
     }
-  while (out->len && out->str[out->len - 1] == ' ')
-    g_string_truncate (out, out->len - 1);
-  return g_string_free (out, FALSE);
+  while (o && out[o - 1] == ' ')
+    o--;
+  out[o] = '\0';
+  return out;
 }
 
 static gboolean
@@ -476,9 +486,11 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
   if (g_utf8_validate_len (text, len, NULL))
     r->input = g_strndup (text, len);
   else
-    r->input = g_utf8_make_valid (text, (gssize) len);
+    {
+      r->input = g_utf8_make_valid (text, (gssize) len);
+      len = strlen (r->input);
+    }
   s = r->input;
-  len = strlen (s);
   text_scan (&t, reg, s, len);
   if (reg)
     {

@@ -27,6 +27,8 @@ typedef enum {
   N_NOTES
 } NoteId;
 
+#define N_ALT(v) ((v)->alternatives ? (v)->alternatives->len : 0u)
+
 struct _SmtpcodesVerdict {
   SmtpcodesRegistry     *registry;
   SmtpcodesReply        *reply;
@@ -248,7 +250,9 @@ static void
 add_alternative (SmtpcodesVerdict *v, const SmtpcodesEntry *e, SmtpcodesAlternativeKind kind, const char *reading)
 {
   Alternative a;
-  for (guint i = 0; i < v->alternatives->len; i++)
+  if (v->alternatives == NULL)
+    v->alternatives = g_array_new (FALSE, FALSE, sizeof (Alternative));
+  for (guint i = 0; i < N_ALT (v); i++)
     if (g_array_index (v->alternatives, Alternative, i).entry == e)
       return;
   a.entry = e;
@@ -322,8 +326,7 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
   v = g_atomic_rc_box_new0 (SmtpcodesVerdict);
   v->registry = smtpcodes_registry_ref (self);
   v->reply = smtpcodes_reply_ref ((SmtpcodesReply *) reply);
-  v->entries = g_ptr_array_new ();
-  v->alternatives = g_array_new (FALSE, FALSE, sizeof (Alternative));
+  v->entries = g_ptr_array_sized_new (8);
   v->reason = _smtpcodes_reason_index ("undefined", -1);
 
   memset (&q, 0, sizeof q);
@@ -480,7 +483,7 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
     }
   else if (v->primary)
     v->reason = v->primary->reason;
-  else if (v->alternatives->len)
+  else if (N_ALT (v))
     v->reason = g_array_index (v->alternatives, Alternative, 0).entry->reason;
 
   /* retry */
@@ -695,7 +698,7 @@ text_entry (const SmtpcodesVerdict *v)
 {
   if (v->primary)
     return v->primary;
-  if (v->alternatives->len)
+  if (N_ALT (v))
     return g_array_index (v->alternatives, Alternative, 0).entry;
   return NULL;
 }
@@ -826,7 +829,7 @@ smtpcodes_verdict_get_notes (const SmtpcodesVerdict *verdict, const char *lang)
           break;
         case NOTE_DOTLESS:
         case NOTE_DOTTED:
-          for (guint i = 0; i < verdict->alternatives->len && !s; i++)
+          for (guint i = 0; i < N_ALT (verdict) && !s; i++)
             {
               const Alternative *a = &g_array_index (verdict->alternatives, Alternative, i);
               if (a->kind == (n == NOTE_DOTLESS ? SMTPCODES_ALTERNATIVE_DOTLESS : SMTPCODES_ALTERNATIVE_DOTTED))
@@ -920,7 +923,7 @@ smtpcodes_verdict_get_evidence (const SmtpcodesVerdict *verdict)
       why = verdict->primary ? "the wording (the code's own reason is generic)" : "the wording (no entry for the code)";
     else if (verdict->primary)
       why = verdict->primary->generic ? "the code's generic reason (no wording matched)" : "the code's entry";
-    else if (verdict->alternatives->len)
+    else if (N_ALT (verdict))
       why = "the alternative reading";
     else
       why = "nothing known: undefined";
@@ -940,7 +943,7 @@ guint
 smtpcodes_verdict_get_n_alternatives (const SmtpcodesVerdict *verdict)
 {
   g_return_val_if_fail (verdict != NULL, 0);
-  return verdict->alternatives->len;
+  return N_ALT (verdict);
 }
 
 /**
@@ -956,7 +959,7 @@ smtpcodes_verdict_get_alternative (const SmtpcodesVerdict *verdict, guint index,
 {
   const Alternative *a;
   g_return_val_if_fail (verdict != NULL, NULL);
-  if (index >= verdict->alternatives->len)
+  if (index >= N_ALT (verdict))
     return NULL;
   a = &g_array_index (verdict->alternatives, Alternative, index);
   if (kind)
@@ -979,7 +982,7 @@ smtpcodes_verdict_get_alternative_label (const SmtpcodesVerdict *verdict, guint 
   const Alternative *a;
   int li;
   g_return_val_if_fail (verdict != NULL, NULL);
-  if (index >= verdict->alternatives->len)
+  if (index >= N_ALT (verdict))
     return NULL;
   a = &g_array_index (verdict->alternatives, Alternative, index);
   li = lang_index (lang);
