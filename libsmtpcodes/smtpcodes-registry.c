@@ -2,10 +2,9 @@
 #include "config.h"
 
 #include <string.h>
-#include <gio/gio.h>
 
 #include "smtpcodes-private.h"
-#include "smtpcodes-resources.h"
+#include "smtpcodes-builtin.h"
 
 G_DEFINE_QUARK (smtpcodes-error-quark, smtpcodes_error)
 
@@ -18,9 +17,8 @@ G_DEFINE_QUARK (smtpcodes-error-quark, smtpcodes_error)
 
 G_DEFINE_BOXED_TYPE (SmtpcodesEntry, smtpcodes_entry, smtpcodes_entry_ref, smtpcodes_entry_unref)
 
-/* The built-in modules, in the order they load. */
-static const char *const builtin_modules[] = { "standard", "enhanced", "wording", "commands", NULL };
-#define BUILTIN_PREFIX "/org/smtpcodes/modules/"
+/* The built-in modules (smtpcodes-builtin.c, generated from data/modules) load in the order
+ * Makefile.am lists them. */
 
 static void
 registry_free (gpointer data)
@@ -221,21 +219,11 @@ load_dir (Loader *l, const char *dir)
 static void
 load_builtins (Loader *l)
 {
-  for (const char *const *b = builtin_modules; *b && !l->fatal; b++)
+  for (const SmtpcodesBuiltin *b = _smtpcodes_builtin; b->id && !l->fatal; b++)
     {
-      char *path = g_strconcat (BUILTIN_PREFIX, *b, ".codes", NULL);
-      GBytes *bytes = g_resource_lookup_data (smtpcodes_get_resource (), path,
-                                              G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
-      char *label = g_strconcat ("resource://", path, NULL);
-      if (bytes)
-        {
-          gsize len;
-          const char *data = g_bytes_get_data (bytes, &len);
-          load_data (l, data, len, label, TRUE);
-          g_bytes_unref (bytes);
-        }
+      char *label = g_strconcat ("builtin:", b->id, ".codes", NULL);
+      load_data (l, b->data, b->length, label, TRUE);
       g_free (label);
-      g_free (path);
     }
 }
 
@@ -919,7 +907,7 @@ smtpcodes_module_get_version (const SmtpcodesModule *module)
 /**
  * smtpcodes_module_get_filename:
  * @module: a #SmtpcodesModule
- * Returns: (transfer none): where the module was loaded from (a `resource://` URI for
+ * Returns: (transfer none): where the module was loaded from (`builtin:ID.codes` for
  *   built-in modules)
  * Since: 1.0
  */

@@ -31,7 +31,7 @@ test_builtin (void)
     {
       g_assert_true (smtpcodes_module_is_builtin (mods->pdata[i]));
       g_assert_cmpstr (smtpcodes_module_get_kind (mods->pdata[i]), ==, "standard");
-      g_assert_true (g_str_has_prefix (smtpcodes_module_get_filename (mods->pdata[i]), "resource://"));
+      g_assert_true (g_str_has_prefix (smtpcodes_module_get_filename (mods->pdata[i]), "builtin:"));
       g_assert_cmpuint (smtpcodes_module_get_n_entries (mods->pdata[i]), >, 10);
     }
   g_assert_nonnull (smtpcodes_registry_get_module (reg, "standard"));
