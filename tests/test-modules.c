@@ -1,5 +1,6 @@
 /* test-modules: the module loader, one malformed fixture per defect */
 #include <string.h>
+#include <glib/gstdio.h>
 #include <libsmtpcodes/smtpcodes.h>
 
 typedef struct {
@@ -166,6 +167,45 @@ test_valid_modules (void)
   }
 }
 
+/* Malformed UTF-8 the loader must name by line: overlong forms, surrogates, truncated and
+ * out-of-range sequences, stray continuation bytes; and well-formed text that must pass. */
+static void
+test_utf8_forms (void)
+{
+  const char *bad[] = { "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xC3",
+                        "\x80", "\xFF", "\xE2\x82", NULL };
+  const char *good[] = { "\xC3\xA4\xC3\xB6\xC3\xBC\xC3\x9F", "\xE2\x82\xAC", "\xF0\x9F\x93\xA7", "plain", NULL };
+  char *dir = g_dir_make_tmp ("smtpcodes-utf8-XXXXXX", NULL);
+  char *path = g_build_filename (dir, "utf.codes", NULL);
+
+  for (int pass = 0; pass < 2; pass++)
+    for (guint i = 0; (pass ? good : bad)[i]; i++)
+      {
+        GError *error = NULL;
+        char *text = g_strdup_printf ("[Module]\nId=utf\nName=U\nName[de]=U\nKind=site\nVersion=1\nFormatVersion=1\n"
+                                      "# padding so the bytes do not start a word: abcdefgh\nDescription=x%sx\n",
+                                      (pass ? good : bad)[i]);
+        g_assert_true (g_file_set_contents (path, text, -1, NULL));
+        if (pass == 0)
+          {
+            g_assert_false (smtpcodes_registry_validate_file (path, SMTPCODES_LOAD_DEFAULT, &error));
+            g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX);
+            g_assert_nonnull (strstr (error->message, "utf.codes:9:"));
+            g_clear_error (&error);
+          }
+        else
+          {
+            g_assert_true (smtpcodes_registry_validate_file (path, SMTPCODES_LOAD_DEFAULT, &error));
+            g_assert_no_error (error);
+          }
+        g_free (text);
+      }
+  g_remove (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+}
+
 static void
 test_missing_file (void)
 {
@@ -224,6 +264,7 @@ main (int argc, char **argv)
   g_test_add_func ("/modules/invalid/all-listed", test_all_fixtures_listed);
   g_test_add_func ("/modules/valid", test_valid_modules);
   g_test_add_func ("/modules/missing-file", test_missing_file);
+  g_test_add_func ("/modules/utf8-forms", test_utf8_forms);
   g_test_add_func ("/modules/search-path/bad-skipped", test_bad_module_skipped);
   g_test_add_func ("/modules/gkeyfile-compatible", test_gkeyfile_compatible);
   return g_test_run ();
