@@ -166,6 +166,7 @@ typedef struct {
   guint       sc, ss, sd;       /* sd/ss may be ANY */
   char        status[24];
   const char *command;
+  char        command_buf[16];
 } SmtpcodesQuery;
 
 gboolean _smtpcodes_query_parse (SmtpcodesQuery *q, const char *code, GError **error);

@@ -577,10 +577,22 @@ _smtpcodes_query_parse (SmtpcodesQuery *q, const char *code, GError **error)
             goto bad;
           memcpy (q->status, t, tlen);
           q->status[tlen] = '\0';
+          return TRUE;
         }
-      else
-        goto bad;
-      return TRUE;
+      /* "250 ETRN": the meaning of a reply code for one command */
+      if (tlen < sizeof q->command_buf && g_ascii_isalpha (t[0]))
+        {
+          for (gsize k = 0; k < tlen; k++)
+            {
+              if (!g_ascii_isalnum (t[k]) && t[k] != '-')
+                goto bad;
+              q->command_buf[k] = g_ascii_toupper (t[k]);
+            }
+          q->command_buf[tlen] = '\0';
+          q->command = q->command_buf;
+          return TRUE;
+        }
+      goto bad;
     }
   if (parse_reply3 (s, len, &q->reply))
     return TRUE;
@@ -593,7 +605,7 @@ _smtpcodes_query_parse (SmtpcodesQuery *q, const char *code, GError **error)
     }
 bad:
   g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_CODE,
-               "'%s' is not a code: expected a reply code such as 550, a status code such as 5.7.1 or 5.1.x, or both (550 5.7.1)",
+               "'%s' is not a code: expected a reply code such as 550, a status code such as 5.7.1 or 5.1.x, both (550 5.7.1), or a reply code and a command (250 ETRN)",
                code);
   return FALSE;
 }
@@ -685,7 +697,8 @@ _smtpcodes_registry_collect (SmtpcodesRegistry *self, const SmtpcodesQuery *q,
  * smtpcodes_registry_lookup:
  * @self: a #SmtpcodesRegistry
  * @vendor: (nullable): a vendor module id such as "exchange", or %NULL for any
- * @code: "550", "5.7.1", "550 5.7.1", or a wildcard such as "5.1.x"
+ * @code: "550", "5.7.1", "550 5.7.1", a wildcard such as "5.1.x", or a reply code with the
+ *   command it answered ("250 ETRN")
  * @error: return location for a #GError
  *
  * Collects every meaning of @code, most specific first: the pair, then the status code

@@ -394,7 +394,8 @@ parse_code_only (SmtpcodesReply *r, const char *s, gsize len)
 {
   SmtpcodesQuery q;
   char *tmp = g_strndup (s, len);
-  gboolean ok = _smtpcodes_query_parse (&q, tmp, NULL);
+  /* "250 OK" is a reply with text, not a code with a command */
+  gboolean ok = _smtpcodes_query_parse (&q, tmp, NULL) && q.command == NULL;
   g_free (tmp);
   if (!ok)
     {

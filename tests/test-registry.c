@@ -90,7 +90,8 @@ test_lookup_forms (void)
 {
   SmtpcodesRegistry *reg = smtpcodes_registry_get_default ();
   const char *good[] = { "550", "5.7.1", "550 5.7.1", " 421 ", "5.1.x", "5.1.X", "X.7.1", "4.XXX.XXX", "X.1.XXX", NULL };
-  const char *bad[] = { "", "abc", "55", "5500", "650", "5.7", "5.7.1.2", "9.1.1", "550 abc", "5.XXX.1", "550 5.7.1 x", NULL };
+  const char *bad[] = { "", "abc", "55", "5500", "650", "5.7", "5.7.1.2", "9.1.1", "550 a.c", "5.XXX.1", "550 5.7.1 x",
+                        "550 TOOLONGCOMMANDNAME", "5.7.1 ETRN", NULL };
 
   for (guint i = 0; good[i]; i++)
     {
@@ -289,6 +290,74 @@ test_list_and_reasons (void)
   g_ptr_array_unref (none);
 }
 
+/* The accessors not exercised elsewhere, on entries with known content. */
+static void
+test_accessors (void)
+{
+  char *acme = g_test_build_filename (G_TEST_DIST, "data", "valid", "acme.codes", NULL);
+  const char *files[] = { acme, NULL };
+  GError *error = NULL;
+  SmtpcodesRegistry *reg = smtpcodes_registry_new_from_files (files, SMTPCODES_LOAD_STRICT, &error);
+  const SmtpcodesModule *m;
+  GPtrArray *list;
+  const SmtpcodesEntry *e;
+  SmtpcodesVerdict *v, *v2;
+
+  g_assert_no_error (error);
+  g_assert_true (smtpcodes_registry_ref (reg) == reg);
+  smtpcodes_registry_unref (reg);
+  m = smtpcodes_registry_get_module (reg, "acme");
+  g_assert_cmpstr (smtpcodes_module_get_id (m), ==, "acme");
+  g_assert_cmpstr (smtpcodes_module_get_name (m, "de"), ==, "Testmodul");
+  g_assert_cmpstr (smtpcodes_module_get_name (m, "en"), ==, "Test module");
+  g_assert_null (smtpcodes_module_get_description (m, "en"));
+  g_assert_cmpstr (smtpcodes_module_get_description (smtpcodes_registry_get_module (reg, "standard"), "en"), !=, NULL);
+
+  /* a pattern's markers; a reply's related codes and usage */
+  list = smtpcodes_registry_list (reg, "acme");
+  g_assert_cmpuint (list->len, ==, 3);
+  e = list->pdata[2];
+  g_assert_cmpint (smtpcodes_entry_get_kind (e), ==, SMTPCODES_ENTRY_PATTERN);
+  g_assert_cmpstr (smtpcodes_entry_get_markers (e)[0], ==, "acme quota exceeded");
+  g_assert_null (smtpcodes_entry_get_markers (e)[1]);
+  e = list->pdata[1];
+  g_assert_cmpstr (smtpcodes_entry_get_usage (e), ==, "field");
+  g_assert_false (smtpcodes_entry_is_generic (e));
+  g_assert_null (smtpcodes_entry_get_command (e));
+  g_assert_null (smtpcodes_entry_get_related (e));
+  g_ptr_array_unref (list);
+  list = smtpcodes_registry_lookup (reg, NULL, "250 etrn", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (smtpcodes_entry_get_command (list->pdata[0]), ==, "ETRN");   /* the command's meaning first */
+  g_assert_cmpint (smtpcodes_entry_get_reply_code (list->pdata[list->len - 1]), ==, 250);
+  g_ptr_array_unref (list);
+  list = smtpcodes_registry_lookup (reg, NULL, "550", &error);
+  e = list->pdata[0];
+  g_assert_true (smtpcodes_entry_is_generic (e));
+  g_assert_nonnull (smtpcodes_entry_get_related (e));      /* Status=... of [Reply 550] */
+  g_ptr_array_unref (list);
+  {
+    const SmtpcodesEntry *cmd = smtpcodes_registry_lookup_command (reg, "ETRN");
+    g_assert_cmpstr (smtpcodes_entry_get_command (cmd), ==, "ETRN");
+  }
+
+  /* boxed types and the error domain */
+  g_assert_true (G_TYPE_IS_BOXED (smtpcodes_entry_get_type ()));
+  g_assert_true (G_TYPE_IS_BOXED (smtpcodes_reply_get_type ()));
+  g_assert_true (G_TYPE_IS_BOXED (smtpcodes_verdict_get_type ()));
+  g_assert_cmpstr (g_quark_to_string (smtpcodes_error_quark ()), ==, "smtpcodes-error-quark");
+
+  v = smtpcodes_registry_explain_text (reg, "550 5.7.1 acme-gw says no", -1, NULL, &error);
+  g_assert_no_error (error);
+  v2 = smtpcodes_verdict_ref (v);
+  g_assert_true (v2 == v);
+  smtpcodes_verdict_unref (v2);
+  g_assert_cmpint (smtpcodes_reply_get_code (smtpcodes_verdict_get_reply (v)), ==, 550);
+  smtpcodes_verdict_unref (v);
+  smtpcodes_registry_unref (reg);
+  g_free (acme);
+}
+
 static void
 test_preconditions (void)
 {
@@ -317,6 +386,7 @@ main (int argc, char **argv)
   g_test_add_func ("/registry/search-path-installed", test_search_path_installed);
   g_test_add_func ("/registry/entry-keeps-registry", test_entry_keeps_registry);
   g_test_add_func ("/registry/list-and-reasons", test_list_and_reasons);
+  g_test_add_func ("/registry/accessors", test_accessors);
   g_test_add_func ("/registry/preconditions", test_preconditions);
   return g_test_run ();
 }
