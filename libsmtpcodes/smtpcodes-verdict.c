@@ -375,19 +375,31 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
     }
 
   _smtpcodes_registry_collect (self, &q, v->vendor, TRUE, v->entries);
-  /* entries of other vendors are alternatives, not the meaning */
-  for (guint i = 0; i < v->entries->len;)
-    {
-      const SmtpcodesEntry *e = v->entries->pdata[i];
-      if (e->module->rank == KIND_VENDOR && e->module != v->vendor)
-        {
-          add_alternative (v, e, SMTPCODES_ALTERNATIVE_VENDOR, NULL);
-          g_ptr_array_remove_index (v->entries, i);
-          v->notes |= 1u << NOTE_OTHER_VENDOR;
-        }
-      else
-        i++;
-    }
+  /* Entries of other vendors are alternatives, not the meaning. When the reply's status
+   * code has a meaning, what a vendor says about the bare reply code is too vague to offer. */
+  {
+    gboolean status_known = FALSE;
+    for (guint i = 0; i < v->entries->len; i++)
+      {
+        const SmtpcodesEntry *e = v->entries->pdata[i];
+        status_known |= e->module->rank != KIND_VENDOR && e->status != NULL;
+      }
+    for (guint i = 0; i < v->entries->len;)
+      {
+        const SmtpcodesEntry *e = v->entries->pdata[i];
+        if (e->module->rank == KIND_VENDOR && e->module != v->vendor)
+          {
+            if (!(status_known && e->kind == SMTPCODES_ENTRY_REPLY && e->status == NULL))
+              {
+                add_alternative (v, e, SMTPCODES_ALTERNATIVE_VENDOR, NULL);
+                v->notes |= 1u << NOTE_OTHER_VENDOR;
+              }
+            g_ptr_array_remove_index (v->entries, i);
+          }
+        else
+          i++;
+      }
+  }
   v->primary = v->entries->len ? v->entries->pdata[0] : NULL;
 
   if (q.has_status && v->primary && v->primary->kind == SMTPCODES_ENTRY_STATUS

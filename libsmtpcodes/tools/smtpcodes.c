@@ -69,7 +69,7 @@ enum { L_REASON, L_BOUNCE, L_RETRY, L_SUMMARY, L_EXPLANATION, L_ADVICE, L_COMMAN
 static const char *const labels[N_LABELS][2] = {
   [L_REASON] = { "Reason", "Grund" },
   [L_BOUNCE] = { "Bounce", "Bounce" },
-  [L_RETRY] = { "Retry", "Erneut versuchen" },
+  [L_RETRY] = { "Retry", "Wiederholen" },
   [L_SUMMARY] = { "Summary", "Kurz" },
   [L_EXPLANATION] = { "Explanation", "Erklärung" },
   [L_ADVICE] = { "Advice", "Empfehlung" },
