@@ -10,4 +10,5 @@
 #include <libsmtpcodes/smtpcodes-registry.h>
 #include <libsmtpcodes/smtpcodes-reply.h>
 #include <libsmtpcodes/smtpcodes-verdict.h>
+#include <libsmtpcodes/smtpcodes-report.h>
 #undef SMTPCODES_INSIDE

@@ -1,0 +1,1981 @@
+/* smtpcodes-report.c: bounce messages, read with GMime
+ *
+ * This file holds the structure of bounce messages only: where RFC 3464 reports keep their
+ * fields, and where the bounces that are no standard report put the failed address and the
+ * quoted reply. What the wording means is decided by the data modules (through the reply
+ * parser and the verdict).
+ */
+#include "config.h"
+
+#include <string.h>
+#include <errno.h>
+#include <gmime/gmime.h>
+
+#include "smtpcodes-private.h"
+
+/* decoded human-readable text kept per message */
+#define TEXT_LIMIT (512 * 1024)
+/* a text part larger than this (encoded) is an attachment, not a notice */
+#define PART_LIMIT (2 * 1024 * 1024)
+/* text per recipient handed to the reply parser */
+#define BLOCK_LIMIT (16 * 1024)
+#define MAX_RECIPIENTS 1000
+
+struct _SmtpcodesRecipient {
+  SmtpcodesReport  *report;       /* owner; not a reference */
+  char             *address;
+  char             *original;
+  char             *action;
+  char             *status;
+  int               reply_code;
+  char             *diagnostic;
+  char             *remote_mta;
+  char             *command;
+  const char       *reason;
+  gboolean          hard;
+  gboolean          retry;
+  SmtpcodesVerdict *verdict;
+};
+
+struct _SmtpcodesReport {
+  SmtpcodesRegistry   *registry;
+  SmtpcodesReportKind  kind;
+  const char          *format;
+  char                *reporting_mta;
+  char                *from;
+  char                *subject;
+  char                *message_id;
+  GPtrArray           *recipients;
+};
+
+static SmtpcodesRecipient *recipient_ref_impl (SmtpcodesRecipient *r);
+G_DEFINE_BOXED_TYPE (SmtpcodesReport, smtpcodes_report, smtpcodes_report_ref, smtpcodes_report_unref)
+G_DEFINE_BOXED_TYPE (SmtpcodesRecipient, smtpcodes_recipient, recipient_ref_impl, smtpcodes_recipient_unref)
+
+static void
+recipient_free (gpointer data)
+{
+  SmtpcodesRecipient *r = data;
+  g_free (r->address);
+  g_free (r->original);
+  g_free (r->action);
+  g_free (r->status);
+  g_free (r->diagnostic);
+  g_free (r->remote_mta);
+  g_free (r->command);
+  g_clear_pointer (&r->verdict, smtpcodes_verdict_unref);
+  g_free (r);
+}
+
+static void
+report_clear (gpointer data)
+{
+  SmtpcodesReport *r = data;
+  g_ptr_array_unref (r->recipients);
+  g_free (r->reporting_mta);
+  g_free (r->from);
+  g_free (r->subject);
+  g_free (r->message_id);
+  g_clear_pointer (&r->registry, smtpcodes_registry_unref);
+}
+
+/**
+ * smtpcodes_report_ref:
+ * @report: a #SmtpcodesReport
+ *
+ * Returns: (transfer full): @report
+ * Since: 1.0
+ */
+SmtpcodesReport *
+smtpcodes_report_ref (SmtpcodesReport *report)
+{
+  g_return_val_if_fail (report != NULL, NULL);
+  return g_atomic_rc_box_acquire (report);
+}
+
+/**
+ * smtpcodes_report_unref:
+ * @report: (transfer full): a #SmtpcodesReport
+ *
+ * Drops a reference; the last one frees the report and its recipients.
+ *
+ * Since: 1.0
+ */
+void
+smtpcodes_report_unref (SmtpcodesReport *report)
+{
+  g_return_if_fail (report != NULL);
+  g_atomic_rc_box_release_full (report, report_clear);
+}
+
+static SmtpcodesRecipient *
+recipient_ref_impl (SmtpcodesRecipient *r)
+{
+  return smtpcodes_recipient_ref (r);
+}
+
+/**
+ * smtpcodes_recipient_ref:
+ * @recipient: a #SmtpcodesRecipient
+ *
+ * Keeps the report that owns @recipient alive.
+ *
+ * Returns: (transfer full): @recipient
+ * Since: 1.0
+ */
+SmtpcodesRecipient *
+smtpcodes_recipient_ref (SmtpcodesRecipient *recipient)
+{
+  g_return_val_if_fail (recipient != NULL, NULL);
+  smtpcodes_report_ref (recipient->report);
+  return recipient;
+}
+
+/**
+ * smtpcodes_recipient_unref:
+ * @recipient: (transfer full): a #SmtpcodesRecipient
+ *
+ * Drops the reference smtpcodes_recipient_ref() took on the owning report.
+ *
+ * Since: 1.0
+ */
+void
+smtpcodes_recipient_unref (SmtpcodesRecipient *recipient)
+{
+  g_return_if_fail (recipient != NULL);
+  smtpcodes_report_unref (recipient->report);
+}
+
+/* ---- small text helpers ---------------------------------------------------------------- */
+
+static gboolean
+ci_prefix (const char *s, gsize len, const char *prefix)
+{
+  gsize pl = strlen (prefix);
+  return len >= pl && g_ascii_strncasecmp (s, prefix, pl) == 0;
+}
+
+static const char *
+ci_find (const char *s, gsize len, const char *needle)
+{
+  gsize nl = strlen (needle);
+  if (nl == 0 || len < nl)
+    return NULL;
+  for (gsize i = 0; i + nl <= len; i++)
+    if (g_ascii_tolower (s[i]) == g_ascii_tolower (needle[0])
+        && g_ascii_strncasecmp (s + i, needle, nl) == 0)
+      return s + i;
+  return NULL;
+}
+
+static char *
+strip_dup (const char *s, gsize len)
+{
+  while (len && g_ascii_isspace (*s))
+    s++, len--;
+  while (len && g_ascii_isspace (s[len - 1]))
+    len--;
+  return g_strndup (s, len);
+}
+
+/* Collapses runs of white space (line breaks included) into one space. */
+static char *
+squeeze (const char *s)
+{
+  GString *out = g_string_sized_new (strlen (s));
+  gboolean space = FALSE;
+  for (; *s; s++)
+    {
+      if (g_ascii_isspace (*s))
+        space = out->len > 0;
+      else
+        {
+          if (space)
+            g_string_append_c (out, ' ');
+          space = FALSE;
+          g_string_append_c (out, *s);
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+is_local_char (char c)
+{
+  return g_ascii_isalnum (c) || (c && strchr (".!#$%&'*+/=?^_`{|}~-", c) != NULL) || (guchar) c >= 0x80;
+}
+
+static gboolean
+is_domain_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '.' || c == '-' || c == '_' || (guchar) c >= 0x80;
+}
+
+/* Finds the next address local@domain in s[0..len); sets *start and *alen. */
+static gboolean
+find_address (const char *s, gsize len, gsize *start, gsize *alen)
+{
+  for (gsize i = 1; i + 1 < len; i++)
+    {
+      gsize a, b;
+      if (s[i] != '@')
+        continue;
+      a = i;
+      while (a > 0 && is_local_char (s[a - 1]))
+        a--;
+      while (a < i && s[a] == '.')
+        a++;
+      b = i + 1;
+      while (b < len && is_domain_char (s[b]))
+        b++;
+      while (b > i + 1 && (s[b - 1] == '.' || s[b - 1] == '-'))
+        b--;
+      if (a < i && b > i + 1 && memchr (s + i + 1, '.', b - i - 1))
+        {
+          *start = a;
+          *alen = b - a;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The address in a header or DSN field value ("rfc822; <a@b>", "Name <a@b>"), lower-cased
+ * domain kept as written. */
+static char *
+address_in (const char *s, gsize len)
+{
+  gsize st, al;
+  if (s == NULL)
+    return NULL;
+  if (find_address (s, len, &st, &al))
+    return g_strndup (s + st, al);
+  return NULL;
+}
+
+/* RFC 6533 utf-8-addr-xtext: \x{HEX} stands for a code point. */
+static char *
+unescape_xtext (const char *s)
+{
+  GString *out;
+  if (strstr (s, "\\x{") == NULL)
+    return g_strdup (s);
+  out = g_string_new (NULL);
+  while (*s)
+    {
+      if (s[0] == '\\' && s[1] == 'x' && s[2] == '{')
+        {
+          char *end;
+          guint64 cp = g_ascii_strtoull (s + 3, &end, 16);
+          if (*end == '}' && cp > 0 && cp <= 0x10FFFF && g_unichar_validate ((gunichar) cp))
+            {
+              g_string_append_unichar (out, (gunichar) cp);
+              s = end + 1;
+              continue;
+            }
+        }
+      g_string_append_c (out, *s++);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Makes text valid UTF-8 without NUL bytes. */
+static char *
+to_utf8 (const char *data, gsize len, const char *charset)
+{
+  char *conv = NULL;
+  char *out;
+  if (charset && g_ascii_strcasecmp (charset, "utf-8") != 0 && g_ascii_strcasecmp (charset, "us-ascii") != 0
+      && !g_utf8_validate (data, (gssize) len, NULL))
+    {
+      const char *cs = g_mime_charset_iconv_name (charset);
+      conv = g_convert_with_fallback (data, (gssize) len, "UTF-8", cs, "?", NULL, NULL, NULL);
+    }
+  out = conv ? conv : g_utf8_make_valid (data ? data : "", data ? (gssize) len : 0);
+  return out;
+}
+
+/* ---- collecting the parts ---------------------------------------------------------------- */
+
+typedef struct {
+  GString    *text;           /* the human-readable notice, UTF-8 */
+  GString    *html;           /* text/html notice when there is no text/plain */
+  GString    *dsn;            /* message/delivery-status content */
+  GString    *arf;            /* message/feedback-report content */
+  gboolean    has_dsn;
+  gboolean    has_arf;
+  gboolean    has_original;
+  char       *orig_to;        /* To: of the returned message */
+  gboolean    multipart_report;
+  char       *report_type;
+} Parts;
+
+static GString *
+decode_part (GMimePart *part)
+{
+  GMimeDataWrapper *w = g_mime_part_get_content (part);
+  GMimeStream *mem;
+  GByteArray *arr;
+  GString *out;
+  const char *charset;
+  char *u;
+
+  if (w == NULL)
+    return g_string_new (NULL);
+  mem = g_mime_stream_mem_new ();
+  g_mime_data_wrapper_write_to_stream (w, mem);
+  arr = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
+  charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
+  u = to_utf8 ((const char *) arr->data, arr->len, charset);
+  g_object_unref (mem);
+  out = g_string_new (u);
+  g_free (u);
+  return out;
+}
+
+static void
+append_capped (GString *dst, const GString *src)
+{
+  gsize room = dst->len < TEXT_LIMIT ? TEXT_LIMIT - dst->len : 0;
+  if (room == 0)
+    return;
+  if (dst->len && dst->str[dst->len - 1] != '\n')
+    g_string_append_c (dst, '\n');
+  if (src->len <= room)
+    g_string_append_len (dst, src->str, (gssize) src->len);
+  else
+    {
+      const char *end = src->str + room;
+      g_utf8_validate (src->str, (gssize) room, &end);
+      g_string_append_len (dst, src->str, end - src->str);
+    }
+}
+
+static gsize
+part_encoded_size (GMimePart *part)
+{
+  GMimeDataWrapper *w = g_mime_part_get_content (part);
+  GMimeStream *s = w ? g_mime_data_wrapper_get_stream (w) : NULL;
+  gint64 n = s ? g_mime_stream_length (s) : -1;
+  return n < 0 ? 0 : (gsize) n;
+}
+
+static void
+collect (GMimeObject *obj, Parts *p, int depth)
+{
+  GMimeContentType *ct;
+  const char *type, *sub;
+
+  if (obj == NULL || depth > 12)
+    return;
+  ct = g_mime_object_get_content_type (obj);
+  type = ct ? g_mime_content_type_get_media_type (ct) : "text";
+  sub = ct ? g_mime_content_type_get_media_subtype (ct) : "plain";
+  if (type == NULL)
+    type = "text";
+  if (sub == NULL)
+    sub = "plain";
+
+  if (GMIME_IS_MULTIPART (obj))
+    {
+      GMimeMultipart *mp = GMIME_MULTIPART (obj);
+      int n = g_mime_multipart_get_count (mp);
+      if (g_ascii_strcasecmp (sub, "report") == 0 && depth <= 1)
+        {
+          const char *rt = g_mime_content_type_get_parameter (ct, "report-type");
+          p->multipart_report = TRUE;
+          if (rt && p->report_type == NULL)
+            p->report_type = g_ascii_strdown (rt, -1);
+        }
+      for (int i = 0; i < n; i++)
+        collect (g_mime_multipart_get_part (mp, i), p, depth + 1);
+      return;
+    }
+  if (GMIME_IS_MESSAGE_PART (obj))
+    {
+      GMimeMessage *m = g_mime_message_part_get_message (GMIME_MESSAGE_PART (obj));
+      if (p->has_original || m == NULL)
+        return;
+      p->has_original = TRUE;
+      if (p->orig_to == NULL)
+        {
+          const char *to = g_mime_object_get_header (GMIME_OBJECT (m), "To");
+          if (to)
+            p->orig_to = address_in (to, strlen (to));
+        }
+      return;
+    }
+  if (!GMIME_IS_PART (obj))
+    return;
+
+  if (g_ascii_strcasecmp (type, "message") == 0
+      && (g_ascii_strcasecmp (sub, "delivery-status") == 0
+          || g_ascii_strcasecmp (sub, "global-delivery-status") == 0))
+    {
+      GString *s = decode_part (GMIME_PART (obj));
+      p->has_dsn = TRUE;
+      append_capped (p->dsn, s);
+      g_string_append (p->dsn, "\n\n");
+      g_string_free (s, TRUE);
+      return;
+    }
+  if (g_ascii_strcasecmp (type, "message") == 0 && g_ascii_strcasecmp (sub, "feedback-report") == 0)
+    {
+      GString *s = decode_part (GMIME_PART (obj));
+      p->has_arf = TRUE;
+      append_capped (p->arf, s);
+      g_string_free (s, TRUE);
+      return;
+    }
+  if ((g_ascii_strcasecmp (type, "text") == 0 && g_ascii_strcasecmp (sub, "rfc822-headers") == 0)
+      || (g_ascii_strcasecmp (type, "message") == 0 && g_ascii_strcasecmp (sub, "rfc822-headers") == 0))
+    {
+      if (!p->has_original)
+        {
+          GString *s = decode_part (GMIME_PART (obj));
+          const char *to = NULL;
+          p->has_original = TRUE;
+          for (const char *l = s->str; l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
+            if (ci_prefix (l, strlen (l), "to:"))
+              {
+                const char *e = strchr (l, '\n');
+                to = l + 3;
+                p->orig_to = address_in (to, e ? (gsize) (e - to) : strlen (to));
+                break;
+              }
+          g_string_free (s, TRUE);
+        }
+      return;
+    }
+  if (g_ascii_strcasecmp (type, "text") == 0 && !p->has_original)
+    {
+      const char *disp = g_mime_object_get_disposition (obj);
+      gboolean html = g_ascii_strcasecmp (sub, "html") == 0;
+      GString *s;
+      if (disp && g_ascii_strcasecmp (disp, "attachment") == 0 && depth > 0
+          && g_mime_part_get_filename (GMIME_PART (obj)) != NULL)
+        return;
+      if (part_encoded_size (GMIME_PART (obj)) > PART_LIMIT)
+        return;
+      if (!html && g_ascii_strcasecmp (sub, "plain") != 0 && depth > 0)
+        return;
+      s = decode_part (GMIME_PART (obj));
+      append_capped (html ? p->html : p->text, s);
+      g_string_free (s, TRUE);
+    }
+}
+
+/* Crude text of an HTML notice: tags dropped, <br> and block ends become line breaks. */
+static void
+html_to_text (GString *out, const char *s)
+{
+  gboolean in_tag = FALSE;
+  for (; *s; s++)
+    {
+      if (*s == '<')
+        {
+          if (ci_prefix (s, strlen (s), "<br") || ci_prefix (s, strlen (s), "</p") || ci_prefix (s, strlen (s), "</div")
+              || ci_prefix (s, strlen (s), "</tr") || ci_prefix (s, strlen (s), "<p"))
+            g_string_append_c (out, '\n');
+          in_tag = TRUE;
+        }
+      else if (*s == '>')
+        in_tag = FALSE;
+      else if (!in_tag)
+        {
+          if (*s == '&')
+            {
+              static const struct { const char *ent; char c; } ents[] = {
+                { "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' }, { "&nbsp;", ' ' }, { "&quot;", '"' } };
+              gboolean done = FALSE;
+              for (guint i = 0; i < G_N_ELEMENTS (ents); i++)
+                if (g_str_has_prefix (s, ents[i].ent))
+                  {
+                    g_string_append_c (out, ents[i].c);
+                    s += strlen (ents[i].ent) - 1;
+                    done = TRUE;
+                    break;
+                  }
+              if (done)
+                continue;
+            }
+          g_string_append_c (out, *s);
+        }
+    }
+}
+
+/* ---- RFC 3464 fields -------------------------------------------------------------------- */
+
+typedef struct {
+  char *final_rcpt;
+  char *orig_rcpt;
+  char *action;
+  char *status;
+  char *diag;
+  char *remote_mta;
+  char *last_line;   /* X-Actual-Recipient etc. are ignored */
+} DsnRcpt;
+
+typedef struct {
+  char      *reporting_mta;
+  GPtrArray *rcpts;   /* DsnRcpt* */
+} Dsn;
+
+static void
+dsn_rcpt_free (gpointer data)
+{
+  DsnRcpt *r = data;
+  g_free (r->final_rcpt);
+  g_free (r->orig_rcpt);
+  g_free (r->action);
+  g_free (r->status);
+  g_free (r->diag);
+  g_free (r->remote_mta);
+  g_free (r->last_line);
+  g_free (r);
+}
+
+/* the value after "type;" in a typed field, as in "smtp; 550 ..." */
+static const char *
+after_type (const char *v)
+{
+  const char *semi = strchr (v, ';');
+  if (semi && (gsize) (semi - v) < 16)
+    {
+      gboolean word = TRUE;
+      for (const char *q = v; q < semi; q++)
+        if (!(g_ascii_isalnum (*q) || *q == '-' || *q == ' '))
+          word = FALSE;
+      if (word)
+        {
+          v = semi + 1;
+          while (g_ascii_isspace (*v))
+            v++;
+        }
+    }
+  return v;
+}
+
+static void
+dsn_field (Dsn *d, DsnRcpt **cur, gboolean *in_rcpt, const char *name, const char *value)
+{
+  DsnRcpt *r;
+  if (!g_ascii_strcasecmp (name, "reporting-mta") && d->reporting_mta == NULL)
+    {
+      d->reporting_mta = g_strdup (after_type (value));
+      return;
+    }
+  if (g_ascii_strcasecmp (name, "final-recipient") && g_ascii_strcasecmp (name, "original-recipient")
+      && g_ascii_strcasecmp (name, "action") && g_ascii_strcasecmp (name, "status")
+      && g_ascii_strcasecmp (name, "diagnostic-code") && g_ascii_strcasecmp (name, "remote-mta"))
+    return;
+  r = *cur;
+  /* a new recipient starts with a recipient field; reports without the blank line between
+   * groups still split where a field repeats */
+  if (r == NULL || !*in_rcpt
+      || (!g_ascii_strcasecmp (name, "final-recipient") && r->final_rcpt)
+      || (!g_ascii_strcasecmp (name, "original-recipient") && r->orig_rcpt)
+      || (!g_ascii_strcasecmp (name, "action") && r->action)
+      || (!g_ascii_strcasecmp (name, "status") && r->status))
+    {
+      if (d->rcpts->len >= MAX_RECIPIENTS)
+        return;
+      r = g_new0 (DsnRcpt, 1);
+      g_ptr_array_add (d->rcpts, r);
+      *cur = r;
+      *in_rcpt = TRUE;
+    }
+  if (!g_ascii_strcasecmp (name, "final-recipient"))
+    r->final_rcpt = g_strdup (value);
+  else if (!g_ascii_strcasecmp (name, "original-recipient"))
+    r->orig_rcpt = g_strdup (value);
+  else if (!g_ascii_strcasecmp (name, "action"))
+    r->action = g_ascii_strdown (value, -1);
+  else if (!g_ascii_strcasecmp (name, "status"))
+    r->status = g_strdup (value);
+  else if (!g_ascii_strcasecmp (name, "diagnostic-code"))
+    {
+      if (r->diag == NULL)
+        r->diag = g_strdup (value);
+    }
+  else if (!g_ascii_strcasecmp (name, "remote-mta"))
+    {
+      if (r->remote_mta == NULL)
+        r->remote_mta = g_strdup (after_type (value));
+    }
+}
+
+/* Reads RFC 3464 field groups from text. Lines that are not fields are ignored, so this also
+ * reads the fields that some MTAs put into a text part. */
+static void
+dsn_parse (Dsn *d, const char *s, gsize len)
+{
+  const char *end = s + len;
+  DsnRcpt *cur = NULL;
+  gboolean in_rcpt = FALSE;
+  GString *name = g_string_new (NULL), *value = g_string_new (NULL);
+  gboolean have = FALSE;
+
+  while (s < end)
+    {
+      const char *nl = memchr (s, '\n', (gsize) (end - s));
+      const char *le = nl ? nl : end;
+      gsize ll = (gsize) (le - s);
+      if (ll && s[ll - 1] == '\r')
+        ll--;
+      if (have && ll && (s[0] == ' ' || s[0] == '\t'))
+        {
+          /* folded continuation */
+          g_string_append_c (value, ' ');
+          g_string_append_len (value, s, (gssize) ll);
+        }
+      else
+        {
+          const char *colon;
+          if (have)
+            {
+              char *v = strip_dup (value->str, value->len);
+              dsn_field (d, &cur, &in_rcpt, name->str, v);
+              g_free (v);
+              have = FALSE;
+            }
+          if (ll == 0)
+            in_rcpt = FALSE;
+          colon = memchr (s, ':', ll);
+          if (colon && colon > s)
+            {
+              gboolean ok = TRUE;
+              for (const char *q = s; q < colon; q++)
+                if (!(g_ascii_isalnum (*q) || *q == '-'))
+                  ok = FALSE;
+              if (ok)
+                {
+                  g_string_assign (name, "");
+                  g_string_append_len (name, s, colon - s);
+                  g_string_assign (value, "");
+                  g_string_append_len (value, colon + 1, (gssize) (ll - (gsize) (colon + 1 - s)));
+                  have = TRUE;
+                }
+            }
+        }
+      s = nl ? nl + 1 : end;
+    }
+  if (have)
+    {
+      char *v = strip_dup (value->str, value->len);
+      dsn_field (d, &cur, &in_rcpt, name->str, v);
+      g_free (v);
+    }
+  g_string_free (name, TRUE);
+  g_string_free (value, TRUE);
+  /* groups without any recipient are noise */
+  for (guint i = d->rcpts->len; i-- > 0;)
+    {
+      DsnRcpt *r = d->rcpts->pdata[i];
+      if (r->final_rcpt == NULL && r->orig_rcpt == NULL)
+        g_ptr_array_remove_index (d->rcpts, i);
+    }
+}
+
+/* ---- the notice text --------------------------------------------------------------------- */
+
+typedef struct {
+  const char *s;
+  gsize       len;
+} Line;
+
+static gboolean
+is_header_line (const char *s, gsize len)
+{
+  static const char *const names[] = {
+    "received:", "return-path:", "from:", "to:", "subject:", "date:", "message-id:",
+    "mime-version:", "content-type:", "dkim-signature:", "delivered-to:", "reply-to:",
+    "x-mailer:", "sender:", "cc:", "content-transfer-encoding:", "authentication-results:",
+    "received-spf:", "list-unsubscribe:", "x-originating-ip:", "arc-seal:", NULL };
+  for (guint i = 0; names[i]; i++)
+    if (ci_prefix (s, len, names[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Splits the notice into lines and drops the returned original: a block of at least three
+ * header lines (two for Received/Return-Path) starts it. */
+static GArray *
+notice_lines (const char *text)
+{
+  GArray *lines = g_array_new (FALSE, FALSE, sizeof (Line));
+  const char *s = text;
+  while (*s)
+    {
+      const char *nl = strchr (s, '\n');
+      Line l = { s, nl ? (gsize) (nl - s) : strlen (s) };
+      if (l.len && s[l.len - 1] == '\r')
+        l.len--;
+      g_array_append_val (lines, l);
+      if (!nl)
+        break;
+      s = nl + 1;
+    }
+  for (guint i = 0; i < lines->len; i++)
+    {
+      Line *l = &g_array_index (lines, Line, i);
+      guint n = 0, j = i;
+      if (!is_header_line (l->s, l->len))
+        continue;
+      while (j < lines->len)
+        {
+          Line *m = &g_array_index (lines, Line, j);
+          if (is_header_line (m->s, m->len))
+            n++;
+          else if (!(m->len && (m->s[0] == ' ' || m->s[0] == '\t')))
+            break;
+          j++;
+        }
+      if (n >= 3 || (n >= 2 && (ci_prefix (l->s, l->len, "received:") || ci_prefix (l->s, l->len, "return-path:"))))
+        {
+          g_array_set_size (lines, i);
+          break;
+        }
+    }
+  return lines;
+}
+
+typedef struct {
+  char  *address;
+  guint  line;      /* first line of its block */
+} TextRcpt;
+
+static gboolean
+same_address (const char *a, const char *b)
+{
+  return a && b && g_ascii_strcasecmp (a, b) == 0;
+}
+
+/* Recipients of a notice that is no RFC 3464 report: addresses that begin a line (qmail,
+ * Exim, Sendmail, Exchange, Courier, Postfix without DSN) or follow RCPT TO. */
+static GArray *
+text_recipients (GArray *lines, const char *sender, const char *from)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (TextRcpt));
+  for (guint i = 0; i < lines->len && out->len < MAX_RECIPIENTS; i++)
+    {
+      Line *l = &g_array_index (lines, Line, i);
+      const char *s = l->s;
+      gsize len = l->len, st, al;
+      const char *rcpt;
+      char *addr = NULL;
+
+      while (len && (*s == ' ' || *s == '\t' || *s == '*' || *s == '-' || *s == '>'))
+        s++, len--;
+      if ((rcpt = ci_find (s, len, "rcpt to:")) != NULL)
+        {
+          gsize off = (gsize) (rcpt - s) + 8;
+          if (find_address (rcpt + 8, len - off, &st, &al))
+            addr = g_strndup (rcpt + 8 + st, al);
+        }
+      else if (len && find_address (s, len, &st, &al))
+        {
+          gsize k = 0;
+          while (k < st && (s[k] == '<' || s[k] == '"' || s[k] == '\''))
+            k++;
+          if (k == st)
+            {
+              /* the address begins the line; what follows must not read like a header
+               * or a sentence about the sender */
+              addr = g_strndup (s + st, al);
+            }
+        }
+      if (addr == NULL)
+        continue;
+      if (same_address (addr, sender) || same_address (addr, from))
+        {
+          g_free (addr);
+          continue;
+        }
+      {
+        gboolean dup = FALSE;
+        for (guint k = 0; k < out->len; k++)
+          if (same_address (g_array_index (out, TextRcpt, k).address, addr))
+            dup = TRUE;
+        if (dup)
+          {
+            g_free (addr);
+            continue;
+          }
+      }
+      {
+        TextRcpt r = { addr, i };
+        g_array_append_val (out, r);
+      }
+    }
+  return out;
+}
+
+static char *
+lines_text (GArray *lines, guint from, guint to)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = from; i < to && i < lines->len && s->len < BLOCK_LIMIT; i++)
+    {
+      Line *l = &g_array_index (lines, Line, i);
+      g_string_append_len (s, l->s, (gssize) l->len);
+      g_string_append_c (s, '\n');
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* The block of the notice that concerns address: from the line that names it to the next
+ * line that names another recipient. */
+static char *
+block_for (GArray *lines, const char *address)
+{
+  for (guint i = 0; address && i < lines->len; i++)
+    {
+      Line *l = &g_array_index (lines, Line, i);
+      if (ci_find (l->s, l->len, address))
+        {
+          guint j = i + 1;
+          while (j < lines->len && j < i + 40)
+            {
+              Line *m = &g_array_index (lines, Line, j);
+              gsize st, al;
+              if (m->len && find_address (m->s, m->len, &st, &al)
+                  && !ci_find (m->s, m->len, address) && st < 4)
+                break;
+              j++;
+            }
+          return lines_text (lines, i, j);
+        }
+    }
+  return NULL;
+}
+
+/* ---- verdicts ----------------------------------------------------------------------------- */
+
+/* The pseudo status code the established bounce processors give a reason when the report
+ * states no enhanced code: class digit, then 0, then a number per reason. */
+static const struct { const char *reason; int number; } pseudo_status[] = {
+  { "undefined", 900 }, { "onhold", 901 }, { "syntaxerror", 902 }, { "norelaying", 909 },
+  { "filtered", 910 }, { "userunknown", 911 }, { "hostunknown", 912 }, { "hasmoved", 916 },
+  { "rejected", 918 }, { "suspend", 921 }, { "mailboxfull", 922 }, { "exceedlimit", 923 },
+  { "systemerror", 930 }, { "systemfull", 931 }, { "notaccept", 932 }, { "mesgtoobig", 934 },
+  { "mailererror", 939 }, { "networkerror", 944 }, { "toomanyconn", 945 }, { "expired", 947 },
+  { "contenterror", 960 }, { "securityerror", 970 }, { "blocked", 971 }, { "virusdetected", 971 },
+  { "policyviolation", 972 }, { "requireptr", 973 }, { "authfailure", 974 }, { "badreputation", 975 },
+  { "spamdetected", 980 }, { "speeding", 946 },
+};
+
+static char *
+pseudo_status_for (const char *reason, char klass)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (pseudo_status); i++)
+    if (g_str_equal (pseudo_status[i].reason, reason))
+      return g_strdup_printf ("%c.0.%d", klass, pseudo_status[i].number);
+  return g_strdup_printf ("%c.0.0", klass);
+}
+
+static gboolean
+hard_reason (const char *reason, char klass)
+{
+  return g_str_equal (reason, "userunknown") || g_str_equal (reason, "hostunknown")
+         || g_str_equal (reason, "hasmoved") || (g_str_equal (reason, "notaccept") && klass == '5');
+}
+
+static gboolean
+status_ok (const char *s)
+{
+  guint c, sub, det;
+  return s && *s && _smtpcodes_parse_status (s, strlen (s), FALSE, &c, &sub, &det)
+         && (c == 2 || c == 4 || c == 5);
+}
+
+/* The first enhanced status code in s, if any. */
+static char *
+first_status (const char *s)
+{
+  if (s == NULL)
+    return NULL;
+  for (const char *p = s; *p; p++)
+    {
+      if ((*p == '2' || *p == '4' || *p == '5') && p[1] == '.' && (p == s || !g_ascii_isalnum (p[-1])))
+        {
+          const char *q = p + 2;
+          gsize n;
+          while (g_ascii_isdigit (*q))
+            q++;
+          if (q == p + 2 || *q != '.' || !g_ascii_isdigit (q[1]))
+            continue;
+          q++;
+          while (g_ascii_isdigit (*q))
+            q++;
+          if (g_ascii_isalnum (*q) || (*q == '.' && g_ascii_isdigit (q[1])))
+            continue;
+          n = (gsize) (q - p);
+          if (n < 16)
+            {
+              char *st = g_strndup (p, n);
+              if (status_ok (st))
+                return st;
+              g_free (st);
+            }
+        }
+    }
+  return NULL;
+}
+
+/* Fills in reply code, command, remote host, verdict, reason, status of r from its
+ * diagnostic text and the status the report gave (status may be NULL). */
+static void
+classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const char *dsn_status,
+          char fallback_class)
+{
+  GError *error = NULL;
+  SmtpcodesReply *parsed = NULL, *reply;
+  char *status = NULL;
+  const char *reason;
+  char klass;
+  int code = 0;
+
+  if (text && *text)
+    {
+      gsize tl = strlen (text);
+      parsed = smtpcodes_registry_parse_reply (reg, text, (gssize) MIN (tl, BLOCK_LIMIT), &error);
+      g_clear_error (&error);
+    }
+  if (parsed)
+    {
+      code = smtpcodes_reply_get_code (parsed);
+      if (smtpcodes_reply_get_command (parsed) && r->command == NULL)
+        r->command = g_strdup (smtpcodes_reply_get_command (parsed));
+      if (smtpcodes_reply_get_remote_host (parsed) && r->remote_mta == NULL)
+        r->remote_mta = g_strdup (smtpcodes_reply_get_remote_host (parsed));
+    }
+  /* the report's own status wins unless it is the vague X.0.0 and the text is precise */
+  if (status_ok (dsn_status))
+    status = g_strdup (dsn_status);
+  if (parsed && smtpcodes_reply_get_enhanced (parsed)
+      && (status == NULL || (g_str_has_suffix (status, ".0.0") && status[0] == smtpcodes_reply_get_enhanced (parsed)[0])))
+    {
+      g_free (status);
+      status = g_strdup (smtpcodes_reply_get_enhanced (parsed));
+    }
+  if (status == NULL)
+    status = first_status (text);
+  if (code != 0 && status && status[0] != '0' + code / 100)
+    code = code;   /* mismatches stay visible in the verdict */
+  reply = smtpcodes_reply_new (code, status, text ? text : "", r->command, r->remote_mta, &error);
+  if (reply == NULL)
+    {
+      g_clear_error (&error);
+      reply = smtpcodes_reply_new (code, NULL, "", r->command, NULL, NULL);
+    }
+  r->verdict = smtpcodes_registry_explain (reg, reply, NULL);
+  smtpcodes_reply_unref (reply);
+  g_clear_pointer (&parsed, smtpcodes_reply_unref);
+
+  r->reply_code = code;
+  reason = smtpcodes_verdict_get_reason (r->verdict);
+  if (reason == NULL)
+    reason = "undefined";
+  klass = status ? status[0] : code ? (char) ('0' + code / 100) : fallback_class;
+  if (r->action && g_str_equal (r->action, "delayed"))
+    {
+      klass = '4';
+      if (!g_str_equal (reason, "undefined") && status == NULL)
+        ;
+      else if (g_str_equal (reason, "undefined"))
+        reason = "expired";
+    }
+  if (r->action && (g_str_equal (r->action, "delivered") || g_str_equal (r->action, "relayed")
+                    || g_str_equal (r->action, "expanded")))
+    reason = "delivered";
+  else if (klass == '2')
+    reason = "delivered";
+  r->reason = reason;
+  if (status == NULL)
+    status = pseudo_status_for (reason, klass == '2' ? '2' : klass == '4' ? '4' : '5');
+  r->status = status;
+  r->hard = hard_reason (reason, klass);
+  r->retry = smtpcodes_verdict_get_retry (r->verdict) && !r->hard;
+}
+
+/* ---- the message -------------------------------------------------------------------------- */
+
+static gboolean
+header_is (GMimeObject *o, const char *name, const char *prefix)
+{
+  const char *v = g_mime_object_get_header (o, name);
+  while (v && g_ascii_isspace (*v))
+    v++;
+  return v && ci_prefix (v, strlen (v), prefix);
+}
+
+static gboolean
+looks_daemon (const char *from)
+{
+  static const char *const who[] = { "mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon",
+                                     "mail delivery", "maildeliverysystem", "bounce", "daemon", NULL };
+  if (from == NULL)
+    return FALSE;
+  for (guint i = 0; who[i]; i++)
+    if (ci_find (from, strlen (from), who[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+report_add (SmtpcodesReport *rep, SmtpcodesRecipient *r)
+{
+  r->report = rep;
+  g_ptr_array_add (rep->recipients, r);
+}
+
+static void
+parse_arf (SmtpcodesReport *rep, Parts *p)
+{
+  Dsn d = { NULL, g_ptr_array_new_with_free_func (dsn_rcpt_free) };
+  SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
+  const char *s = p->arf->str;
+  (void) d;
+  g_ptr_array_unref (d.rcpts);
+  /* Original-Rcpt-To names the recipient who complained */
+  for (const char *l = s; l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
+    if (ci_prefix (l, strlen (l), "original-rcpt-to:") || (r->address == NULL && ci_prefix (l, strlen (l), "removal-recipient:")))
+      {
+        const char *e = strchr (l, '\n');
+        g_free (r->address);
+        r->address = address_in (l, e ? (gsize) (e - l) : strlen (l));
+        break;
+      }
+  if (r->address == NULL && p->orig_to)
+    r->address = g_strdup (p->orig_to);
+  r->action = g_strdup ("failed");
+  {
+    SmtpcodesReply *reply = smtpcodes_reply_new (0, NULL, "", NULL, NULL, NULL);
+    r->verdict = smtpcodes_registry_explain (rep->registry, reply, NULL);
+    smtpcodes_reply_unref (reply);
+  }
+  r->reason = "feedback";
+  r->status = g_strdup ("");
+  report_add (rep, r);
+}
+
+static void
+analyse (SmtpcodesReport *rep, GMimeMessage *msg)
+{
+  SmtpcodesRegistry *reg = rep->registry;
+  GMimeObject *mo = GMIME_OBJECT (msg);
+  Parts p = { 0 };
+  Dsn d = { NULL, NULL };
+  GArray *lines;
+  const char *from_h = g_mime_object_get_header (mo, "From");
+  const char *to_h = g_mime_object_get_header (mo, "To");
+  const char *subject = g_mime_message_get_subject (msg);
+  char *from = from_h ? address_in (from_h, strlen (from_h)) : NULL;
+  char *to = to_h ? address_in (to_h, strlen (to_h)) : NULL;
+  const char *failed = g_mime_object_get_header (mo, "X-Failed-Recipients");
+  gboolean autoreply;
+
+  rep->from = from_h ? g_strdup (from_h) : NULL;
+  rep->subject = subject ? g_strdup (subject) : NULL;
+  rep->message_id = g_strdup (g_mime_message_get_message_id (msg));
+
+  p.text = g_string_new (NULL);
+  p.html = g_string_new (NULL);
+  p.dsn = g_string_new (NULL);
+  p.arf = g_string_new (NULL);
+  collect (g_mime_message_get_mime_part (msg), &p, 0);
+  if (p.text->len == 0 && p.dsn->len == 0 && GMIME_IS_MULTIPART (g_mime_message_get_mime_part (msg)))
+    {
+      /* boundaries that never occur: GMime leaves everything in the prologue */
+      const char *pro = g_mime_multipart_get_prologue (GMIME_MULTIPART (g_mime_message_get_mime_part (msg)));
+      if (pro)
+        {
+          GString *t = g_string_new (pro);
+          append_capped (p.text, t);
+          g_string_free (t, TRUE);
+        }
+    }
+  if (p.text->len == 0 && p.html->len)
+    html_to_text (p.text, p.html->str);
+
+  autoreply = (header_is (mo, "Auto-Submitted", "auto-replied") || g_mime_object_get_header (mo, "X-Autoreply")
+               || g_mime_object_get_header (mo, "X-Autorespond") || header_is (mo, "Precedence", "auto_reply"))
+              && !looks_daemon (from_h) && failed == NULL;
+
+  if (p.has_arf || (p.report_type && g_str_equal (p.report_type, "feedback-report")))
+    {
+      rep->kind = SMTPCODES_REPORT_FEEDBACK;
+      rep->format = "arf";
+      parse_arf (rep, &p);
+      goto out;
+    }
+
+  d.rcpts = g_ptr_array_new_with_free_func (dsn_rcpt_free);
+  if (p.has_dsn)
+    dsn_parse (&d, p.dsn->str, p.dsn->len);
+  if (d.rcpts->len == 0 && p.text->len)
+    {
+      /* RFC 3464 fields written into the text, as some MTAs do */
+      dsn_parse (&d, p.text->str, p.text->len);
+    }
+  lines = notice_lines (p.text->str);
+  rep->reporting_mta = g_strdup (d.reporting_mta);
+
+  if (d.rcpts->len)
+    {
+      rep->format = p.has_dsn ? "rfc3464" : "rfc3464-text";
+      for (guint i = 0; i < d.rcpts->len; i++)
+        {
+          DsnRcpt *dr = d.rcpts->pdata[i];
+          SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
+          const char *fr = dr->final_rcpt ? dr->final_rcpt : dr->orig_rcpt;
+          char *addr = address_in (fr, strlen (fr));
+          char *text = NULL;
+          if (addr == NULL)
+            addr = g_strdup (after_type (fr));
+          r->address = unescape_xtext (addr);
+          g_free (addr);
+          if (dr->orig_rcpt)
+            {
+              char *o = address_in (dr->orig_rcpt, strlen (dr->orig_rcpt));
+              r->original = o ? unescape_xtext (o) : NULL;
+              g_free (o);
+            }
+          r->action = dr->action ? g_strdup (dr->action) : NULL;
+          if (r->action)
+            {
+              char *sp = strpbrk (r->action, " \t(;");
+              if (sp)
+                *sp = '\0';
+            }
+          r->remote_mta = dr->remote_mta ? g_strdup (dr->remote_mta) : NULL;
+          if (dr->diag && *after_type (dr->diag))
+            {
+              r->diagnostic = squeeze (after_type (dr->diag));
+              text = g_strdup (r->diagnostic);
+            }
+          {
+            /* the notice often quotes the reply in more detail than the report */
+            char *block = block_for (lines, r->address);
+            if (block && (text == NULL || first_status (text) == NULL))
+              {
+                char *joined = text ? g_strconcat (text, "\n", block, NULL) : g_strdup (block);
+                g_free (text);
+                text = joined;
+                if (r->diagnostic == NULL)
+                  r->diagnostic = squeeze (block);
+              }
+            g_free (block);
+          }
+          if (text == NULL && d.rcpts->len == 1)
+            text = lines_text (lines, 0, lines->len);
+          classify (reg, r, text, dr->status, '5');
+          g_free (text);
+          report_add (rep, r);
+        }
+    }
+  else
+    {
+      GArray *tr = text_recipients (lines, to, from);
+      rep->format = "text";
+      if (tr->len == 0 && failed)
+        {
+          char **v = g_strsplit (failed, ",", -1);
+          for (guint i = 0; v[i]; i++)
+            {
+              char *a = address_in (v[i], strlen (v[i]));
+              if (a)
+                {
+                  TextRcpt t = { a, 0 };
+                  g_array_append_val (tr, t);
+                }
+            }
+          g_strfreev (v);
+        }
+      if (tr->len == 0 && p.orig_to && (looks_daemon (from_h) || p.multipart_report) && !autoreply)
+        {
+          TextRcpt t = { g_strdup (p.orig_to), 0 };
+          g_array_append_val (tr, t);
+        }
+      if (autoreply && tr->len == 0)
+        {
+          SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
+          SmtpcodesReply *reply = smtpcodes_reply_new (0, NULL, "", NULL, NULL, NULL);
+          r->address = from ? g_strdup (from) : NULL;
+          r->verdict = smtpcodes_registry_explain (reg, reply, NULL);
+          smtpcodes_reply_unref (reply);
+          r->reason = "vacation";
+          r->status = g_strdup ("");
+          rep->kind = SMTPCODES_REPORT_AUTOREPLY;
+          rep->format = "rfc3834";
+          report_add (rep, r);
+        }
+      for (guint i = 0; i < tr->len; i++)
+        {
+          TextRcpt *t = &g_array_index (tr, TextRcpt, i);
+          SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
+          guint end = i + 1 < tr->len ? g_array_index (tr, TextRcpt, i + 1).line : lines->len;
+          char *text = t->line < end ? lines_text (lines, t->line, end) : NULL;
+          r->address = t->address;
+          t->address = NULL;
+          if (text == NULL || first_status (text) == NULL)
+            {
+              /* a single recipient's reply may stand anywhere in the notice */
+              char *all = lines_text (lines, 0, lines->len);
+              char *joined = text ? g_strconcat (text, "\n", all, NULL) : g_strdup (all);
+              g_free (all);
+              g_free (text);
+              text = joined;
+            }
+          r->diagnostic = squeeze (text);
+          if (strlen (r->diagnostic) > 1024)
+            {
+              char *cut = r->diagnostic + 1024;
+              while (cut > r->diagnostic && (*cut & 0xC0) == 0x80)
+                cut--;
+              *cut = '\0';
+            }
+          r->action = g_strdup ("failed");
+          classify (reg, r, text, NULL, '5');
+          g_free (text);
+          report_add (rep, r);
+        }
+      for (guint i = 0; i < tr->len; i++)
+        g_free (g_array_index (tr, TextRcpt, i).address);
+      g_array_unref (tr);
+    }
+  g_array_unref (lines);
+
+  if (rep->kind == SMTPCODES_REPORT_NOT_BOUNCE && rep->recipients->len)
+    {
+      gboolean any_failed = FALSE, any_delayed = FALSE;
+      for (guint i = 0; i < rep->recipients->len; i++)
+        {
+          SmtpcodesRecipient *r = rep->recipients->pdata[i];
+          if (r->action && g_str_equal (r->action, "delayed"))
+            any_delayed = TRUE;
+          else if (!g_str_equal (r->reason, "delivered"))
+            any_failed = TRUE;
+        }
+      rep->kind = any_failed ? SMTPCODES_REPORT_BOUNCE
+                  : any_delayed ? SMTPCODES_REPORT_DELAY : SMTPCODES_REPORT_DELIVERY;
+    }
+  if (rep->kind == SMTPCODES_REPORT_NOT_BOUNCE && autoreply)
+    rep->format = "rfc3834";
+  if (rep->kind == SMTPCODES_REPORT_NOT_BOUNCE)
+    rep->format = "none";
+
+out:
+  if (d.rcpts)
+    g_ptr_array_unref (d.rcpts);
+  g_free (d.reporting_mta);
+  g_string_free (p.text, TRUE);
+  g_string_free (p.html, TRUE);
+  g_string_free (p.dsn, TRUE);
+  g_string_free (p.arf, TRUE);
+  g_free (p.orig_to);
+  g_free (p.report_type);
+  g_free (from);
+  g_free (to);
+}
+
+static gpointer
+init_gmime (gpointer data)
+{
+  g_mime_init ();
+  return NULL;
+}
+
+/**
+ * smtpcodes_report_parse:
+ * @registry: a #SmtpcodesRegistry
+ * @data: (array length=length) (element-type guint8): one message (RFC 5322), raw bytes
+ * @length: length of @data in bytes
+ * @error: return location for a #GError
+ *
+ * Reads one message and reports, per recipient, what happened to it. A message that is no
+ * bounce, auto-reply, feedback report or delivery notice gives a report of kind
+ * %SMTPCODES_REPORT_NOT_BOUNCE with no recipients. Only the first
+ * %SMTPCODES_REPORT_SCAN_LIMIT bytes are read.
+ *
+ * Returns: (transfer full) (nullable): the report, or %NULL with @error set
+ *   (%SMTPCODES_ERROR_SYNTAX) when @data is empty or holds no message header at all
+ * Since: 1.0
+ */
+SmtpcodesReport *
+smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize length, GError **error)
+{
+  static GOnce once = G_ONCE_INIT;
+  SmtpcodesReport *rep;
+  GMimeStream *stream;
+  GMimeParser *parser;
+  GMimeMessage *msg;
+  GByteArray *arr;
+  gsize i = 0;
+
+  g_return_val_if_fail (registry != NULL, NULL);
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* skip an mbox "From " line and leading blank lines */
+  while (i < length && (data[i] == '\r' || data[i] == '\n'))
+    i++;
+  if (length - i >= 5 && memcmp (data + i, "From ", 5) == 0)
+    {
+      const char *nl = memchr (data + i, '\n', length - i);
+      i = nl ? (gsize) (nl - data) + 1 : length;
+    }
+  data += i;
+  length -= i;
+  if (length == 0)
+    {
+      g_set_error_literal (error, SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX, "empty input: no message to read");
+      return NULL;
+    }
+  if (length > SMTPCODES_REPORT_SCAN_LIMIT)
+    length = SMTPCODES_REPORT_SCAN_LIMIT;
+  /* a message starts with a header field: a name of printable characters and a colon */
+  {
+    gsize k = 0;
+    while (k < length && k < 1000 && data[k] > ' ' && data[k] < 127 && data[k] != ':')
+      k++;
+    if (k == 0 || k >= length || data[k] != ':')
+      {
+        g_set_error_literal (error, SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX,
+                             "not an e-mail message: the input does not start with a header field");
+        return NULL;
+      }
+  }
+
+  g_once (&once, init_gmime, NULL);
+
+  /* the parser reads the caller's bytes in place */
+  arr = g_byte_array_new ();
+  arr->data = (guint8 *) data;
+  arr->len = (guint) length;
+  stream = g_mime_stream_mem_new_with_byte_array (arr);
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+  parser = g_mime_parser_new_with_stream (stream);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  msg = g_mime_parser_construct_message (parser, NULL);
+
+  rep = g_atomic_rc_box_new0 (SmtpcodesReport);
+  rep->registry = smtpcodes_registry_ref (registry);
+  rep->recipients = g_ptr_array_new_with_free_func (recipient_free);
+  rep->kind = SMTPCODES_REPORT_NOT_BOUNCE;
+  rep->format = "none";
+  if (msg)
+    {
+      analyse (rep, msg);
+      g_object_unref (msg);
+    }
+  g_object_unref (parser);
+  g_object_unref (stream);
+  arr->data = NULL;
+  arr->len = 0;
+  g_byte_array_unref (arr);
+  return rep;
+}
+
+/**
+ * smtpcodes_report_get_kind:
+ * @report: a #SmtpcodesReport
+ *
+ * Returns: what kind of message the report was read from
+ * Since: 1.0
+ */
+SmtpcodesReportKind
+smtpcodes_report_get_kind (const SmtpcodesReport *report)
+{
+  g_return_val_if_fail (report != NULL, SMTPCODES_REPORT_NOT_BOUNCE);
+  return report->kind;
+}
+
+/**
+ * smtpcodes_report_kind_to_string:
+ * @kind: a #SmtpcodesReportKind
+ *
+ * Returns: (transfer none): "not-bounce", "bounce", "delay", "delivery", "autoreply" or
+ *   "feedback"
+ * Since: 1.0
+ */
+const char *
+smtpcodes_report_kind_to_string (SmtpcodesReportKind kind)
+{
+  switch (kind)
+    {
+    case SMTPCODES_REPORT_BOUNCE: return "bounce";
+    case SMTPCODES_REPORT_DELAY: return "delay";
+    case SMTPCODES_REPORT_DELIVERY: return "delivery";
+    case SMTPCODES_REPORT_AUTOREPLY: return "autoreply";
+    case SMTPCODES_REPORT_FEEDBACK: return "feedback";
+    case SMTPCODES_REPORT_NOT_BOUNCE:
+    default: return "not-bounce";
+    }
+}
+
+/**
+ * smtpcodes_report_get_format:
+ * @report: a #SmtpcodesReport
+ *
+ * Returns: (transfer none): the structure the report was read from: "rfc3464" (a
+ *   delivery status part), "rfc3464-text" (the same fields in a text part), "text" (a
+ *   notice without fields), "arf", "rfc3834" or "none"
+ * Since: 1.0
+ */
+const char *
+smtpcodes_report_get_format (const SmtpcodesReport *report)
+{
+  g_return_val_if_fail (report != NULL, NULL);
+  return report->format;
+}
+
+/**
+ * smtpcodes_report_get_reporting_mta:
+ * @report: a #SmtpcodesReport
+ *
+ * Returns: (transfer none) (nullable): the Reporting-MTA of an RFC 3464 report
+ * Since: 1.0
+ */
+const char *
+smtpcodes_report_get_reporting_mta (const SmtpcodesReport *report)
+{
+  g_return_val_if_fail (report != NULL, NULL);
+  return report->reporting_mta;
+}
+
+/**
+ * smtpcodes_report_get_from:
+ * @report: a #SmtpcodesReport
+ *
+ * Returns: (transfer none) (nullable): the From header of the message, as written
+ * Since: 1.0
+ */
+const char *
+smtpcodes_report_get_from (const SmtpcodesReport *report)
+{
+  g_return_val_if_fail (report != NULL, NULL);
+  return report->from;
+}
+
+/**
+ * smtpcodes_report_get_subject:
+ * @report: a #SmtpcodesReport
+ *
+ * Returns: (transfer none) (nullable): the decoded Subject of the message
+ * Since: 1.0
+ */
+const char *
+smtpcodes_report_get_subject (const SmtpcodesReport *report)
+{
+  g_return_val_if_fail (report != NULL, NULL);
+  return report->subject;
+}
+
+/**
+ * smtpcodes_report_get_message_id:
+ * @report: a #SmtpcodesReport
+ *
+ * Returns: (transfer none) (nullable): the Message-ID of the message, without angle brackets
+ * Since: 1.0
+ */
+const char *
+smtpcodes_report_get_message_id (const SmtpcodesReport *report)
+{
+  g_return_val_if_fail (report != NULL, NULL);
+  return report->message_id;
+}
+
+/**
+ * smtpcodes_report_get_n_recipients:
+ * @report: a #SmtpcodesReport
+ *
+ * Returns: how many recipients the report covers, in the order the message names them
+ * Since: 1.0
+ */
+guint
+smtpcodes_report_get_n_recipients (const SmtpcodesReport *report)
+{
+  g_return_val_if_fail (report != NULL, 0);
+  return report->recipients->len;
+}
+
+/**
+ * smtpcodes_report_get_recipient:
+ * @report: a #SmtpcodesReport
+ * @index: 0 to smtpcodes_report_get_n_recipients() - 1
+ *
+ * Returns: (transfer none): the recipient, owned by @report
+ * Since: 1.0
+ */
+const SmtpcodesRecipient *
+smtpcodes_report_get_recipient (const SmtpcodesReport *report, guint index)
+{
+  g_return_val_if_fail (report != NULL, NULL);
+  g_return_val_if_fail (index < report->recipients->len, NULL);
+  return report->recipients->pdata[index];
+}
+
+/**
+ * smtpcodes_recipient_get_address:
+ * @recipient: a #SmtpcodesRecipient
+ *
+ * Returns: (transfer none) (nullable): the recipient address (Final-Recipient), UTF-8
+ * Since: 1.0
+ */
+const char *
+smtpcodes_recipient_get_address (const SmtpcodesRecipient *recipient)
+{
+  g_return_val_if_fail (recipient != NULL, NULL);
+  return recipient->address;
+}
+
+/**
+ * smtpcodes_recipient_get_original_address:
+ * @recipient: a #SmtpcodesRecipient
+ *
+ * Returns: (transfer none) (nullable): the Original-Recipient, when the report gives one
+ * Since: 1.0
+ */
+const char *
+smtpcodes_recipient_get_original_address (const SmtpcodesRecipient *recipient)
+{
+  g_return_val_if_fail (recipient != NULL, NULL);
+  return recipient->original;
+}
+
+/**
+ * smtpcodes_recipient_get_action:
+ * @recipient: a #SmtpcodesRecipient
+ *
+ * Returns: (transfer none) (nullable): "failed", "delayed", "delivered", "relayed" or
+ *   "expanded" (RFC 3464), lower case
+ * Since: 1.0
+ */
+const char *
+smtpcodes_recipient_get_action (const SmtpcodesRecipient *recipient)
+{
+  g_return_val_if_fail (recipient != NULL, NULL);
+  return recipient->action;
+}
+
+/**
+ * smtpcodes_recipient_get_status:
+ * @recipient: a #SmtpcodesRecipient
+ *
+ * The enhanced status code: the one the report states, a more precise one from the quoted
+ * reply when the report only says X.0.0, or, when none is stated, the code the established
+ * bounce processors use for the reason (class.0.9NN, e.g. 5.0.911 for userunknown).
+ *
+ * Returns: (transfer none): the status, "" for feedback reports and auto-replies
+ * Since: 1.0
+ */
+const char *
+smtpcodes_recipient_get_status (const SmtpcodesRecipient *recipient)
+{
+  g_return_val_if_fail (recipient != NULL, NULL);
+  return recipient->status;
+}
+
+/**
+ * smtpcodes_recipient_get_reply_code:
+ * @recipient: a #SmtpcodesRecipient
+ *
+ * Returns: the SMTP reply code the remote server gave, or 0 if the report quotes none
+ * Since: 1.0
+ */
+int
+smtpcodes_recipient_get_reply_code (const SmtpcodesRecipient *recipient)
+{
+  g_return_val_if_fail (recipient != NULL, 0);
+  return recipient->reply_code;
+}
+
+/**
+ * smtpcodes_recipient_get_diagnostic:
+ * @recipient: a #SmtpcodesRecipient
+ *
+ * Returns: (transfer none) (nullable): the diagnostic text (Diagnostic-Code without its
+ *   type, or the notice's text about this recipient), white space collapsed
+ * Since: 1.0
+ */
+const char *
+smtpcodes_recipient_get_diagnostic (const SmtpcodesRecipient *recipient)
+{
+  g_return_val_if_fail (recipient != NULL, NULL);
+  return recipient->diagnostic;
+}
+
+/**
+ * smtpcodes_recipient_get_remote_mta:
+ * @recipient: a #SmtpcodesRecipient
+ *
+ * Returns: (transfer none) (nullable): the remote MTA (Remote-MTA, or the host the notice
+ *   names)
+ * Since: 1.0
+ */
+const char *
+smtpcodes_recipient_get_remote_mta (const SmtpcodesRecipient *recipient)
+{
+  g_return_val_if_fail (recipient != NULL, NULL);
+  return recipient->remote_mta;
+}
+
+/**
+ * smtpcodes_recipient_get_command:
+ * @recipient: a #SmtpcodesRecipient
+ *
+ * Returns: (transfer none) (nullable): the SMTP command that failed ("RCPT", "DATA", ...),
+ *   when the report says
+ * Since: 1.0
+ */
+const char *
+smtpcodes_recipient_get_command (const SmtpcodesRecipient *recipient)
+{
+  g_return_val_if_fail (recipient != NULL, NULL);
+  return recipient->command;
+}
+
+/**
+ * smtpcodes_recipient_get_reason:
+ * @recipient: a #SmtpcodesRecipient
+ *
+ * Returns: (transfer none): a reason from the vocabulary (smtpcodes_registry_list_reasons());
+ *   "delivered" for success notices, "vacation" for auto-replies, "feedback" for feedback
+ *   reports, "expired" for delays without a more precise cause
+ * Since: 1.0
+ */
+const char *
+smtpcodes_recipient_get_reason (const SmtpcodesRecipient *recipient)
+{
+  g_return_val_if_fail (recipient != NULL, NULL);
+  return recipient->reason;
+}
+
+/**
+ * smtpcodes_recipient_is_hard_bounce:
+ * @recipient: a #SmtpcodesRecipient
+ *
+ * Returns: %TRUE when retrying can never succeed for this address: the reason is
+ *   userunknown, hostunknown or hasmoved, or notaccept with a permanent code
+ * Since: 1.0
+ */
+gboolean
+smtpcodes_recipient_is_hard_bounce (const SmtpcodesRecipient *recipient)
+{
+  g_return_val_if_fail (recipient != NULL, FALSE);
+  return recipient->hard;
+}
+
+/**
+ * smtpcodes_recipient_get_retry:
+ * @recipient: a #SmtpcodesRecipient
+ *
+ * Returns: %TRUE when sending again later can succeed
+ * Since: 1.0
+ */
+gboolean
+smtpcodes_recipient_get_retry (const SmtpcodesRecipient *recipient)
+{
+  g_return_val_if_fail (recipient != NULL, FALSE);
+  return recipient->retry;
+}
+
+/**
+ * smtpcodes_recipient_get_verdict:
+ * @recipient: a #SmtpcodesRecipient
+ *
+ * The verdict on the recipient's reply, for the explanation and advice in a language
+ * (smtpcodes_verdict_get_explanation()) and the evidence. Its reason may be less precise
+ * than smtpcodes_recipient_get_reason(), which also weighs the report's Action.
+ *
+ * Returns: (transfer none): the verdict, owned by the report
+ * Since: 1.0
+ */
+const SmtpcodesVerdict *
+smtpcodes_recipient_get_verdict (const SmtpcodesRecipient *recipient)
+{
+  g_return_val_if_fail (recipient != NULL, NULL);
+  return recipient->verdict;
+}
+
+/* ---- reader: one file, mbox, maildir, directory ------------------------------------------- */
+
+struct _SmtpcodesReportReader {
+  SmtpcodesRegistry *registry;
+  GPtrArray         *files;     /* remaining files, when reading a directory */
+  guint              next_file;
+  char              *path;
+  GMappedFile       *map;
+  GBytes            *bytes;
+  const char        *data;
+  gsize              length;
+  gsize              offset;
+  guint              index;     /* message number within the current file */
+  gboolean           empty_reported;
+  char              *source;
+};
+
+static void
+reader_close_current (SmtpcodesReportReader *rd)
+{
+  g_clear_pointer (&rd->map, g_mapped_file_unref);
+  g_clear_pointer (&rd->bytes, g_bytes_unref);
+  rd->data = NULL;
+  rd->length = rd->offset = 0;
+  rd->index = 0;
+}
+
+static gint
+cmp_str (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static void
+list_dir (GPtrArray *out, const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)))
+    {
+      char *full;
+      if (name[0] == '.')
+        continue;
+      full = g_build_filename (dir, name, NULL);
+      if (g_file_test (full, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (names, full);
+      else
+        g_free (full);
+    }
+  g_dir_close (d);
+  g_ptr_array_sort (names, cmp_str);
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (out, g_strdup (names->pdata[i]));
+  g_ptr_array_unref (names);
+}
+
+/**
+ * smtpcodes_report_reader_new:
+ * @registry: a #SmtpcodesRegistry
+ * @path: a message file, an mbox, a maildir (with cur/ and new/), or a directory of
+ *   message files; "-" reads standard input
+ * @error: return location for a #GError
+ *
+ * Opens @path for smtpcodes_report_reader_next(). Files are mapped, not read into memory;
+ * an mbox is split at its "From " lines.
+ *
+ * Returns: (transfer full) (nullable): the reader, or %NULL with @error set
+ *   (%SMTPCODES_ERROR_IO) when @path cannot be opened
+ * Since: 1.0
+ */
+SmtpcodesReportReader *
+smtpcodes_report_reader_new (SmtpcodesRegistry *registry, const char *path, GError **error)
+{
+  SmtpcodesReportReader *rd;
+  g_return_val_if_fail (registry != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (g_str_equal (path, "-"))
+    {
+      /* standard input: read what one message may need, then stop */
+      GByteArray *buf = g_byte_array_new ();
+      guint8 chunk[65536];
+      gsize n;
+      while ((n = fread (chunk, 1, sizeof chunk, stdin)) > 0)
+        {
+          if (buf->len < 64u * 1024 * 1024)
+            g_byte_array_append (buf, chunk, (guint) n);
+        }
+      if (ferror (stdin))
+        {
+          g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "standard input: %s", g_strerror (errno));
+          g_byte_array_unref (buf);
+          return NULL;
+        }
+      rd = smtpcodes_report_reader_new_for_data (registry, g_byte_array_free_to_bytes (buf));
+      g_bytes_unref (rd->bytes);  /* the reader took its own reference */
+      g_free (rd->path);
+      rd->path = g_strdup ("-");
+      return rd;
+    }
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s: %s", path, g_strerror (ENOENT));
+      return NULL;
+    }
+  rd = g_new0 (SmtpcodesReportReader, 1);
+  rd->registry = smtpcodes_registry_ref (registry);
+  rd->files = g_ptr_array_new_with_free_func (g_free);
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      char *cur = g_build_filename (path, "cur", NULL), *new = g_build_filename (path, "new", NULL);
+      if (g_file_test (cur, G_FILE_TEST_IS_DIR) || g_file_test (new, G_FILE_TEST_IS_DIR))
+        {
+          list_dir (rd->files, new);
+          list_dir (rd->files, cur);
+        }
+      else
+        list_dir (rd->files, path);
+      g_free (cur);
+      g_free (new);
+    }
+  else
+    g_ptr_array_add (rd->files, g_strdup (path));
+  return rd;
+}
+
+/**
+ * smtpcodes_report_reader_new_for_data:
+ * @registry: a #SmtpcodesRegistry
+ * @data: one message or an mbox
+ *
+ * Returns: (transfer full): a reader over the messages in @data
+ * Since: 1.0
+ */
+SmtpcodesReportReader *
+smtpcodes_report_reader_new_for_data (SmtpcodesRegistry *registry, GBytes *data)
+{
+  SmtpcodesReportReader *rd;
+  g_return_val_if_fail (registry != NULL, NULL);
+  g_return_val_if_fail (data != NULL, NULL);
+  rd = g_new0 (SmtpcodesReportReader, 1);
+  rd->registry = smtpcodes_registry_ref (registry);
+  rd->files = g_ptr_array_new_with_free_func (g_free);
+  rd->bytes = g_bytes_ref (data);
+  rd->data = g_bytes_get_data (data, &rd->length);
+  rd->path = g_strdup ("-");
+  return rd;
+}
+
+/* Length of the message at data[0..len): up to the next mbox "From " line that follows a
+ * line break. */
+static gsize
+mbox_message_length (const char *data, gsize len)
+{
+  gsize i = 0;
+  if (len >= 5 && memcmp (data, "From ", 5) == 0)
+    i = 5;
+  while (i < len)
+    {
+      const char *nl = memchr (data + i, '\n', len - i);
+      gsize at;
+      if (nl == NULL)
+        return len;
+      at = (gsize) (nl - data) + 1;
+      if (at + 5 <= len && memcmp (data + at, "From ", 5) == 0)
+        {
+          /* a "From " line in an mbox follows a blank line and carries a date after the
+           * address; accept it after a blank line or when the line reads like one */
+          gboolean blank_before = at >= 2 && (data[at - 2] == '\n' || (at >= 3 && data[at - 2] == '\r' && data[at - 3] == '\n'));
+          if (blank_before)
+            return at;
+        }
+      i = at;
+    }
+  return len;
+}
+
+/**
+ * smtpcodes_report_reader_next:
+ * @reader: a #SmtpcodesReportReader
+ * @error: return location for a #GError
+ *
+ * Reads the next message. A message that cannot be read (an empty file, no header) gives
+ * %NULL with @error set; call again to go on with the next one.
+ *
+ * Returns: (transfer full) (nullable): the next report, or %NULL at the end (with @error
+ *   unset) or on error
+ * Since: 1.0
+ */
+SmtpcodesReport *
+smtpcodes_report_reader_next (SmtpcodesReportReader *reader, GError **error)
+{
+  SmtpcodesReportReader *rd = reader;
+  gsize mlen;
+  const char *mdata;
+  g_return_val_if_fail (reader != NULL, NULL);
+
+  for (;;)
+    {
+      GError *e = NULL;
+      const char *file;
+      if (rd->data != NULL && rd->offset < rd->length)
+        break;
+      if (rd->data != NULL && rd->length == 0 && !rd->empty_reported)
+        {
+          /* an empty input is one message that cannot be read */
+          rd->empty_reported = TRUE;
+          g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX, "%s: empty input: no message to read",
+                       rd->source ? rd->source : rd->path);
+          return NULL;
+        }
+      if (rd->bytes)
+        return NULL;
+      reader_close_current (rd);
+      if (rd->next_file >= rd->files->len)
+        return NULL;
+      file = rd->files->pdata[rd->next_file++];
+      g_free (rd->source);
+      rd->source = g_strdup (file);
+      rd->empty_reported = FALSE;
+      rd->map = g_mapped_file_new (file, FALSE, &e);
+      if (rd->map == NULL)
+        {
+          g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s", e->message);
+          g_error_free (e);
+          return NULL;
+        }
+      rd->data = g_mapped_file_get_contents (rd->map);
+      rd->length = g_mapped_file_get_length (rd->map);
+      if (rd->data == NULL)
+        rd->data = "";
+    }
+  if (rd->source == NULL)
+    rd->source = g_strdup (rd->path);
+  mdata = rd->data + rd->offset;
+  mlen = mbox_message_length (mdata, rd->length - rd->offset);
+  rd->offset += mlen;
+  rd->index++;
+  return smtpcodes_report_parse (rd->registry, mdata, mlen, error);
+}
+
+/**
+ * smtpcodes_report_reader_get_source:
+ * @reader: a #SmtpcodesReportReader
+ *
+ * Returns: (transfer none) (nullable): the file the last message came from ("-" for
+ *   standard input or data)
+ * Since: 1.0
+ */
+const char *
+smtpcodes_report_reader_get_source (const SmtpcodesReportReader *reader)
+{
+  g_return_val_if_fail (reader != NULL, NULL);
+  return reader->source ? reader->source : reader->path;
+}
+
+/**
+ * smtpcodes_report_reader_free:
+ * @reader: (transfer full): a #SmtpcodesReportReader
+ *
+ * Closes the reader. Reports it returned stay valid.
+ *
+ * Since: 1.0
+ */
+void
+smtpcodes_report_reader_free (SmtpcodesReportReader *reader)
+{
+  if (reader == NULL)
+    return;
+  reader_close_current (reader);
+  g_ptr_array_unref (reader->files);
+  smtpcodes_registry_unref (reader->registry);
+  g_free (reader->path);
+  g_free (reader->source);
+  g_free (reader);
+}

@@ -1,0 +1,371 @@
+/* tests of the bounce analyser (smtpcodes-report.c), on bounces written for these tests */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+#include <libsmtpcodes/smtpcodes.h>
+
+static SmtpcodesRegistry *reg;
+
+static SmtpcodesReport *
+parse_fixture (const char *name)
+{
+  char *path = g_test_build_filename (G_TEST_DIST, "data", "bounces", name, NULL);
+  char *data = NULL;
+  gsize len = 0;
+  GError *error = NULL;
+  SmtpcodesReport *rep;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, &error));
+  g_assert_no_error (error);
+  rep = smtpcodes_report_parse (reg, data, len, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (rep);
+  g_free (data);
+  g_free (path);
+  return rep;
+}
+
+static void
+check_rcpt (const SmtpcodesReport *rep, guint i, const char *addr, const char *status, int code,
+            const char *reason, gboolean hard)
+{
+  const SmtpcodesRecipient *r = smtpcodes_report_get_recipient (rep, i);
+  g_assert_cmpstr (smtpcodes_recipient_get_address (r), ==, addr);
+  g_assert_cmpstr (smtpcodes_recipient_get_status (r), ==, status);
+  g_assert_cmpint (smtpcodes_recipient_get_reply_code (r), ==, code);
+  g_assert_cmpstr (smtpcodes_recipient_get_reason (r), ==, reason);
+  g_assert_cmpint (smtpcodes_recipient_is_hard_bounce (r), ==, hard);
+  g_assert_nonnull (smtpcodes_recipient_get_verdict (r));
+}
+
+static void
+test_dsn_two (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("dsn-two-recipients.eml");
+  const SmtpcodesRecipient *r;
+  char *text;
+
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
+  g_assert_cmpstr (smtpcodes_report_get_format (rep), ==, "rfc3464");
+  g_assert_cmpstr (smtpcodes_report_get_reporting_mta (rep), ==, "mx.example.org");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 2);
+  check_rcpt (rep, 0, "nobody@example.net", "5.1.1", 550, "userunknown", TRUE);
+  check_rcpt (rep, 1, "full@example.com", "5.2.2", 552, "mailboxfull", FALSE);
+  r = smtpcodes_report_get_recipient (rep, 0);
+  g_assert_cmpstr (smtpcodes_recipient_get_action (r), ==, "failed");
+  g_assert_cmpstr (smtpcodes_recipient_get_remote_mta (r), ==, "mx.example.net");
+  g_assert_cmpstr (smtpcodes_recipient_get_original_address (r), ==, "nobody@example.net");
+  g_assert_nonnull (strstr (smtpcodes_recipient_get_diagnostic (r), "User unknown in local recipient table"));
+  g_assert_false (smtpcodes_recipient_get_retry (r));
+  text = smtpcodes_verdict_get_explanation (smtpcodes_recipient_get_verdict (r), "de");
+  g_assert_nonnull (text);
+  g_assert_cmpstr (text, !=, "");
+  g_free (text);
+  /* a recipient keeps its report alive */
+  r = smtpcodes_recipient_ref ((SmtpcodesRecipient *) r);
+  smtpcodes_report_unref (rep);
+  g_assert_cmpstr (smtpcodes_recipient_get_status (r), ==, "5.1.1");
+  smtpcodes_recipient_unref ((SmtpcodesRecipient *) r);
+}
+
+static void
+test_global (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("global-dsn.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "jürgen@bücher.example", "5.1.1", 550, "userunknown", TRUE);
+  smtpcodes_report_unref (rep);
+}
+
+static void
+test_qmail (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("qmail.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
+  g_assert_cmpstr (smtpcodes_report_get_format (rep), ==, "text");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "gone@example.net", "5.1.1", 550, "userunknown", TRUE);
+  smtpcodes_report_unref (rep);
+}
+
+static void
+test_exim (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("exim.eml");
+  const SmtpcodesRecipient *r;
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "blocked@example.net", "5.7.1", 554, "blocked", FALSE);
+  r = smtpcodes_report_get_recipient (rep, 0);
+  g_assert_cmpstr (smtpcodes_recipient_get_command (r), ==, "RCPT");
+  smtpcodes_report_unref (rep);
+}
+
+static void
+test_not_bounces (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("autoreply.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_AUTOREPLY);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  g_assert_cmpstr (smtpcodes_recipient_get_reason (smtpcodes_report_get_recipient (rep, 0)), ==, "vacation");
+  smtpcodes_report_unref (rep);
+
+  rep = parse_fixture ("arf.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_FEEDBACK);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "carol@example.net", "", 0, "feedback", FALSE);
+  smtpcodes_report_unref (rep);
+
+  rep = parse_fixture ("delayed.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_DELAY);
+  g_assert_cmpstr (smtpcodes_recipient_get_action (smtpcodes_report_get_recipient (rep, 0)), ==, "delayed");
+  g_assert_false (smtpcodes_recipient_is_hard_bounce (smtpcodes_report_get_recipient (rep, 0)));
+  smtpcodes_report_unref (rep);
+
+  rep = parse_fixture ("delivered.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_DELIVERY);
+  check_rcpt (rep, 0, "bob@example.net", "2.0.0", 250, "delivered", FALSE);
+  smtpcodes_report_unref (rep);
+
+  rep = parse_fixture ("plain-message.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_NOT_BOUNCE);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 0);
+  smtpcodes_report_unref (rep);
+}
+
+/* ---- bad input: an error or an honest "not a bounce", never a crash or a hang ---- */
+
+static void
+test_bad_empty (void)
+{
+  GError *error = NULL;
+  g_assert_null (smtpcodes_report_parse (reg, "", 0, &error));
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX);
+  g_clear_error (&error);
+  g_assert_null (smtpcodes_report_parse (reg, "\n\r\n", 3, &error));
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX);
+  g_clear_error (&error);
+}
+
+static void
+test_bad_garbage (void)
+{
+  GRand *rand = g_rand_new_with_seed (5);
+  for (int round = 0; round < 50; round++)
+    {
+      gsize len = (gsize) g_rand_int_range (rand, 1, 20000);
+      guint8 *buf = g_malloc (len);
+      GError *error = NULL;
+      SmtpcodesReport *rep;
+      for (gsize i = 0; i < len; i++)
+        buf[i] = (guint8) g_rand_int_range (rand, 0, 256);
+      if (round % 2)
+        memcpy (buf, "From: x@example.org\nContent-Type: multipart/report; boundary=x\n\n--x\n",
+                MIN (len, 68));
+      rep = smtpcodes_report_parse (reg, (const char *) buf, len, &error);
+      if (rep == NULL)
+        {
+          g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX);
+          g_clear_error (&error);
+        }
+      else
+        {
+          g_assert_no_error (error);
+          for (guint i = 0; i < smtpcodes_report_get_n_recipients (rep); i++)
+            g_assert_nonnull (smtpcodes_recipient_get_reason (smtpcodes_report_get_recipient (rep, i)));
+          smtpcodes_report_unref (rep);
+        }
+      g_free (buf);
+    }
+  g_rand_free (rand);
+}
+
+static void
+test_bad_truncated (void)
+{
+  /* cut in the middle of the report: the notice text still names both recipients */
+  SmtpcodesReport *rep = parse_fixture ("truncated-mime.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 2);
+  check_rcpt (rep, 0, "nobody@example.net", "5.1.1", 550, "userunknown", TRUE);
+  smtpcodes_report_unref (rep);
+
+  /* every prefix of a report parses */
+  {
+    char *path = g_test_build_filename (G_TEST_DIST, "data", "bounces", "dsn-two-recipients.eml", NULL);
+    char *data;
+    gsize len;
+    g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+    for (gsize cut = 1; cut < len; cut += 7)
+      {
+        GError *error = NULL;
+        SmtpcodesReport *r = smtpcodes_report_parse (reg, data, cut, &error);
+        if (r)
+          smtpcodes_report_unref (r);
+        g_clear_error (&error);
+      }
+    g_free (data);
+    g_free (path);
+  }
+}
+
+static void
+test_bad_boundary (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("missing-boundary.eml");
+  /* the fields are still there, as text */
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 2);
+  check_rcpt (rep, 0, "nobody@example.net", "5.1.1", 550, "userunknown", TRUE);
+  smtpcodes_report_unref (rep);
+}
+
+static void
+test_bad_huge (void)
+{
+  /* 100 MB: a report, then a huge attachment; only the start is read */
+  const char *head =
+    "From: MAILER-DAEMON@mx.example.org\nTo: alice@example.org\nSubject: failure\n"
+    "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n\n"
+    "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+    "Final-Recipient: rfc822; big@example.net\nAction: failed\nStatus: 5.3.4\n"
+    "Diagnostic-Code: smtp; 552 5.3.4 Message size exceeds fixed limit\n\n"
+    "--b\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n";
+  gsize len = 100u * 1024 * 1024, hl = strlen (head);
+  char *buf = g_malloc (len);
+  GError *error = NULL;
+  SmtpcodesReport *rep;
+  gint64 t0;
+
+  memcpy (buf, head, hl);
+  for (gsize i = hl; i < len; i++)
+    buf[i] = (i % 77 == 76) ? '\n' : 'A';
+  t0 = g_get_monotonic_time ();
+  rep = smtpcodes_report_parse (reg, buf, len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "big@example.net", "5.3.4", 552, "mesgtoobig", FALSE);
+  smtpcodes_report_unref (rep);
+
+  /* 100 MB of one header line without a break */
+  memset (buf, 'x', len);
+  memcpy (buf, "X-Long: ", 8);
+  rep = smtpcodes_report_parse (reg, buf, len, &error);
+  if (rep)
+    {
+      g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_NOT_BOUNCE);
+      smtpcodes_report_unref (rep);
+    }
+  g_clear_error (&error);
+  g_free (buf);
+}
+
+/* ---- reader ---- */
+
+static guint
+count_reports (const char *path, guint *n_rcpts, guint *n_errors)
+{
+  GError *error = NULL;
+  SmtpcodesReportReader *rd = smtpcodes_report_reader_new (reg, path, &error);
+  SmtpcodesReport *rep;
+  guint n = 0;
+  g_assert_no_error (error);
+  *n_rcpts = *n_errors = 0;
+  for (;;)
+    {
+      rep = smtpcodes_report_reader_next (rd, &error);
+      if (rep == NULL && error == NULL)
+        break;
+      n++;
+      if (rep == NULL)
+        {
+          (*n_errors)++;
+          g_clear_error (&error);
+          continue;
+        }
+      *n_rcpts += smtpcodes_report_get_n_recipients (rep);
+      g_assert_nonnull (smtpcodes_report_reader_get_source (rd));
+      smtpcodes_report_unref (rep);
+    }
+  smtpcodes_report_reader_free (rd);
+  return n;
+}
+
+static void
+test_reader (void)
+{
+  char *mbox = g_test_build_filename (G_TEST_DIST, "data", "bounces", "mbox", NULL);
+  char *maildir = g_test_build_filename (G_TEST_DIST, "data", "bounces", "maildir", NULL);
+  char *tmp = g_dir_make_tmp ("smtpcodes-report-XXXXXX", NULL);
+  char *empty = g_build_filename (tmp, "empty.eml", NULL);
+  GError *error = NULL;
+  guint rcpts, errors;
+
+  g_assert_cmpuint (count_reports (mbox, &rcpts, &errors), ==, 2);
+  g_assert_cmpuint (rcpts, ==, 2);
+  g_assert_cmpuint (errors, ==, 0);
+  g_assert_cmpuint (count_reports (maildir, &rcpts, &errors), ==, 2);
+  g_assert_cmpuint (rcpts, ==, 2);
+
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  g_assert_cmpuint (count_reports (empty, &rcpts, &errors), ==, 1);
+  g_assert_cmpuint (errors, ==, 1);
+
+  g_assert_null (smtpcodes_report_reader_new (reg, "/nonexistent/smtpcodes-bounce", &error));
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO);
+  g_clear_error (&error);
+
+  {
+    GBytes *b = g_bytes_new_static ("From: a@example.org\n\nhi\n", 24);
+    SmtpcodesReportReader *rd = smtpcodes_report_reader_new_for_data (reg, b);
+    SmtpcodesReport *rep = smtpcodes_report_reader_next (rd, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_NOT_BOUNCE);
+    smtpcodes_report_unref (rep);
+    g_assert_null (smtpcodes_report_reader_next (rd, &error));
+    g_assert_no_error (error);
+    smtpcodes_report_reader_free (rd);
+    g_bytes_unref (b);
+  }
+
+  g_unlink (empty);
+  g_rmdir (tmp);
+  g_free (empty);
+  g_free (tmp);
+  g_free (mbox);
+  g_free (maildir);
+}
+
+static void
+test_kind_names (void)
+{
+  g_assert_cmpstr (smtpcodes_report_kind_to_string (SMTPCODES_REPORT_BOUNCE), ==, "bounce");
+  g_assert_cmpstr (smtpcodes_report_kind_to_string (SMTPCODES_REPORT_NOT_BOUNCE), ==, "not-bounce");
+  g_assert_cmpstr (smtpcodes_report_kind_to_string (SMTPCODES_REPORT_FEEDBACK), ==, "feedback");
+  g_assert_true (g_type_name (smtpcodes_report_get_type ()) != NULL);
+  g_assert_true (g_type_name (smtpcodes_recipient_get_type ()) != NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+  int rc;
+  g_test_init (&argc, &argv, NULL);
+  reg = smtpcodes_registry_ref (smtpcodes_registry_get_default ());
+  g_test_add_func ("/report/dsn/two-recipients", test_dsn_two);
+  g_test_add_func ("/report/dsn/global", test_global);
+  g_test_add_func ("/report/text/qmail", test_qmail);
+  g_test_add_func ("/report/text/exim", test_exim);
+  g_test_add_func ("/report/not-bounces", test_not_bounces);
+  g_test_add_func ("/report/bad/empty", test_bad_empty);
+  g_test_add_func ("/report/bad/garbage", test_bad_garbage);
+  g_test_add_func ("/report/bad/truncated", test_bad_truncated);
+  g_test_add_func ("/report/bad/missing-boundary", test_bad_boundary);
+  g_test_add_func ("/report/bad/huge", test_bad_huge);
+  g_test_add_func ("/report/reader", test_reader);
+  g_test_add_func ("/report/kind-names", test_kind_names);
+  rc = g_test_run ();
+  smtpcodes_registry_unref (reg);
+  return rc;
+}
