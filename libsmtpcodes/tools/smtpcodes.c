@@ -41,8 +41,13 @@ static const char *summary_text =
   "  validate FILE...    Check module files strictly (German required).\n"
   "  command NAME        Explain an SMTP command (EHLO, RCPT, \"RCPT TO\" ...).\n"
   "  reasons             List the reason vocabulary.\n"
+  "  bounce FILE|-|MBOX|MAILDIR...\n"
+  "                      Analyse bounce messages: per recipient the address, action,\n"
+  "                      status, reply code, reason, hard or soft bounce and advice.\n"
+  "                      A directory is read as a maildir or as one message per file.\n"
   "\n"
-  "Exit status: 0 success; 1 no code found, unknown code, or invalid module;\n"
+  "Exit status: 0 success; 1 no code found, unknown code, invalid module, or a\n"
+  "message that could not be read;\n"
   "2 usage error or a module could not be loaded.";
 
 /* ---- output helpers ------------------------------------------------------------------------ */
@@ -755,6 +760,181 @@ cmd_reasons (void)
   return EXIT_OK;
 }
 
+/* ---- bounce ----------------------------------------------------------------------------- */
+
+static void
+bounce_json (GString *out, const char *source, guint msgno, const SmtpcodesReport *rep, const SmtpcodesRecipient *r)
+{
+  const SmtpcodesVerdict *v = r ? smtpcodes_recipient_get_verdict (r) : NULL;
+  char *s;
+
+  g_string_append (out, "{\"schema\":1");
+  json_kv (out, "file", source, FALSE);
+  json_key (out, "message", FALSE);
+  g_string_append_printf (out, "%u", msgno);
+  json_kv (out, "kind", smtpcodes_report_kind_to_string (smtpcodes_report_get_kind (rep)), FALSE);
+  json_kv (out, "format", smtpcodes_report_get_format (rep), FALSE);
+  json_kv (out, "reporting_mta", smtpcodes_report_get_reporting_mta (rep), FALSE);
+  if (r == NULL)
+    {
+      g_string_append (out, ",\"recipient\":null}\n");
+      return;
+    }
+  json_kv (out, "recipient", smtpcodes_recipient_get_address (r), FALSE);
+  json_kv (out, "original_recipient", smtpcodes_recipient_get_original_address (r), FALSE);
+  json_kv (out, "action", smtpcodes_recipient_get_action (r), FALSE);
+  json_kv (out, "status", smtpcodes_recipient_get_status (r), FALSE);
+  json_key (out, "replycode", FALSE);
+  if (smtpcodes_recipient_get_reply_code (r))
+    g_string_append_printf (out, "\"%d\"", smtpcodes_recipient_get_reply_code (r));
+  else
+    g_string_append (out, "\"\"");
+  json_kv (out, "reason", smtpcodes_recipient_get_reason (r), FALSE);
+  json_key (out, "hardbounce", FALSE);
+  g_string_append (out, smtpcodes_recipient_is_hard_bounce (r) ? "1" : "0");
+  json_key (out, "retry", FALSE);
+  g_string_append (out, smtpcodes_recipient_get_retry (r) ? "true" : "false");
+  json_kv (out, "diagnostic", smtpcodes_recipient_get_diagnostic (r), FALSE);
+  json_kv (out, "remote_mta", smtpcodes_recipient_get_remote_mta (r), FALSE);
+  json_kv (out, "command", smtpcodes_recipient_get_command (r), FALSE);
+  json_kv (out, "vendor", smtpcodes_verdict_get_vendor (v), FALSE);
+  json_kv (out, "lang", german () ? "de" : "en", FALSE);
+  s = smtpcodes_verdict_get_summary (v, lang ());
+  json_kv (out, "summary", s, FALSE);
+  g_free (s);
+  s = smtpcodes_verdict_get_explanation (v, lang ());
+  json_kv (out, "explanation", s, FALSE);
+  g_free (s);
+  s = smtpcodes_verdict_get_advice (v, lang ());
+  json_kv (out, "advice", s, FALSE);
+  g_free (s);
+  g_string_append (out, "}\n");
+}
+
+static void
+bounce_human (GString *out, const char *source, guint msgno, const SmtpcodesReport *rep)
+{
+  int g = german () ? 1 : 0;
+  static const char *const kind_text[][2] = {
+    { "not a bounce", "kein Bounce" }, { "bounce", "Bounce" }, { "delay notice", "Verzögerungsmeldung" },
+    { "delivery notice", "Zustellbestätigung" }, { "automatic reply", "automatische Antwort" },
+    { "feedback report", "Feedback-Bericht" } };
+  guint n = smtpcodes_report_get_n_recipients (rep);
+
+  g_string_append_printf (out, "%s", source);
+  if (msgno > 1)
+    g_string_append_printf (out, " #%u", msgno);
+  g_string_append_printf (out, ": %s", kind_text[smtpcodes_report_get_kind (rep)][g]);
+  if (smtpcodes_report_get_kind (rep) != SMTPCODES_REPORT_NOT_BOUNCE)
+    g_string_append_printf (out, " (%s), %u %s", smtpcodes_report_get_format (rep), n,
+                            n == 1 ? (g ? "Empfänger" : "recipient") : (g ? "Empfänger" : "recipients"));
+  g_string_append_c (out, '\n');
+  for (guint i = 0; i < n; i++)
+    {
+      const SmtpcodesRecipient *r = smtpcodes_report_get_recipient (rep, i);
+      const SmtpcodesVerdict *v = smtpcodes_recipient_get_verdict (r);
+      char *s, code[16] = "";
+      const char *reason = smtpcodes_recipient_get_reason (r);
+      gboolean failure = smtpcodes_report_get_kind (rep) == SMTPCODES_REPORT_BOUNCE
+                         || smtpcodes_report_get_kind (rep) == SMTPCODES_REPORT_DELAY;
+
+      if (smtpcodes_recipient_get_reply_code (r))
+        g_snprintf (code, sizeof code, "%d ", smtpcodes_recipient_get_reply_code (r));
+      g_string_append_printf (out, "\n  %s\n", smtpcodes_recipient_get_address (r) ? smtpcodes_recipient_get_address (r) : "?");
+      print_wrapped (out, g ? "Aktion" : "Action", smtpcodes_recipient_get_action (r));
+      s = g_strdup_printf ("%s%s", code, smtpcodes_recipient_get_status (r));
+      print_wrapped (out, "Status", s);
+      g_free (s);
+      print_wrapped (out, labels[L_REASON][g], reason);
+      if (failure)
+        print_wrapped (out, labels[L_BOUNCE][g], smtpcodes_recipient_is_hard_bounce (r) ? labels[L_HARD][g] : labels[L_SOFT][g]);
+      if (failure)
+        print_wrapped (out, labels[L_RETRY][g], smtpcodes_recipient_get_retry (r) ? labels[L_YES][g] : labels[L_NO][g]);
+      print_wrapped (out, labels[L_COMMAND][g], smtpcodes_recipient_get_command (r));
+      print_wrapped (out, labels[L_HOST][g], smtpcodes_recipient_get_remote_mta (r));
+      print_wrapped (out, labels[L_TEXT][g], smtpcodes_recipient_get_diagnostic (r));
+      if (failure)
+        {
+          s = smtpcodes_verdict_get_explanation (v, lang ());
+          print_wrapped (out, labels[L_EXPLANATION][g], s);
+          g_free (s);
+          s = smtpcodes_verdict_get_advice (v, lang ());
+          print_wrapped (out, labels[L_ADVICE][g], s);
+          g_free (s);
+        }
+    }
+}
+
+static int
+cmd_bounce (SmtpcodesRegistry *reg, int argc, char **argv)
+{
+  int rc = EXIT_OK;
+  if (argc < 1)
+    {
+      g_printerr ("smtpcodes: bounce needs a FILE, '-', an MBOX or a MAILDIR\n");
+      return EXIT_USAGE;
+    }
+  for (int a = 0; a < argc; a++)
+    {
+      GError *error = NULL;
+      SmtpcodesReportReader *rd = smtpcodes_report_reader_new (reg, argv[a], &error);
+      SmtpcodesReport *rep;
+      const char *last = NULL;
+      char *last_copy = NULL;
+      guint msgno = 0;
+
+      if (rd == NULL)
+        {
+          g_printerr ("smtpcodes: %s\n", error->message);
+          g_error_free (error);
+          rc = EXIT_NOTFOUND;
+          continue;
+        }
+      for (;;)
+        {
+          GString *out = g_string_new (NULL);
+          rep = smtpcodes_report_reader_next (rd, &error);
+          if (rep == NULL && error == NULL)
+            {
+              g_string_free (out, TRUE);
+              break;
+            }
+          last = smtpcodes_report_reader_get_source (rd);
+          if (g_strcmp0 (last, last_copy) != 0)
+            {
+              g_free (last_copy);
+              last_copy = g_strdup (last);
+              msgno = 0;
+            }
+          msgno++;
+          if (rep == NULL)
+            {
+              g_printerr ("smtpcodes: %s\n", error->message);
+              g_clear_error (&error);
+              rc = EXIT_NOTFOUND;
+              g_string_free (out, TRUE);
+              continue;
+            }
+          if (opt_json)
+            {
+              guint n = smtpcodes_report_get_n_recipients (rep);
+              if (n == 0)
+                bounce_json (out, last, msgno, rep, NULL);
+              for (guint i = 0; i < n; i++)
+                bounce_json (out, last, msgno, rep, smtpcodes_report_get_recipient (rep, i));
+            }
+          else
+            bounce_human (out, last, msgno, rep);
+          fwrite (out->str, 1, out->len, stdout);
+          g_string_free (out, TRUE);
+          smtpcodes_report_unref (rep);
+        }
+      g_free (last_copy);
+      smtpcodes_report_reader_free (rd);
+    }
+  return rc;
+}
+
 static SmtpcodesRegistry *
 load_registry (void)
 {
@@ -834,9 +1014,9 @@ main (int argc, char **argv)
     return cmd_validate (argc - 2, argv + 2);
   if (g_str_equal (cmd, "reasons"))
     return cmd_reasons ();
-  if (!g_strv_contains ((const char *const[]) { "explain", "lookup", "list", "modules", "command", NULL }, cmd))
+  if (!g_strv_contains ((const char *const[]) { "explain", "lookup", "list", "modules", "command", "bounce", NULL }, cmd))
     {
-      g_printerr ("smtpcodes: unknown command '%s' (explain, lookup, list, modules, command, validate, reasons; see --help)\n", cmd);
+      g_printerr ("smtpcodes: unknown command '%s' (explain, lookup, list, modules, command, validate, reasons, bounce; see --help)\n", cmd);
       return EXIT_USAGE;
     }
   reg = load_registry ();
@@ -856,6 +1036,8 @@ main (int argc, char **argv)
     rc = cmd_list (reg, argc - 2, argv + 2);
   else if (g_str_equal (cmd, "command"))
     rc = cmd_command (reg, argc - 2, argv + 2);
+  else if (g_str_equal (cmd, "bounce"))
+    rc = cmd_bounce (reg, argc - 2, argv + 2);
   else
     rc = cmd_modules (reg);
   smtpcodes_registry_unref (reg);
