@@ -701,7 +701,7 @@ is_header_line (const char *s, gsize len)
 /* Splits the notice into lines and drops the returned original: a block of at least three
  * header lines (two for Received/Return-Path) starts it. */
 static GArray *
-notice_lines (const char *text)
+notice_lines (const char *text, char **orig_to)
 {
   GArray *lines = g_array_new (FALSE, FALSE, sizeof (Line));
   const char *s = text;
@@ -733,6 +733,12 @@ notice_lines (const char *text)
         }
       if (n >= 3 || (n >= 2 && (ci_prefix (l->s, l->len, "received:") || ci_prefix (l->s, l->len, "return-path:"))))
         {
+          for (guint k = i; orig_to && *orig_to == NULL && k < j; k++)
+            {
+              Line *m = &g_array_index (lines, Line, k);
+              if (ci_prefix (m->s, m->len, "to:"))
+                *orig_to = address_in (m->s + 3, m->len - 3);
+            }
           g_array_set_size (lines, i);
           break;
         }
@@ -986,6 +992,12 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const
       else if (g_str_equal (reason, "undefined"))
         reason = "expired";
     }
+  /* "no such user" in answer to DATA, or under a policy status (X.7.Y), is a filter's
+   * refusal of the content, not a verdict on the address */
+  if (g_str_equal (reason, "userunknown")
+      && ((r->command && g_ascii_strcasecmp (r->command, "DATA") == 0)
+          || (status && status[1] == '.' && status[2] == '7' && status[3] == '.')))
+    reason = "filtered";
   if (r->action && (g_str_equal (r->action, "delivered") || g_str_equal (r->action, "relayed")
                     || g_str_equal (r->action, "expanded")))
     reason = "delivered";
@@ -1119,7 +1131,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
       /* RFC 3464 fields written into the text, as some MTAs do */
       dsn_parse (&d, p.text->str, p.text->len);
     }
-  lines = notice_lines (p.text->str);
+  lines = notice_lines (p.text->str, &p.orig_to);
   rep->reporting_mta = g_strdup (d.reporting_mta);
 
   if (d.rcpts->len)
@@ -1192,6 +1204,32 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
                 }
             }
           g_strfreev (v);
+        }
+      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report) && !autoreply)
+        {
+          /* "There was an error delivering your mail to <a@b>." */
+          for (guint i = 0; i < lines->len && tr->len == 0; i++)
+            {
+              Line *l = &g_array_index (lines, Line, i);
+              const char *lt = memchr (l->s, '<', l->len);
+              gsize st, al;
+              while (lt && tr->len == 0)
+                {
+                  gsize rest = l->len - (gsize) (lt - l->s);
+                  if (find_address (lt, rest, &st, &al) && st == 1 && lt[1 + al] == '>')
+                    {
+                      char *a = g_strndup (lt + 1, al);
+                      if (same_address (a, to) || same_address (a, from))
+                        g_free (a);
+                      else
+                        {
+                          TextRcpt t = { a, i };
+                          g_array_append_val (tr, t);
+                        }
+                    }
+                  lt = memchr (lt + 1, '<', rest - 1);
+                }
+            }
         }
       if (tr->len == 0 && p.orig_to && (looks_daemon (from_h) || p.multipart_report) && !autoreply)
         {

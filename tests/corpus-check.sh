@@ -5,10 +5,10 @@
 #
 # Floors enforced (per cent of recipients, set just below the figures reached, so that a
 # rule change that loses accuracy fails 'make check'):
-FLOOR_STATUS=${FLOOR_STATUS:-55}
-FLOOR_REPLYCODE=${FLOOR_REPLYCODE:-65}
-FLOOR_REASON=${FLOOR_REASON:-50}
-FLOOR_HARDBOUNCE=${FLOOR_HARDBOUNCE:-60}
+FLOOR_STATUS=${FLOOR_STATUS:-77}
+FLOOR_REPLYCODE=${FLOOR_REPLYCODE:-87}
+FLOOR_REASON=${FLOOR_REASON:-70}
+FLOOR_HARDBOUNCE=${FLOOR_HARDBOUNCE:-83}
 
 srcdir=${SMTPCODES_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 shared=${SMTPCODES_SHARED:-$srcdir/../shared}
