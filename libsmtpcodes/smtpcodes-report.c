@@ -1895,9 +1895,11 @@ smtpcodes_report_reader_new_for_data (SmtpcodesRegistry *registry, GBytes *data)
 static gsize
 mbox_message_length (const char *data, gsize len)
 {
-  gsize i = 0;
-  if (len >= 5 && memcmp (data, "From ", 5) == 0)
-    i = 5;
+  gsize i = 5;
+  /* only an mbox (starting with a "From " line) holds more than one message; a single
+   * message is not scanned beyond what the parser reads */
+  if (len < 5 || memcmp (data, "From ", 5) != 0)
+    return len;
   while (i < len)
     {
       const char *nl = memchr (data + i, '\n', len - i);
