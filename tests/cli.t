@@ -238,8 +238,8 @@ $manpage =~ s/\\-/-/g; $manpage =~ s/\\f[BIRP]//g;
 my @opts = $out =~ /^\s+(?:-\w, )?(--[a-z-]+)/mg;
 cmp_ok scalar(@opts), '>=', 8, 'options in --help';
 for my $o (@opts) { like $manpage, qr/\Q$o\E/, "man page documents $o" }
-my @cmds = $out =~ /^  (explain|lookup|list|modules|command|validate|reasons)\b/mg;
-is scalar(@cmds), 7, 'seven commands in --help';
+my @cmds = $out =~ /^  (explain|lookup|list|modules|command|validate|reasons|bounce)\b/mg;
+is scalar(@cmds), 8, 'eight commands in --help';
 for my $c (@cmds) { like $manpage, qr/^\.SS \Q$c\E/m, "man page documents command $c" }
 open my $readme, '<', "$src/README.md" or die;
 my $rd = do { local $/; <$readme> };
