@@ -1,0 +1,36 @@
+use strict;
+use warnings;
+use FindBin;
+BEGIN { require "$FindBin::Bin/setup.pl" }
+use Test::More;
+use SMTPCodes;
+
+sub dies_with {
+    my ($code, $name, $re, $label) = @_;
+    my $ok = eval { $code->(); 1 };
+    my $e = $@;
+    ok(!$ok, "$label: dies");
+    isa_ok($e, 'SMTPCodes::Error', "$label: error") or return;
+    is($e->name, $name, "$label: name");
+    like("$e", $re, "$label: stringifies to the message");
+    is($e->domain, 'smtpcodes-error-quark', "$label: domain");
+    like($e->file, qr/errors\.t$/, "$label: file of the call");
+}
+
+dies_with(sub { SMTPCodes->explain(undef) }, 'syntax', qr/undef/, 'undef');
+dies_with(sub { SMTPCodes->explain('') }, 'no-code', qr/empty/, 'empty');
+dies_with(sub { SMTPCodes->explain('hello world') }, 'no-code', qr/no SMTP reply code/, 'no code');
+dies_with(sub { SMTPCodes->explain("550 \0 5.1.1") }, 'syntax', qr/NUL/, 'NUL byte');
+dies_with(sub { SMTPCodes->explain('x' x (2 * 1024 * 1024)) }, 'too-long', qr/at most/, 'huge');
+dies_with(sub { SMTPCodes->explain('550 5.1.1 x', vendor => 'no-such-vendor') }, 'invalid-value', qr/no module/, 'vendor');
+dies_with(sub { SMTPCodes->lookup('abc') }, 'invalid-code', qr/not a code/, 'lookup');
+dies_with(sub { SMTPCodes->explain([]) }, 'syntax', qr/reference/, 'reference');
+dies_with(sub { SMTPCodes::Registry->new(files => ['/nonexistent/x.codes'], strict => 1) }, 'io', qr/x\.codes/, 'missing module file');
+
+dies_with(sub { SMTPCodes->explain("\x{e4}" x 200) }, 'no-code', qr/no SMTP reply code/, 'cut UTF-8 in the message');
+
+my $e = eval { SMTPCodes->explain('nothing'); 1 } ? undef : $@;
+is($e->code, 9, 'numeric code');
+is($e->message, "$e", 'message');
+ok(!eval { SMTPCodes->explain('550 5.1.1 ok'); 0 } || 1, 'no error after errors');
+done_testing;
