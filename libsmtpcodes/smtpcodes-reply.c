@@ -389,6 +389,19 @@ clean_text (const char *s, gsize len, int code, const char *enhanced, guint *n_l
   return out;
 }
 
+/* The start of a (valid UTF-8) text for an error message: at most max bytes, cut on a
+ * character boundary, with "..." when cut. */
+static char *
+quote_start (const char *s, gsize max)
+{
+  gsize len = strlen (s);
+  const char *cut;
+  if (len <= max)
+    return g_strdup (s);
+  cut = g_utf8_find_prev_char (s, s + max + 1);
+  return g_strdup_printf ("%.*s...", (int) (cut ? cut - s : 0), s);
+}
+
 static gboolean
 parse_code_only (SmtpcodesReply *r, const char *s, gsize len)
 {
@@ -662,9 +675,11 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
     }
   if (!found)
     {
+      char *quoted = quote_start (s + skip_blank (s, len, 0), 60);
       g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_NO_CODE,
-                   "no SMTP reply code (such as 550) or enhanced status code (such as 5.1.1) found in '%.60s%s'",
-                   s + skip_blank (s, len, 0), len > 60 ? "..." : "");
+                   "no SMTP reply code (such as 550) or enhanced status code (such as 5.1.1) found in '%s'",
+                   quoted);
+      g_free (quoted);
       g_free (host);
       smtpcodes_reply_unref (r);
       return NULL;

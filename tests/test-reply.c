@@ -105,6 +105,27 @@ test_no_code (void)
     }
 }
 
+/* The error quotes the start of the input; the cut must not split a UTF-8 character. */
+static void
+test_no_code_message_utf8 (void)
+{
+  GString *in = g_string_new (NULL);
+  for (int i = 0; i < 40; i++)
+    g_string_append (in, "\xc3\xa4");   /* "ä" twice per step: the cut at 60 bytes falls inside none */
+  for (int shift = 0; shift < 3; shift++)
+    {
+      GError *error = NULL;
+      char *text = g_strdup_printf ("%.*s%s", shift, "xx", in->str);
+      g_assert_null (smtpcodes_reply_parse (text, -1, &error));
+      g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_NO_CODE);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      g_assert_nonnull (strstr (error->message, "..."));
+      g_clear_error (&error);
+      g_free (text);
+    }
+  g_string_free (in, TRUE);
+}
+
 static void
 test_nul_byte (void)
 {
@@ -250,6 +271,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/reply/no-code", test_no_code);
   g_test_add_func ("/reply/nul-byte", test_nul_byte);
+  g_test_add_func ("/reply/no-code-message-utf8", test_no_code_message_utf8);
   g_test_add_func ("/reply/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/reply/too-long", test_too_long);
   g_test_add_func ("/reply/pathological", test_pathological);
