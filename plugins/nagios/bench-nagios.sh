@@ -1,0 +1,44 @@
+#!/bin/sh
+# make bench-nagios: one live check (banner, EHLO, MAIL, RCPT, QUIT) against a local server,
+# check_smtp_reply side by side with monitoring-plugins' check_smtp doing the same dialogue.
+# Whole-process wall and CPU time (median of N runs) and peak RSS, via wait4().
+# The server is a throwaway loopback Postfix when run as root, else the scripted test server.
+set -eu
+: "${SMTPCODES_SRCDIR:?}" "${SMTPCODES_BUILDDIR:?}" "${LIBTOOL:?}"
+N=${BENCH_RUNS:-50}
+src=$SMTPCODES_SRCDIR/plugins/nagios
+bld=$SMTPCODES_BUILDDIR/plugins/nagios
+tmp=$(mktemp -d /tmp/bench-nagios.XXXXXX)
+chmod 0755 "$tmp"
+server=""
+cleanup() {
+  if [ "$server" = postfix ]; then sh "$src/t/postfix-instance.sh" stop "$tmp/pfx"; fi
+  if [ -n "${fake_pid:-}" ]; then kill "$fake_pid" 2>/dev/null || :; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+port=$(${PERL:-perl} -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 1); print $s->sockport')
+if [ "$(id -u)" = 0 ] && command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ]; then
+  if [ "$(id -u)" = 0 ] && PATH="$PATH:/usr/sbin" sh "$src/t/postfix-instance.sh" start "$tmp/pfx" "$port"; then
+    server=postfix
+    ${PERL:-perl} -MIO::Socket::INET -e 'for (1..50) { IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $ARGV[0]) and exit; select undef, undef, undef, 0.1 }' "$port"
+    rcpt=root@localhost
+  fi
+fi
+if [ -z "$server" ]; then
+  server=fake-smtpd
+  ${PERL:-perl} "$src/t/fake-smtpd.pl" --lifetime 120 --connections 100000 > "$tmp/port" &
+  fake_pid=$!
+  while [ ! -s "$tmp/port" ]; do sleep 0.1; done
+  port=$(sed 's/port //' "$tmp/port")
+  rcpt=ok@example.org
+fi
+echo "bench-nagios: $N runs each against $server on 127.0.0.1:$port (HELO/EHLO, MAIL, RCPT <$rcpt>, QUIT)"
+$LIBTOOL --mode=execute "$bld/np-bench" "$N" check_smtp_reply -- \
+  "$bld/check_smtp_reply" -H 127.0.0.1 -p "$port" -f bench@example.org -r "$rcpt"
+if [ -n "${CHECK_SMTP:-}" ] && [ -x "$CHECK_SMTP" ]; then
+  "$bld/np-bench" "$N" check_smtp -- \
+    "$CHECK_SMTP" -H 127.0.0.1 -p "$port" -f bench@example.org -C "RCPT TO:<$rcpt>" -R 250
+else
+  echo "check_smtp not found (Debian: monitoring-plugins-standard); no comparison"
+fi
