@@ -46,24 +46,24 @@ cmp_ok length($out), '<', 8192, 'bounded output';
 }
 
 # Postfix log
-($rc, $out) = run_plugin('--file', "$data/postfix.log");
+($rc, $out) = run_plugin('--file', "$data/postfix.maillog");
 is $rc, 2, 'Postfix log: CRITICAL (worst)';
 like first($out), qr/5 replies in 8 lines: 1 ok, 2 transient, 2 permanent; worst: RCPT <gone\@example\.org>: 550 5\.1\.1/, 'Postfix counts';
 like $out, qr/^WARNING RCPT <later\@example\.org>: 450 4\.7\.1/m, 'greylisting listed';
 like $out, qr/^CRITICAL RCPT <full\@example\.com>: 552 5\.2\.2/m, 'status=bounced (in reply to RCPT TO) listed';
-($rc, $out) = run_plugin('--file', "$data/postfix.log", '--format', 'postfix', '-w', '2', '-c', '5');
+($rc, $out) = run_plugin('--file', "$data/postfix.maillog", '--format', 'postfix', '-w', '2', '-c', '5');
 is $rc, 1, '-w 2 -c 5 with 4 non-OK replies: WARNING';
 like first($out), qr/not_ok=4;2;5;0/, 'not_ok perfdata with thresholds';
-($rc, $out) = run_plugin('--file', "$data/postfix.log", '-w', '5', '-c', '10');
+($rc, $out) = run_plugin('--file', "$data/postfix.maillog", '-w', '5', '-c', '10');
 is $rc, 0, 'below the count thresholds: OK';
-($rc, $out) = run_plugin('--file', "$data/postfix.log", '--map', 'rcpt:5.2.2=warning', '--map', '4xx=ok', '--map', 'rcpt:5.1.1=ok');
+($rc, $out) = run_plugin('--file', "$data/postfix.maillog", '--map', 'rcpt:5.2.2=warning', '--map', '4xx=ok', '--map', 'rcpt:5.1.1=ok');
 is $rc, 1, 'step-scoped --map on log lines';
-open my $in, '<', "$data/postfix.log"; my $log = do { local $/; <$in> };
+open my $in, '<', "$data/postfix.maillog"; my $log = do { local $/; <$in> };
 ($rc, $out) = run_plugin('--file', '-', { stdin => $log });
 is $rc, 2, '--file - reads stdin';
 
 # Exim
-($rc, $out) = run_plugin('--file', "$data/exim.log", '--format', 'exim');
+($rc, $out) = run_plugin('--file', "$data/exim.mainlog", '--format', 'exim');
 is $rc, 2, 'Exim log: CRITICAL';
 like first($out), qr/2 replies in 4 lines: 0 ok, 1 transient, 1 permanent/, 'Exim counts';
 like $out, qr/RCPT <gone\@example\.com>: 550 5\.1\.1/, 'Exim recipient';
