@@ -42,6 +42,11 @@ sub default_registry {
     return $DEFAULT //= SMTPCodes::Registry->_wrap(SMTPCodes::Raw::smtpcodes_binding_default_registry());
 }
 
+# In global destruction (the program is ending) objects die in no fixed order, and the
+# SWIG handle inside one may already be cleared: touching it then crashes.  The handles
+# are not freed then; the process exit returns their memory.
+sub _ending { return ${^GLOBAL_PHASE} eq 'DESTRUCT' }
+
 sub _registry { ref $_[0] ? $_[0] : ($DEFAULT // default_registry()) }
 
 sub explain {
@@ -121,7 +126,7 @@ sub _wrap { my ($class, $h) = @_; return bless { h => $h }, ref $class || $class
 sub modules { return @{ SMTPCodes::Raw::smtpcodes_binding_module_ids($_[0]{h}) } }
 sub rejected { return @{ SMTPCodes::Raw::smtpcodes_binding_rejected($_[0]{h}) } }
 
-sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesRegistry($_[0]{h}) if $_[0]{h} }
+sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesRegistry($_[0]{h}) if $_[0]{h} && !SMTPCodes::_ending() }
 
 package SMTPCodes::Reply;
 
@@ -140,7 +145,7 @@ sub to_hash {
     return { map { ($_ => scalar $self->$_) } qw(code enhanced text command remote_host context n_lines code_only) };
 }
 
-sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesReply($_[0]{h}) if $_[0]{h} }
+sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesReply($_[0]{h}) if $_[0]{h} && !SMTPCodes::_ending() }
 
 package SMTPCodes::Entry;
 
@@ -175,7 +180,7 @@ sub to_hash {
     return \%h;
 }
 
-sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesEntry($_[0]{h}) if $_[0]{h} }
+sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesEntry($_[0]{h}) if $_[0]{h} && !SMTPCodes::_ending() }
 
 package SMTPCodes::Verdict;
 
@@ -274,7 +279,7 @@ sub _same {
     return 1;
 }
 
-sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesVerdict($_[0]{h}) if $_[0]{h} }
+sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesVerdict($_[0]{h}) if $_[0]{h} && !SMTPCodes::_ending() }
 
 package SMTPCodes::Error;
 
