@@ -929,12 +929,29 @@ first_status (const char *s)
   return NULL;
 }
 
+/* x.y.z with subject and detail of one non-zero digit each (5.7.1, 4.2.2): precise
+ * enough to stand for the reason on its own */
+static gboolean
+precise_status (const char *s)
+{
+  return s && (s[0] == '4' || s[0] == '5') && s[1] == '.' && s[2] >= '1' && s[2] <= '9' && s[3] == '.'
+         && s[4] >= '1' && s[4] <= '9' && s[5] == '\0';
+}
+
+/* whether the report's own Diagnostic-Code quotes status (not only the notice's text) */
+static gboolean
+diag_has (const char *diag, const char *status)
+{
+  return diag && strstr (diag, status) != NULL;
+}
+
 /* Fills in reply code, command, remote host, verdict, reason, status of r from its
  * diagnostic text and the status the report gave (status may be NULL). */
 static void
 classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const char *dsn_status,
-          char fallback_class)
+          const char *diag, char fallback_class, gboolean prose)
 {
+  gboolean stated_status;
   GError *error = NULL;
   SmtpcodesReply *parsed = NULL, *reply;
   char *status = NULL;
@@ -956,19 +973,31 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const
       if (smtpcodes_reply_get_remote_host (parsed) && r->remote_mta == NULL)
         r->remote_mta = g_strdup (smtpcodes_reply_get_remote_host (parsed));
     }
-  /* the report's own status wins unless it is the vague X.0.0 and the text is precise */
+  /* the report's own status wins unless the quoted reply names a precise one (subject and
+   * detail both set, as in 5.7.1): the remote server's own code is then the better
+   * evidence, and a vague or generic Status field (5.0.0, or 5.1.1 written by a relay
+   * for every refusal) only repeats the class */
   if (status_ok (dsn_status))
     status = g_strdup (dsn_status);
-  if (parsed && smtpcodes_reply_get_enhanced (parsed)
-      && (status == NULL || (g_str_has_suffix (status, ".0.0") && status[0] == smtpcodes_reply_get_enhanced (parsed)[0])))
-    {
-      g_free (status);
-      status = g_strdup (smtpcodes_reply_get_enhanced (parsed));
-    }
-  if (status == NULL)
-    status = first_status (text);
+  {
+    const char *quoted = parsed ? smtpcodes_reply_get_enhanced (parsed) : NULL;
+    char *found = quoted ? NULL : first_status (text);
+    if (quoted == NULL)
+      quoted = found;
+    if (quoted && (status == NULL
+                   || (precise_status (quoted) && (!precise_status (status) || diag_has (diag, quoted)))
+                   || (g_str_has_suffix (status, ".0.0") && status[0] == quoted[0])))
+      {
+        g_free (status);
+        status = g_strdup (quoted);
+      }
+    g_free (found);
+  }
+  /* a reply code of another class than the status is not the reply that decided (a
+   * 4xx attempt quoted in a notice that finally failed, a 2xx greeting) */
   if (code != 0 && status && status[0] != '0' + code / 100)
-    code = code;   /* mismatches stay visible in the verdict */
+    code = 0;
+  stated_status = status != NULL;
   reply = smtpcodes_reply_new (code, status, text ? text : "", r->command, r->remote_mta, &error);
   if (reply == NULL)
     {
@@ -992,12 +1021,20 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const
       else if (g_str_equal (reason, "undefined"))
         reason = "expired";
     }
-  /* "no such user" in answer to DATA, or under a policy status (X.7.Y), is a filter's
-   * refusal of the content, not a verdict on the address */
+  /* "no such user" in answer to DATA, under a policy status (X.7.Y), or quoted in a prose
+   * notice as a bare reply that neither gives an enhanced status nor says it answered RCPT
+   * TO, is a filter's refusal after the message was seen, not a verdict on the address
+   * (servers that check addresses do so at RCPT TO, and notices then say so) */
   if (g_str_equal (reason, "userunknown")
       && ((r->command && g_ascii_strcasecmp (r->command, "DATA") == 0)
-          || (status && status[1] == '.' && status[2] == '7' && status[3] == '.')))
+          || (status && status[1] == '.' && status[2] == '7' && status[3] == '.')
+          || (prose && !stated_status && code != 0 && r->command == NULL)))
     reason = "filtered";
+  /* "no answer from host" (X.4.1) on a recipient the sender has given up on: the message
+   * expired in the queue while the host stayed unreachable */
+  if (klass == '4' && g_str_equal (reason, "networkerror") && status && g_str_equal (status + 1, ".4.1")
+      && !(r->action && g_str_equal (r->action, "delayed")))
+    reason = "expired";
   if (r->action && (g_str_equal (r->action, "delivered") || g_str_equal (r->action, "relayed")
                     || g_str_equal (r->action, "expanded")))
     reason = "delivered";
@@ -1006,6 +1043,7 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const
   r->reason = reason;
   if (status == NULL)
     status = pseudo_status_for (reason, klass == '2' ? '2' : klass == '4' ? '4' : '5');
+  (void) stated_status;
   r->status = status;
   r->hard = hard_reason (reason, klass);
   r->retry = smtpcodes_verdict_get_retry (r->verdict) && !r->hard;
@@ -1031,6 +1069,29 @@ looks_daemon (const char *from)
     return FALSE;
   for (guint i = 0; who[i]; i++)
     if (ci_find (from, strlen (from), who[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* RFC 3834 and the headers mail programs use instead: an automatic answer, such as a
+ * vacation notice, says so in its header (or in a fixed subject prefix) */
+static gboolean
+looks_autoreply (GMimeObject *mo, const char *subject)
+{
+  static const char *const prefixes[] = { "auto:", "auto response:", "automatic reply:", "autoreply:",
+                                          "out of office:", "out of the office:", NULL };
+  const char *suppress = g_mime_object_get_header (mo, "X-Auto-Response-Suppress");
+  if (header_is (mo, "Auto-Submitted", "auto-replied") || g_mime_object_get_header (mo, "X-Autoreply")
+      || g_mime_object_get_header (mo, "X-Autorespond") || header_is (mo, "Precedence", "auto_reply")
+      || header_is (mo, "X-Apple-Action", "vacation"))
+    return TRUE;
+  if (suppress && (ci_find (suppress, strlen (suppress), "oof") || ci_find (suppress, strlen (suppress), "autoreply")
+                   || ci_find (suppress, strlen (suppress), "all")))
+    return TRUE;
+  while (subject && g_ascii_isspace (*subject))
+    subject++;
+  for (guint i = 0; subject && prefixes[i]; i++)
+    if (ci_prefix (subject, strlen (subject), prefixes[i]))
       return TRUE;
   return FALSE;
 }
@@ -1111,9 +1172,8 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
   if (p.text->len == 0 && p.html->len)
     html_to_text (p.text, p.html->str);
 
-  autoreply = (header_is (mo, "Auto-Submitted", "auto-replied") || g_mime_object_get_header (mo, "X-Autoreply")
-               || g_mime_object_get_header (mo, "X-Autorespond") || header_is (mo, "Precedence", "auto_reply"))
-              && !looks_daemon (from_h) && failed == NULL;
+  autoreply = looks_autoreply (mo, subject) && !looks_daemon (from_h) && failed == NULL
+              && !p.multipart_report && !p.has_dsn;
 
   if (p.has_arf || (p.report_type && g_str_equal (p.report_type, "feedback-report")))
     {
@@ -1182,16 +1242,17 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
           }
           if (text == NULL && d.rcpts->len == 1)
             text = lines_text (lines, 0, lines->len);
-          classify (reg, r, text, dr->status, '5');
+          classify (reg, r, text, dr->status, dr->diag, '5', FALSE);
           g_free (text);
           report_add (rep, r);
         }
     }
   else
     {
-      GArray *tr = text_recipients (lines, to, from);
+      /* an automatic answer names people in its text; they are not failed recipients */
+      GArray *tr = autoreply ? g_array_new (FALSE, TRUE, sizeof (TextRcpt)) : text_recipients (lines, to, from);
       rep->format = "text";
-      if (tr->len == 0 && failed)
+      if (tr->len == 0 && failed && !autoreply)
         {
           char **v = g_strsplit (failed, ",", -1);
           for (guint i = 0; v[i]; i++)
@@ -1275,7 +1336,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
               *cut = '\0';
             }
           r->action = g_strdup ("failed");
-          classify (reg, r, text, NULL, '5');
+          classify (reg, r, text, NULL, NULL, '5', TRUE);
           g_free (text);
           report_add (rep, r);
         }
