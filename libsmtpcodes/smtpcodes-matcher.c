@@ -18,12 +18,13 @@ typedef struct {
 } Out;
 
 typedef struct {
-  char          *lower;     /* the marker in lower case */
+  gsize          lower;     /* offset of the marker in lower case in lowered */
   SmtpcodesMatch match;
 } Pending;
 
 struct _SmtpcodesMatcher {
   GArray     *pending;     /* Pending, until built */
+  GString    *lowered;     /* the pending markers in lower case, each ending with a NUL */
   GArray     *outs;        /* Out */
   guint32     n_nodes;
   guint32     n_dense;     /* nodes 0 .. n_dense-1 (the shallow ones) have full rows */
@@ -50,7 +51,8 @@ SmtpcodesMatcher *
 _smtpcodes_matcher_new (void)
 {
   SmtpcodesMatcher *m = g_new0 (SmtpcodesMatcher, 1);
-  m->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
+  m->pending = g_array_sized_new (FALSE, FALSE, sizeof (Pending), 1024);
+  m->lowered = g_string_sized_new (16 * 1024);
   m->outs = g_array_new (FALSE, FALSE, sizeof (Out));
   return m;
 }
@@ -62,18 +64,22 @@ _smtpcodes_matcher_add (SmtpcodesMatcher *m, const char *marker, guint tag, gcon
 
   g_return_if_fail (!m->built);
   g_return_if_fail (marker[0] != '\0');
-  p.lower = g_ascii_strdown (marker, -1);
+  p.lower = m->lowered->len;
   p.match.payload = payload;
   p.match.length = (guint) strlen (marker);
+  for (guint i = 0; i < p.match.length; i++)
+    g_string_append_c (m->lowered, g_ascii_tolower (marker[i]));
+  g_string_append_c (m->lowered, '\0');
   p.match.tag = tag;
   p.match.marker = marker;
   g_array_append_val (m->pending, p);
 }
 
 static int
-cmp_pending (gconstpointer a, gconstpointer b)
+cmp_pending (gconstpointer a, gconstpointer b, gpointer lowered)
 {
-  return strcmp (((const Pending *) a)->lower, ((const Pending *) b)->lower);
+  return strcmp ((const char *) lowered + ((const Pending *) a)->lower,
+                 (const char *) lowered + ((const Pending *) b)->lower);
 }
 
 void
@@ -87,12 +93,12 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
   g_return_if_fail (!m->built);
   /* The trie, from the markers in sorted order: each marker shares the path of its longest
    * common prefix with the one before it, so no look-up is needed to find children. */
-  g_array_sort (m->pending, cmp_pending);
+  g_array_sort_with_data (m->pending, cmp_pending, m->lowered->str);
   for (guint i = 0; i < m->pending->len; i++)
     {
-      gsize l = strlen (g_array_index (m->pending, Pending, i).lower);
-      max_len = MAX (max_len, (guint) l);
-      total += (guint) l;
+      guint l = g_array_index (m->pending, Pending, i).match.length;
+      max_len = MAX (max_len, l);
+      total += l;
     }
   node_byte = g_new0 (guint8, total);
   child_first = g_new (guint32, total);
@@ -108,14 +114,15 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
   for (guint i = 0; i < m->pending->len; i++)
     {
       Pending *p = &g_array_index (m->pending, Pending, i);
-      gsize l = 0, len = strlen (p->lower);
+      const char *lower = m->lowered->str + p->lower;
+      gsize l = 0, len = p->match.length;
       Out o;
-      while (prev[l] && prev[l] == p->lower[l])
+      while (prev[l] && prev[l] == lower[l])
         l++;
       for (gsize d = l; d < len; d++)
         {
           guint32 c = n_trie++;
-          guint8 b = (guint8) p->lower[d];
+          guint8 b = (guint8) lower[d];
           node_byte[c] = b;
           child_next[c] = child_first[path[d]];
           child_first[path[d]] = c;
@@ -127,7 +134,7 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
       o.next = trie_out[path[len]];
       g_array_append_val (m->outs, o);
       trie_out[path[len]] = m->outs->len - 1;
-      prev = p->lower;
+      prev = lower;
     }
   for (int b = 'A'; b <= 'Z'; b++)   /* upper-case letters scan like lower-case ones */
     m->cls[b] = m->cls[b - 'A' + 'a'];
@@ -238,9 +245,9 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
   g_free (child_first);
   g_free (child_next);
   g_free (trie_out);
-  for (guint i = 0; i < m->pending->len; i++)
-    g_free (g_array_index (m->pending, Pending, i).lower);
   g_clear_pointer (&m->pending, g_array_unref);
+  g_string_free (m->lowered, TRUE);
+  m->lowered = NULL;
   m->built = TRUE;
 }
 
@@ -250,11 +257,9 @@ _smtpcodes_matcher_free (SmtpcodesMatcher *m)
   if (m == NULL)
     return;
   if (m->pending)
-    {
-      for (guint i = 0; i < m->pending->len; i++)
-        g_free (g_array_index (m->pending, Pending, i).lower);
-      g_array_unref (m->pending);
-    }
+    g_array_unref (m->pending);
+  if (m->lowered)
+    g_string_free (m->lowered, TRUE);
   g_array_unref (m->outs);
   g_free (m->dense);
   g_free (m->edge_start);

@@ -27,8 +27,11 @@ int
 _smtpcodes_reason_index (const char *name, gssize len)
 {
   gsize n = len < 0 ? strlen (name) : (gsize) len;
+  if (n == 0)
+    return -1;
   for (int i = 0; _smtpcodes_reasons[i]; i++)
-    if (strlen (_smtpcodes_reasons[i]) == n && memcmp (_smtpcodes_reasons[i], name, n) == 0)
+    if (_smtpcodes_reasons[i][0] == name[0] && strncmp (_smtpcodes_reasons[i], name, n) == 0
+        && _smtpcodes_reasons[i][n] == '\0')
       return i;
   return -1;
 }
@@ -36,23 +39,58 @@ _smtpcodes_reason_index (const char *name, gssize len)
 void
 _smtpcodes_arena_init (SmtpcodesArena *arena)
 {
-  arena->strings = g_string_chunk_new (64 * 1024);
   arena->blocks = g_ptr_array_new_with_free_func (g_free);
+  arena->cur = NULL;
+  arena->left = 0;
 }
 
 void
 _smtpcodes_arena_clear (SmtpcodesArena *arena)
 {
-  g_clear_pointer (&arena->strings, g_string_chunk_free);
   g_clear_pointer (&arena->blocks, g_ptr_array_unref);
+  arena->cur = NULL;
+  arena->left = 0;
 }
 
+/* Zeroed memory that lives as long as the arena: small requests come from 64 KiB chunks,
+ * so that loading thousands of entries costs a few dozen allocations, not thousands. */
+#define ARENA_CHUNK (64 * 1024)
 gpointer
 _smtpcodes_arena_alloc (SmtpcodesArena *arena, gsize size)
 {
-  gpointer p = g_malloc0 (size);
-  g_ptr_array_add (arena->blocks, p);
+  gpointer p;
+
+  size = (size + 15) & ~(gsize) 15;
+  if (size > ARENA_CHUNK / 8)
+    {
+      p = g_malloc0 (size);
+      g_ptr_array_add (arena->blocks, p);
+      return p;
+    }
+  if (size > arena->left)
+    {
+      arena->cur = g_malloc0 (ARENA_CHUNK);
+      arena->left = ARENA_CHUNK;
+      g_ptr_array_add (arena->blocks, arena->cur);
+    }
+  p = arena->cur;
+  arena->cur += size;
+  arena->left -= size;
   return p;
+}
+
+char *
+_smtpcodes_arena_strndup (SmtpcodesArena *arena, const char *s, gsize len)
+{
+  char *d = _smtpcodes_arena_alloc (arena, len + 1);
+  memcpy (d, s, len);
+  return d;
+}
+
+void
+_smtpcodes_arena_adopt (SmtpcodesArena *arena, gpointer block)
+{
+  g_ptr_array_add (arena->blocks, block);
 }
 
 const char *
@@ -253,12 +291,38 @@ static const char *const key_names[] = {
   "Id", "Name", "Kind", "Version", "FormatVersion", "Description", "DetectText", "DetectHost", "Summary", "Explanation", "Advice", "Class", "Reason", "Generic", "Retry", "Source", "Usage", "Status", "ReplyCodes", "Commands", "Match", "Classes", "Priority", "ObsoletedBy", "Aliases"
 };
 
+/* The keys by first letter (at most three share one), plus one so that 0 ends a row:
+ * naming a key costs one comparison, and the parser names one for every line and every
+ * key it asks for. */
+static const guint8 keys_by_letter[26][4] = {
+  ['A' - 'A'] = { KEY_Advice + 1, KEY_Aliases + 1 },
+  ['C' - 'A'] = { KEY_Class + 1, KEY_Classes + 1, KEY_Commands + 1 },
+  ['D' - 'A'] = { KEY_Description + 1, KEY_DetectText + 1, KEY_DetectHost + 1 },
+  ['E' - 'A'] = { KEY_Explanation + 1 },
+  ['F' - 'A'] = { KEY_FormatVersion + 1 },
+  ['G' - 'A'] = { KEY_Generic + 1 },
+  ['I' - 'A'] = { KEY_Id + 1 },
+  ['K' - 'A'] = { KEY_Kind + 1 },
+  ['M' - 'A'] = { KEY_Match + 1 },
+  ['N' - 'A'] = { KEY_Name + 1 },
+  ['O' - 'A'] = { KEY_ObsoletedBy + 1 },
+  ['P' - 'A'] = { KEY_Priority + 1 },
+  ['R' - 'A'] = { KEY_Reason + 1, KEY_Retry + 1, KEY_ReplyCodes + 1 },
+  ['S' - 'A'] = { KEY_Summary + 1, KEY_Source + 1, KEY_Status + 1 },
+  ['U' - 'A'] = { KEY_Usage + 1 },
+  ['V' - 'A'] = { KEY_Version + 1 },
+};
+
 static int
 key_id (const char *k)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (key_names); i++)
-    if (key_names[i][0] == k[0] && strcmp (key_names[i], k) == 0)
-      return (int) i;
+  const guint8 *c;
+  if (k[0] < 'A' || k[0] > 'Z')
+    return -1;
+  c = keys_by_letter[k[0] - 'A'];
+  for (int i = 0; i < 4 && c[i]; i++)
+    if (strcmp (key_names[c[i] - 1], k) == 0)
+      return c[i] - 1;
   return -1;
 }
 
@@ -307,27 +371,24 @@ fail (Parser *p, int code, guint line, const char *key, const char *fmt, ...)
   g_free (msg);
 }
 
+/* Unescapes the key-file value s[0..len) in place (the result is never longer) and ends
+ * it with a NUL; "\\;" stays as it is, for list splitting. */
 static const char *
-arena_strndup (Parser *p, const char *s, gsize len)
+unescape (Parser *p, char *s, gsize len, guint line, const char *key)
 {
-  return g_string_chunk_insert_len (p->arena->strings, s, (gssize) len);
-}
+  char *w;
+  gsize i;
 
-/* Unescapes a key-file value into the arena. */
-static const char *
-unescape (Parser *p, const char *s, gsize len, guint line, const char *key)
-{
-  GString *out;
-  const char *r;
-
-  if (memchr (s, '\\', len) == NULL)
-    return arena_strndup (p, s, len);
-  out = g_string_sized_new (len);
-  for (gsize i = 0; i < len; i++)
+  if (len == 0 || (w = memchr (s, '\\', len)) == NULL)
+    {
+      s[len] = '\0';
+      return s;
+    }
+  for (i = (gsize) (w - s); i < len; i++)
     {
       if (s[i] != '\\')
         {
-          g_string_append_c (out, s[i]);
+          *w++ = s[i];
           continue;
         }
       if (++i >= len)
@@ -337,70 +398,70 @@ unescape (Parser *p, const char *s, gsize len, guint line, const char *key)
         }
       switch (s[i])
         {
-        case 's': g_string_append_c (out, ' '); break;
-        case 'n': g_string_append_c (out, '\n'); break;
-        case 't': g_string_append_c (out, '\t'); break;
-        case 'r': g_string_append_c (out, '\r'); break;
-        case '\\': g_string_append_c (out, '\\'); break;
-        case ';': g_string_append (out, "\\;"); break;   /* kept for list splitting */
+        case 's': *w++ = ' '; break;
+        case 'n': *w++ = '\n'; break;
+        case 't': *w++ = '\t'; break;
+        case 'r': *w++ = '\r'; break;
+        case '\\': *w++ = '\\'; break;
+        case ';': *w++ = '\\'; *w++ = ';'; break;   /* kept for list splitting */
         default:
           fail (p, SMTPCODES_ERROR_SYNTAX, line, key, "unknown escape '\\%c'", s[i]);
           break;
         }
     }
-  r = arena_strndup (p, out->str, out->len);
-  g_string_free (out, TRUE);
-  return r;
+  *w = '\0';
+  return s;
 }
 
-static const char *
-plain_value (const char *v)
+static gboolean
+is_blank (char c)
 {
-  /* values of non-list keys: undo the "\;" we kept */
-  return v;
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* Splits a list value at ';' ("\\;" is a literal ';') in place: the value belongs to one
+ * key and is read as a list only, so its text can become the items. */
 static const char *const *
 split_list (Parser *p, const char *value, guint line, const char *key)
 {
-  GPtrArray *items = g_ptr_array_new ();
+  char *r = (char *) value, *w = (char *) value, *item = (char *) value;
   const char **arr;
-  GString *cur = g_string_new (NULL);
+  guint n = 1, k = 0;
 
-  for (const char *s = value; *s; s++)
+  for (const char *q = value; *q; q++)
+    n += *q == ';';
+  arr = _smtpcodes_arena_alloc (p->arena, (n + 1) * sizeof (char *));
+  for (;;)
     {
-      if (s[0] == '\\' && s[1] == ';')
+      gboolean last = *r == '\0';
+      if (last || *r == ';')
         {
-          g_string_append_c (cur, ';');
-          s++;
-          continue;
-        }
-      if (*s == ';')
-        {
-          char *item = g_strstrip (g_strdup (cur->str));
-          if (*item == '\0')
+          char *a = item, *b = w;
+          *w = '\0';
+          while (is_blank (*a))
+            a++;
+          while (b > a && is_blank (b[-1]))
+            *--b = '\0';
+          if (*a)
+            arr[k++] = a;
+          else if (!last)
             fail (p, SMTPCODES_ERROR_INVALID_VALUE, line, key, "empty list item");
-          else
-            g_ptr_array_add (items, (gpointer) arena_strndup (p, item, strlen (item)));
-          g_free (item);
-          g_string_truncate (cur, 0);
+          if (last)
+            break;
+          item = ++w;
+          r++;
           continue;
         }
-      g_string_append_c (cur, *s);
+      if (r[0] == '\\' && r[1] == ';')
+        {
+          *w++ = ';';
+          r += 2;
+          continue;
+        }
+      *w++ = *r++;
     }
-  {
-    char *rest = g_strstrip (g_strdup (cur->str));
-    if (*rest)
-      g_ptr_array_add (items, (gpointer) arena_strndup (p, rest, strlen (rest)));
-    g_free (rest);
-  }
-  g_string_free (cur, TRUE);
-  if (items->len == 0)
+  if (k == 0)
     fail (p, SMTPCODES_ERROR_INVALID_VALUE, line, key, "empty list");
-  arr = _smtpcodes_arena_alloc (p->arena, (items->len + 1) * sizeof (char *));
-  for (guint i = 0; i < items->len; i++)
-    arr[i] = items->pdata[i];
-  g_ptr_array_unref (items);
   return arr;
 }
 
@@ -577,29 +638,24 @@ check_keys (Parser *p, const KeySpec *spec)
   for (guint i = 0; i < p->kvs->len && !p->error; i++)
     {
       KV *kv = &g_array_index (p->kvs, KV, i);
-      const KeySpec *k;
+      const KeySpec *k = spec;
       char *shown;
 
-      if (kv->kid < 0 && !g_str_has_prefix (kv->key, "X-"))
-        {
-          shown = kv->lang[0] ? g_strdup_printf ("%s[%s]", kv->key, kv->lang) : g_strdup (kv->key);
-          fail (p, SMTPCODES_ERROR_UNKNOWN_KEY, kv->line, shown, "unknown key (see docs/module-format.md; private keys start with X-)");
-          g_free (shown);
-          continue;
-        }
-
-      if (g_str_has_prefix (kv->key, "X-"))
+      if (kv->kid < 0 && kv->key[0] == 'X' && kv->key[1] == '-')
         {
           kv->used = TRUE;
           continue;
         }
-      for (k = spec; k->name; k++)
-        if (k->kid == kv->kid)
-          break;
+      if (kv->kid >= 0)
+        for (; k->name; k++)
+          if (k->kid == kv->kid)
+            break;
+      if (kv->kid >= 0 && k->name && (!kv->lang[0] || k->l10n))
+        continue;
       shown = kv->lang[0] ? g_strdup_printf ("%s[%s]", kv->key, kv->lang) : g_strdup (kv->key);
-      if (k->name == NULL)
+      if (kv->kid < 0 || k->name == NULL)
         fail (p, SMTPCODES_ERROR_UNKNOWN_KEY, kv->line, shown, "unknown key (see docs/module-format.md; private keys start with X-)");
-      else if (kv->lang[0] && !k->l10n)
+      else
         fail (p, SMTPCODES_ERROR_SYNTAX, kv->line, shown, "this key takes no translations");
       g_free (shown);
     }
@@ -661,6 +717,15 @@ finish_module (Parser *p, SmtpcodesModule *m, const char *expected_id)
 }
 
 static gboolean
+parse_reply_code_n (const char *s, gsize len, int *code)
+{
+  if (len != 3 || !g_ascii_isdigit (s[0]) || !g_ascii_isdigit (s[1]) || !g_ascii_isdigit (s[2]))
+    return FALSE;
+  *code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+  return *code >= 100 && *code <= 599;
+}
+
+static gboolean
 parse_reply_code (const char *s, int *code)
 {
   if (strlen (s) != 3 || !g_ascii_isdigit (s[0]) || !g_ascii_isdigit (s[1]) || !g_ascii_isdigit (s[2]))
@@ -674,31 +739,35 @@ finish_code (Parser *p, SmtpcodesEntry *e, const char *kindword, const char *res
 {
   const char *v;
   gboolean is_reply = strcmp (kindword, "Reply") == 0;
-  char **parts = g_strsplit (rest, " ", -1);
-  guint nparts = g_strv_length (parts);
+  /* rest is "550", "550 5.1.1" or "250 ETRN": words split at single spaces */
+  const char *sp = strchr (rest, ' ');
+  const char *second = sp ? sp + 1 : NULL;
+  guint nparts = 1;
 
+  for (const char *q = rest; *q; q++)
+    nparts += *q == ' ';
   e->kind = is_reply ? SMTPCODES_ENTRY_REPLY : SMTPCODES_ENTRY_STATUS;
-  e->code = arena_strndup (p, rest, strlen (rest));
+  e->code = rest;
   check_keys (p, code_keys);
   if (is_reply)
     {
-      if (nparts < 1 || nparts > 2 || !parse_reply_code (parts[0], &e->reply))
+      if (nparts > 2 || !parse_reply_code_n (rest, sp ? (gsize) (sp - rest) : strlen (rest), &e->reply))
         fail (p, SMTPCODES_ERROR_INVALID_CODE, p->group_line, NULL,
               "'%s' is not a reply code (three digits 100-599, optionally followed by a status code or a command)", rest);
       else if (nparts == 2)
         {
           guint c, s, d;
-          if (_smtpcodes_parse_status (parts[1], strlen (parts[1]), FALSE, &c, &s, &d)
+          if (_smtpcodes_parse_status (second, strlen (second), FALSE, &c, &s, &d)
               && c != STATUS_CLASS_X && s != STATUS_ANY_SUBJECT && d != STATUS_ANY_DETAIL)
             {
-              e->status = arena_strndup (p, parts[1], strlen (parts[1]));
+              e->status = second;
               e->status_key = status_key_make (c, s, d);
             }
-          else if (valid_name (parts[1], TRUE) && g_ascii_isalpha (parts[1][0]))
-            e->command = arena_strndup (p, parts[1], strlen (parts[1]));
+          else if (valid_name (second, TRUE) && g_ascii_isalpha (second[0]))
+            e->command = second;
           else
             fail (p, SMTPCODES_ERROR_INVALID_CODE, p->group_line, NULL,
-                  "'%s' after the reply code is neither a concrete status code nor an SMTP command", parts[1]);
+                  "'%s' after the reply code is neither a concrete status code nor an SMTP command", second);
         }
       if (get_value (p, "ReplyCodes", FALSE))
         fail (p, SMTPCODES_ERROR_UNKNOWN_KEY, kv_line (p, "ReplyCodes"), "ReplyCodes",
@@ -722,7 +791,6 @@ finish_code (Parser *p, SmtpcodesEntry *e, const char *kindword, const char *res
         fail (p, SMTPCODES_ERROR_UNKNOWN_KEY, kv_line (p, "Status"), "Status",
               "Status belongs to [Reply] groups; [Status] groups use ReplyCodes");
     }
-  g_strfreev (parts);
   if (p->error)
     return;
 
@@ -787,7 +855,7 @@ finish_command (Parser *p, SmtpcodesEntry *e, const char *name)
   const char *v;
 
   e->kind = SMTPCODES_ENTRY_COMMAND;
-  e->code = arena_strndup (p, name, strlen (name));
+  e->code = name;
   e->command = e->code;
   check_keys (p, command_keys);
   if (!valid_name (name, TRUE) || !g_ascii_isalpha (name[0]))
@@ -818,7 +886,7 @@ finish_pattern (Parser *p, SmtpcodesEntry *e, const char *name)
   const char *v;
 
   e->kind = SMTPCODES_ENTRY_PATTERN;
-  e->code = arena_strndup (p, name, strlen (name));
+  e->code = name;
   check_keys (p, pattern_keys);
   if (!valid_name (name, FALSE))
     {
@@ -872,8 +940,10 @@ finish_pattern (Parser *p, SmtpcodesEntry *e, const char *name)
     }
 }
 
+typedef enum { GROUP_REPLY, GROUP_STATUS, GROUP_PATTERN, GROUP_COMMAND } GroupKind;
+
 SmtpcodesModule *
-_smtpcodes_module_parse (const char         *data,
+_smtpcodes_module_parse (char               *data,
                          gsize               length,
                          const char         *filename,
                          gboolean            builtin,
@@ -885,17 +955,19 @@ _smtpcodes_module_parse (const char         *data,
   SmtpcodesModule *m = NULL;
   GArray *entries;
   GHashTable *groups;
-  const char *s = data, *end = data + length, *bad_utf8;
+  char *s = data, *end = data + length;
+  const char *bad_utf8;
   guint line = 0;
   char *expected_id = NULL;
-  char *kindword = NULL, *rest = NULL;
+  GroupKind gkind = GROUP_REPLY;
+  const char *rest = NULL;
   gboolean module_done = FALSE;
 
   {
-    char *base = g_path_get_basename (filename);
+    const char *base = strrchr (filename, '/');
+    base = base ? base + 1 : filename;
     if (g_str_has_suffix (base, ".codes"))
       expected_id = g_strndup (base, strlen (base) - 6);
-    g_free (base);
   }
   if (length >= 3 && memcmp (s, "\xEF\xBB\xBF", 3) == 0)
     s += 3;
@@ -924,16 +996,18 @@ _smtpcodes_module_parse (const char         *data,
   }
 
   m = _smtpcodes_arena_alloc (arena, sizeof *m);
-  m->filename = g_string_chunk_insert (arena->strings, filename);
+  m->filename = _smtpcodes_arena_strndup (arena, filename, strlen (filename));
   m->builtin = builtin;
-  p.kvs = g_array_new (FALSE, FALSE, sizeof (KV));
-  entries = g_array_new (FALSE, TRUE, sizeof (SmtpcodesEntry));
-  groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  p.kvs = g_array_sized_new (FALSE, FALSE, sizeof (KV), 16);
+  entries = g_array_sized_new (FALSE, TRUE, sizeof (SmtpcodesEntry), 128);
+  groups = g_hash_table_new (g_str_hash, g_str_equal);
 
-  /* Each iteration handles one line; a group is finished when the next starts or at EOF. */
+  /* Each iteration handles one line; a group is finished when the next starts or at EOF.
+   * Names and values are cut out of the text in place (a NUL written after each), so that
+   * loading copies nothing. */
   for (;;)
     {
-      const char *eol, *ln, *lend;
+      char *eol, *ln, *lend;
       gboolean at_end = s >= end;
 
       if (!at_end)
@@ -974,12 +1048,12 @@ _smtpcodes_module_parse (const char         *data,
                 {
                   SmtpcodesEntry e = { 0 };
                   e.line = p.group_line;
-                  if (strcmp (kindword, "Pattern") == 0)
+                  if (gkind == GROUP_PATTERN)
                     finish_pattern (&p, &e, rest);
-                  else if (strcmp (kindword, "Command") == 0)
+                  else if (gkind == GROUP_COMMAND)
                     finish_command (&p, &e, rest);
                   else
-                    finish_code (&p, &e, kindword, rest);
+                    finish_code (&p, &e, gkind == GROUP_REPLY ? "Reply" : "Status", rest);
                   g_array_append_val (entries, e);
                 }
               if (p.error)
@@ -994,7 +1068,8 @@ _smtpcodes_module_parse (const char         *data,
               fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL, "group header must be '[Name]'");
               break;
             }
-          p.group = arena_strndup (&p, ln + 1, (gsize) (lend - ln - 2));
+          lend[-1] = '\0';
+          p.group = ln + 1;
           p.group_line = line;
           if (g_hash_table_contains (groups, p.group))
             {
@@ -1002,7 +1077,7 @@ _smtpcodes_module_parse (const char         *data,
                     GPOINTER_TO_UINT (g_hash_table_lookup (groups, p.group)));
               break;
             }
-          g_hash_table_insert (groups, g_strdup (p.group), GUINT_TO_POINTER (line));
+          g_hash_table_insert (groups, (gpointer) p.group, GUINT_TO_POINTER (line));
           if (!module_done)
             {
               if (strcmp (p.group, "Module") != 0)
@@ -1014,21 +1089,27 @@ _smtpcodes_module_parse (const char         *data,
           else
             {
               const char *sp = strchr (p.group, ' ');
-              g_clear_pointer (&kindword, g_free);
-              g_clear_pointer (&rest, g_free);
+              gsize kl;
               if (sp == NULL || sp[1] == '\0')
                 {
                   fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL,
                         "group name must be 'Reply <code>', 'Status <code>', 'Pattern <name>' or 'Command <NAME>'");
                   break;
                 }
-              kindword = g_strndup (p.group, (gsize) (sp - p.group));
-              rest = g_strdup (sp + 1);
-              if (strcmp (kindword, "Reply") != 0 && strcmp (kindword, "Status") != 0
-                  && strcmp (kindword, "Pattern") != 0 && strcmp (kindword, "Command") != 0)
+              kl = (gsize) (sp - p.group);
+              rest = sp + 1;
+              if (kl == 5 && memcmp (p.group, "Reply", 5) == 0)
+                gkind = GROUP_REPLY;
+              else if (kl == 6 && memcmp (p.group, "Status", 6) == 0)
+                gkind = GROUP_STATUS;
+              else if (kl == 7 && memcmp (p.group, "Pattern", 7) == 0)
+                gkind = GROUP_PATTERN;
+              else if (kl == 7 && memcmp (p.group, "Command", 7) == 0)
+                gkind = GROUP_COMMAND;
+              else
                 {
                   fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL,
-                        "unknown group kind '%s' (Reply, Status, Pattern or Command)", kindword);
+                        "unknown group kind '%.*s' (Reply, Status, Pattern or Command)", (int) kl, p.group);
                   break;
                 }
             }
@@ -1037,8 +1118,8 @@ _smtpcodes_module_parse (const char         *data,
 
       /* Key=Value */
       {
-        const char *eq = memchr (ln, '=', (gsize) (lend - ln));
-        const char *kend, *vstart, *vend, *lb;
+        char *eq = memchr (ln, '=', (gsize) (lend - ln));
+        char *kend, *vstart, *vend, *lb;
         KV kv = { 0 };
 
         if (p.group == NULL)
@@ -1068,8 +1149,10 @@ _smtpcodes_module_parse (const char         *data,
                 fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL, "malformed locale in key");
                 break;
               }
-            kv.key = arena_strndup (&p, ln, (gsize) (lb - ln));
-            kv.lang = arena_strndup (&p, lb + 1, (gsize) (kend - lb - 2));
+            *lb = '\0';
+            kend[-1] = '\0';
+            kv.key = ln;
+            kv.lang = lb + 1;
             for (const char *q = kv.lang; *q; q++)
               if (!(g_ascii_isalnum (*q) || *q == '_' || *q == '@' || *q == '.' || *q == '-'))
                 {
@@ -1079,7 +1162,8 @@ _smtpcodes_module_parse (const char         *data,
           }
         else
           {
-            kv.key = arena_strndup (&p, ln, (gsize) (kend - ln));
+            *kend = '\0';
+            kv.key = ln;
             kv.lang = "";
           }
         if (p.error)
@@ -1108,7 +1192,7 @@ _smtpcodes_module_parse (const char         *data,
               break;
             }
         }
-        kv.value = plain_value (unescape (&p, vstart, (gsize) (vend - vstart), line, kv.key));
+        kv.value = unescape (&p, vstart, (gsize) (vend - vstart), line, kv.key);
         kv.line = line;
         if (p.error)
           break;
@@ -1119,8 +1203,6 @@ _smtpcodes_module_parse (const char         *data,
   if (!p.error && !module_done)
     fail (&p, SMTPCODES_ERROR_SYNTAX, line ? line : 1, NULL, "the module has no [Module] group");
 
-  g_free (kindword);
-  g_free (rest);
   g_free (expected_id);
   g_array_unref (p.kvs);
   g_hash_table_unref (groups);

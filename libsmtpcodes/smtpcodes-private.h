@@ -65,15 +65,21 @@ struct _SmtpcodesModule {
 
 /* Arena: strings and arrays that live as long as the registry. */
 typedef struct {
-  GStringChunk *strings;
-  GPtrArray    *blocks;
+  GPtrArray    *blocks;    /* g_free'd with the arena */
+  char         *cur;       /* the free part of the current chunk */
+  gsize         left;
 } SmtpcodesArena;
 
 void  _smtpcodes_arena_init (SmtpcodesArena *arena);
 void  _smtpcodes_arena_clear (SmtpcodesArena *arena);
 gpointer _smtpcodes_arena_alloc (SmtpcodesArena *arena, gsize size);
+char *_smtpcodes_arena_strndup (SmtpcodesArena *arena, const char *s, gsize len);
+/* block (from g_malloc) is freed with the arena */
+void  _smtpcodes_arena_adopt (SmtpcodesArena *arena, gpointer block);
 
-SmtpcodesModule *_smtpcodes_module_parse (const char         *data,
+/* Parses a module in place: data must be writable, hold a NUL at data[length] and live as
+ * long as arena (give it to _smtpcodes_arena_adopt); the entries point into it. */
+SmtpcodesModule *_smtpcodes_module_parse (char               *data,
                                           gsize               length,
                                           const char         *filename,
                                           gboolean            builtin,

@@ -116,12 +116,15 @@ typedef struct {
   GError            *fatal;
 } Loader;
 
+/* data: from g_malloc, NUL at data[len]; the registry's arena takes it */
 static gboolean
-load_data (Loader *l, const char *data, gsize len, const char *filename, gboolean builtin)
+load_data (Loader *l, char *data, gsize len, const char *filename, gboolean builtin)
 {
   GError *error = NULL;
-  SmtpcodesModule *m = _smtpcodes_module_parse (data, len, filename, builtin, l->flags,
-                                                &l->self->arena, &error);
+  SmtpcodesModule *m;
+
+  _smtpcodes_arena_adopt (&l->self->arena, data);
+  m = _smtpcodes_module_parse (data, len, filename, builtin, l->flags, &l->self->arena, &error);
   if (m == NULL)
     {
       if (l->flags & SMTPCODES_LOAD_STRICT)
@@ -183,7 +186,6 @@ load_file (Loader *l, const char *path)
       return;
     }
   load_data (l, data, len, path, FALSE);
-  g_free (data);
 }
 
 static int
@@ -221,9 +223,13 @@ load_builtins (Loader *l)
 {
   for (const SmtpcodesBuiltin *b = _smtpcodes_builtin; b->id && !l->fatal; b++)
     {
-      char *label = g_strconcat ("builtin:", b->id, ".codes", NULL);
-      load_data (l, b->data, b->length, label, TRUE);
-      g_free (label);
+      char label[64];
+      /* parsing cuts the text up in place: the library's copy stays read-only */
+      char *copy = g_malloc (b->length + 1);
+      memcpy (copy, b->data, b->length);
+      copy[b->length] = '\0';
+      g_snprintf (label, sizeof label, "builtin:%s.codes", b->id);
+      load_data (l, copy, b->length, label, TRUE);
     }
 }
 
@@ -442,9 +448,9 @@ smtpcodes_registry_validate_file (const char         *filename,
       return FALSE;
     }
   _smtpcodes_arena_init (&arena);
+  _smtpcodes_arena_adopt (&arena, data);
   m = _smtpcodes_module_parse (data, len, filename, FALSE, flags, &arena, error);
   _smtpcodes_arena_clear (&arena);
-  g_free (data);
   return m != NULL;
 }
 
