@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <gmime/gmime.h>
 
+#include "smtpcodes-gmime.h"   /* GMime is loaded on first use */
 #include "smtpcodes-private.h"
 
 /* decoded human-readable text kept per message */
@@ -1379,13 +1380,6 @@ out:
   g_free (to);
 }
 
-static gpointer
-init_gmime (gpointer data)
-{
-  g_mime_init ();
-  return NULL;
-}
-
 /**
  * smtpcodes_report_parse:
  * @registry: a #SmtpcodesRegistry
@@ -1405,7 +1399,6 @@ init_gmime (gpointer data)
 SmtpcodesReport *
 smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize length, GError **error)
 {
-  static GOnce once = G_ONCE_INIT;
   SmtpcodesReport *rep;
   GMimeStream *stream;
   GMimeParser *parser;
@@ -1447,7 +1440,8 @@ smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize len
       }
   }
 
-  g_once (&once, init_gmime, NULL);
+  if (!_smtpcodes_gmime_load (error))
+    return NULL;
 
   /* the parser reads the caller's bytes in place */
   arr = g_byte_array_new ();

@@ -245,4 +245,17 @@ open my $readme, '<', "$src/README.md" or die;
 my $rd = do { local $/; <$readme> };
 for my $c (@cmds) { like $rd, qr/smtpcodes \Q$c\E/, "README mentions smtpcodes $c" }
 
+# --- GMime is loaded when the first bounce is read: explaining needs none of it, and a
+# missing GMime is a clear error for bounce, not a crash ---
+{
+    my $nogmime = { env => { SMTPCODES_GMIME_LIBRARY => '/nonexistent/libgmime-3.0.so.0' } };
+    ($rc, $out, $err) = run('explain', '550 5.1.1 User unknown', $nogmime);
+    is $rc, 0, 'explain works without GMime';
+    ($rc, $out, $err) = run('bounce', "$src/tests/data/bounces/exim.eml", $nogmime);
+    is $rc, 1, 'bounce without GMime exits 1';
+    like $err, qr{reading bounces needs GMime 3 \(/nonexistent/libgmime-3\.0\.so\.0\), which cannot be loaded}, 'bounce without GMime says why';
+    ($rc, $out, $err) = run('bounce', "$src/tests/data/bounces/exim.eml");
+    is $rc, 0, 'bounce loads GMime';
+}
+
 done_testing;
