@@ -1231,7 +1231,8 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
           {
             /* the notice often quotes the reply in more detail than the report */
             char *block = block_for (lines, r->address);
-            if (block && (text == NULL || first_status (text) == NULL))
+            char *stated = block && text ? first_status (text) : NULL;
+            if (block && stated == NULL)
               {
                 char *joined = text ? g_strconcat (text, "\n", block, NULL) : g_strdup (block);
                 g_free (text);
@@ -1239,6 +1240,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
                 if (r->diagnostic == NULL)
                   r->diagnostic = squeeze (block);
               }
+            g_free (stated);
             g_free (block);
           }
           if (text == NULL && d.rcpts->len == 1)
@@ -1317,9 +1319,10 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
           SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
           guint end = i + 1 < tr->len ? g_array_index (tr, TextRcpt, i + 1).line : lines->len;
           char *text = t->line < end ? lines_text (lines, t->line, end) : NULL;
+          char *stated = text ? first_status (text) : NULL;
           r->address = t->address;
           t->address = NULL;
-          if (text == NULL || first_status (text) == NULL)
+          if (stated == NULL)
             {
               /* a single recipient's reply may stand anywhere in the notice */
               char *all = lines_text (lines, 0, lines->len);
@@ -1328,6 +1331,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
               g_free (text);
               text = joined;
             }
+          g_free (stated);
           r->diagnostic = squeeze (text);
           if (strlen (r->diagnostic) > 1024)
             {
@@ -2036,7 +2040,20 @@ smtpcodes_report_reader_next (SmtpcodesReportReader *reader, GError **error)
   mlen = mbox_message_length (mdata, rd->length - rd->offset);
   rd->offset += mlen;
   rd->index++;
-  return smtpcodes_report_parse (rd->registry, mdata, mlen, error);
+  {
+    GError *e = NULL;
+    SmtpcodesReport *rep = smtpcodes_report_parse (rd->registry, mdata, mlen, &e);
+    /* say which file (and which message of an mbox) could not be read */
+    if (rep == NULL && e != NULL)
+      {
+        if (rd->index > 1 || mlen < rd->length)
+          g_prefix_error (&e, "%s, message %u: ", rd->source, rd->index);
+        else
+          g_prefix_error (&e, "%s: ", rd->source);
+        g_propagate_error (error, e);
+      }
+    return rep;
+  }
 }
 
 /**

@@ -254,8 +254,23 @@ for my $c (@cmds) { like $rd, qr/smtpcodes \Q$c\E/, "README mentions smtpcodes $
     ($rc, $out, $err) = run('bounce', "$src/tests/data/bounces/exim.eml", $nogmime);
     is $rc, 1, 'bounce without GMime exits 1';
     like $err, qr{reading bounces needs GMime 3 \(/nonexistent/libgmime-3\.0\.so\.0\), which cannot be loaded}, 'bounce without GMime says why';
+    like $err, qr{^smtpcodes: \Q$src\E/tests/data/bounces/exim\.eml: reading bounces}m, 'and names the file';
     ($rc, $out, $err) = run('bounce', "$src/tests/data/bounces/exim.eml");
     is $rc, 0, 'bounce loads GMime';
+}
+
+# --- a file that is no message: the error names it (it used to say only what was wrong) ---
+{
+    my $dir = tempdir(CLEANUP => 1);
+    open my $fh, '>:raw', "$dir/garbage.eml" or die; print $fh "\x01\x02 no header here\n"; close $fh;
+    ($rc, $out, $err) = run('bounce', "$dir/garbage.eml");
+    is $rc, 1, 'garbage: exit 1';
+    like $err, qr{^smtpcodes: \Q$dir\E/garbage\.eml: not an e-mail message}m, 'garbage: the error names the file';
+    open $fh, '>:raw', "$dir/two.mbox" or die;
+    print $fh "From a\@b Mon Jan  1 00:00:00 2024\nSubject: hi\n\nbody\n\nFrom c\@d Mon Jan  1 00:00:00 2024\n\x01junk\n";
+    close $fh;
+    ($rc, $out, $err) = run('bounce', "$dir/two.mbox");
+    like $err, qr{^smtpcodes: \Q$dir\E/two\.mbox, message 2: not an e-mail message}m, 'mbox: the error names the message';
 }
 
 done_testing;
