@@ -13,12 +13,10 @@
 #include "smtpcodes-private.h"
 
 const char *const _smtpcodes_reasons[] = {
-  "authfailure", "badreputation", "blocked", "contenterror", "delivered", "exceedlimit",
-  "expired", "feedback", "filtered", "hasmoved", "hostunknown", "mailboxfull", "mailererror",
-  "mesgtoobig", "networkerror", "norelaying", "notaccept", "notcompliantrfc", "onhold",
-  "policyviolation", "rejected", "requireptr", "securityerror", "spamdetected", "speeding",
-  "suspend", "syntaxerror", "systemerror", "systemfull", "toomanyconn", "undefined",
-  "userunknown", "vacation", "virusdetected", NULL
+#define SMTPCODES_REASON_NAME(name) #name,
+  SMTPCODES_REASON_LIST (SMTPCODES_REASON_NAME)
+#undef SMTPCODES_REASON_NAME
+  NULL
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (_smtpcodes_reasons) == SMTPCODES_N_REASONS + 1);
@@ -207,9 +205,10 @@ _smtpcodes_parse_status (const char *s, gsize len, gboolean allow_wild,
 }
 
 /* The first byte of s..end that is not well-formed UTF-8, or end. Skips ASCII eight bytes at
- * a time: module text is mostly ASCII, and this runs on every module file at start-up. */
-static const char *
-utf8_first_invalid (const char *s, const char *end)
+ * a time: module text and replies are mostly ASCII, and this runs on every module file at
+ * start-up and on every reply. */
+const char *
+_smtpcodes_utf8_first_invalid (const char *s, const char *end)
 {
   const guchar *p = (const guchar *) s, *e = (const guchar *) end;
 
@@ -869,7 +868,7 @@ finish_command (Parser *p, SmtpcodesEntry *e, const char *name)
   e->advice = get_l10n (p, "Advice", FALSE);
   e->source = get_value (p, "Source", TRUE);
   e->obsoleted_by = get_value (p, "ObsoletedBy", FALSE);
-  e->reason = _smtpcodes_reason_index ("undefined", -1);
+  e->reason = SMTPCODES_REASON_undefined;
   e->usage = get_value (p, "Usage", FALSE);
   if (e->usage && !g_strv_contains ((const char *const[]) { "standard", "field", "obsolete", NULL }, e->usage))
     fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Usage"), "Usage",
@@ -989,7 +988,7 @@ _smtpcodes_module_parse (char               *data,
    * invalid byte on, to name the line */
   {
     /* built-in modules were validated when the library was built (test-all-modules) */
-    bad_utf8 = builtin ? end : utf8_first_invalid (s, end);
+    bad_utf8 = builtin ? end : _smtpcodes_utf8_first_invalid (s, end);
     /* back to the start of that line */
     while (bad_utf8 > s && bad_utf8 < end && bad_utf8[-1] != '\n')
       bad_utf8--;

@@ -11,10 +11,22 @@ typedef const char *const *SmtpcodesL10n;
 
 #define SMTPCODES_CLASS_MASK(k) (1u << (k))
 
-/* Reasons: index into smtpcodes_reasons[]. */
+/* Reasons (docs/module-format.md), in alphabetical order: index into _smtpcodes_reasons[]. */
+#define SMTPCODES_REASON_LIST(X) \
+  X (authfailure) X (badreputation) X (blocked) X (contenterror) X (delivered) X (exceedlimit) \
+  X (expired) X (feedback) X (filtered) X (hasmoved) X (hostunknown) X (mailboxfull) X (mailererror) \
+  X (mesgtoobig) X (networkerror) X (norelaying) X (notaccept) X (notcompliantrfc) X (onhold) \
+  X (policyviolation) X (rejected) X (requireptr) X (securityerror) X (spamdetected) X (speeding) \
+  X (suspend) X (syntaxerror) X (systemerror) X (systemfull) X (toomanyconn) X (undefined) \
+  X (userunknown) X (vacation) X (virusdetected)
+typedef enum {
+#define SMTPCODES_REASON_ENUM(name) SMTPCODES_REASON_##name,
+  SMTPCODES_REASON_LIST (SMTPCODES_REASON_ENUM)
+#undef SMTPCODES_REASON_ENUM
+  SMTPCODES_N_REASONS
+} SmtpcodesReasonId;
 extern const char *const _smtpcodes_reasons[];
 int _smtpcodes_reason_index (const char *name, gssize len);
-#define SMTPCODES_N_REASONS 34
 
 struct _SmtpcodesEntry {
   SmtpcodesRegistry      *registry;
@@ -88,6 +100,10 @@ SmtpcodesModule *_smtpcodes_module_parse (char               *data,
                                           GError            **error);
 
 const char *_smtpcodes_l10n_get (SmtpcodesL10n l10n, const char *lang);
+
+/* The first byte of s..end that is not well-formed UTF-8 (as g_utf8_validate() judges), or
+ * end; fast on ASCII. */
+const char *_smtpcodes_utf8_first_invalid (const char *s, const char *end);
 
 /* Status keys (21 bits): class (2,4,5; 0xF for X) << 17 | subject (0..126; 127 = XXX) << 10
  * | detail (0..1022; 1023 = XXX).  Codes beyond that range are valid syntax but index nothing. */

@@ -380,8 +380,11 @@ clean_text (const char *s, gsize len, int code, const char *enhanced, guint *n_l
           i++;
           continue;
         }
+      /* the rest of a word is copied as it is: a code only starts after white space */
       line_start = FALSE;
-      out[o++] = s[i++];
+      do
+        out[o++] = s[i++];
+      while (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r');
     }
   while (o && out[o - 1] == ' ')
     o--;
@@ -497,7 +500,7 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
     }
 
   r = g_atomic_rc_box_new0 (SmtpcodesReply);
-  if (g_utf8_validate_len (text, len, NULL))
+  if (_smtpcodes_utf8_first_invalid (text, text + len) == text + len)
     r->input = g_strndup (text, len);
   else
     {

@@ -327,7 +327,7 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
   v->registry = smtpcodes_registry_ref (self);
   v->reply = smtpcodes_reply_ref ((SmtpcodesReply *) reply);
   v->entries = g_ptr_array_sized_new (8);
-  v->reason = _smtpcodes_reason_index ("undefined", -1);
+  v->reason = SMTPCODES_REASON_undefined;
 
   memset (&q, 0, sizeof q);
   q.reply = reply->code;
@@ -483,9 +483,9 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
   v->pattern = st.best;
   v->pattern_marker = st.best_marker;
   if (v->klass == SMTPCODES_CLASS_SUCCESS)
-    v->reason = _smtpcodes_reason_index ("delivered", -1);
+    v->reason = SMTPCODES_REASON_delivered;
   else if (v->klass == SMTPCODES_CLASS_INTERMEDIATE)
-    v->reason = _smtpcodes_reason_index ("undefined", -1);
+    v->reason = SMTPCODES_REASON_undefined;
   else if (v->primary && !v->primary->generic)
     v->reason = v->primary->reason;
   else if (v->pattern)
