@@ -1,10 +1,12 @@
 /* smtpcodes-matcher.c: Aho-Corasick multi-substring search, ASCII case-insensitive
  *
  * All text patterns and vendor markers of a registry go into one automaton, so that
- * classifying a reply reads its text once, whatever the number of patterns. After the
- * trie is built it is turned into a deterministic automaton over byte classes: every
- * byte that occurs in some marker has a class of its own, all other bytes share class 0,
- * and each step of the scan is one table look-up.
+ * classifying a reply reads its text once, whatever the number of patterns. Markers go
+ * into a trie as they are added; building numbers its nodes breadth-first, computes the
+ * fail links and turns the shallow part into a deterministic automaton over byte classes:
+ * every byte that occurs in some marker has a class of its own, all other bytes share
+ * class 0, and each step of the scan in a shallow state is one table look-up. Deep states
+ * (few, and rarely more than one child each) keep their edges in a list and a fail code.
  */
 #include "config.h"
 
@@ -17,237 +19,308 @@ typedef struct {
   guint32        next;   /* next output of the same node, or NONE */
 } Out;
 
+/* A deep (sparse) state. Most have one child or none: that edge is inline; more edges are
+ * edge_cls/edge_code[edge .. the next state's edge). A state without children has class 0
+ * and code 0 (the root) inline, which is right: no marker has a byte of class 0, so every
+ * state goes to the root on it. */
 typedef struct {
-  gsize          lower;     /* offset of the marker in lower case in lowered */
-  SmtpcodesMatch match;
-} Pending;
+  guint32 first_code;    /* the first child's code */
+  guint32 fail_code;     /* the code of its fail state, without HAS_OUT */
+  guint32 edge;          /* the other children */
+  guint32 first_cls;
+} Sparse;
 
 struct _SmtpcodesMatcher {
-  GArray     *pending;     /* Pending, until built */
-  GString    *lowered;     /* the pending markers in lower case, each ending with a NUL */
-  GArray     *outs;        /* Out */
+  /* the trie, while markers are added (freed by build) */
+  guint32     n_trie, cap;
+  guint8     *node_byte;   /* the lower-cased byte of the edge into the node */
+  guint32    *child_first;
+  guint32    *child_next;
+  guint32    *trie_out;    /* first Out of the node, or NONE */
+  guint32    *root_child;  /* 256: the root's children by byte */
+  Out        *outs;
+  guint32     n_outs, outs_cap;
+
+  /* the automaton */
+  gboolean    built;
   guint32     n_nodes;
   guint32     n_dense;     /* nodes 0 .. n_dense-1 (the shallow ones) have full rows */
+  guint       shift;       /* a row has 1 << shift cells, at least n_cls */
+  guint32     limit;       /* n_dense << shift: codes below are dense rows */
   guint8      cls[256];
-  guint       n_cls;
-  guint32    *dense;       /* n_dense * n_cls: target node */
-  guint32    *edge_start;  /* per node + 1: its children in edge_cls/edge_to (sparse nodes) */
+  guint32    *dense;       /* n_dense rows: codes */
+  Sparse     *sparse;      /* per deep node (n - n_dense), plus one to end the last's edges */
   guint8     *edge_cls;
-  guint32    *edge_to;
+  guint32    *edge_code;
   guint32    *fail;        /* per node: the longest proper suffix in the trie */
   guint32    *dict;        /* per node: nearest node with outputs on the fail chain (itself first), or NONE */
   guint32    *out_head;    /* per node: first Out, or NONE */
-  gboolean    built;
 };
 
 #define NONE G_MAXUINT32
-/* States up to this depth get a full transition row: a scan spends nearly all its time
+/* States up to this depth get a full transition row: a scan spends most of its time
  * there, and deeper states are few steps from one. */
 #define DENSE_DEPTH 2
-/* In dense rows the top bit says that a marker ends at the target. */
+/* ... unless that takes more than this many cells (4 MiB) */
+#ifndef MAX_DENSE_CELLS
+#define MAX_DENSE_CELLS (1u << 20)
+#endif
+/* Scan states are codes: a dense node's code is the offset of its row (no multiplication
+ * per byte), a deep node's is limit + its number minus n_dense. The top bit of a code in a
+ * row or an edge says that a marker ends at the target. */
 #define HAS_OUT 0x80000000u
 
 SmtpcodesMatcher *
 _smtpcodes_matcher_new (void)
 {
   SmtpcodesMatcher *m = g_new0 (SmtpcodesMatcher, 1);
-  m->pending = g_array_sized_new (FALSE, FALSE, sizeof (Pending), 1024);
-  m->lowered = g_string_sized_new (16 * 1024);
-  m->outs = g_array_new (FALSE, FALSE, sizeof (Out));
+  m->cap = 16384;
+  m->node_byte = g_new (guint8, m->cap);
+  m->child_first = g_new (guint32, m->cap);
+  m->child_next = g_new (guint32, m->cap);
+  m->trie_out = g_new (guint32, m->cap);
+  m->root_child = g_new (guint32, 256);
+  memset (m->root_child, 0xFF, 256 * sizeof (guint32));
+  m->n_trie = 1;
+  m->node_byte[0] = 0;
+  m->child_first[0] = m->child_next[0] = m->trie_out[0] = NONE;
+  m->outs_cap = 1024;
+  m->outs = g_new (Out, m->outs_cap);
   return m;
+}
+
+static guint32
+trie_node_new (SmtpcodesMatcher *m, guint32 parent, guint8 b)
+{
+  guint32 c;
+  if (m->n_trie == m->cap)
+    {
+      m->cap *= 2;
+      m->node_byte = g_renew (guint8, m->node_byte, m->cap);
+      m->child_first = g_renew (guint32, m->child_first, m->cap);
+      m->child_next = g_renew (guint32, m->child_next, m->cap);
+      m->trie_out = g_renew (guint32, m->trie_out, m->cap);
+    }
+  c = m->n_trie++;
+  m->node_byte[c] = b;
+  m->child_first[c] = NONE;
+  m->trie_out[c] = NONE;
+  m->child_next[c] = m->child_first[parent];
+  m->child_first[parent] = c;
+  if (parent == 0)
+    m->root_child[b] = c;
+  return c;
 }
 
 void
 _smtpcodes_matcher_add (SmtpcodesMatcher *m, const char *marker, guint tag, gconstpointer payload)
 {
-  Pending p;
+  guint32 node = 0;
+  gsize len;
+  Out *o;
 
   g_return_if_fail (!m->built);
   g_return_if_fail (marker[0] != '\0');
-  p.lower = m->lowered->len;
-  p.match.payload = payload;
-  p.match.length = (guint) strlen (marker);
-  for (guint i = 0; i < p.match.length; i++)
-    g_string_append_c (m->lowered, g_ascii_tolower (marker[i]));
-  g_string_append_c (m->lowered, '\0');
-  p.match.tag = tag;
-  p.match.marker = marker;
-  g_array_append_val (m->pending, p);
+  for (len = 0; marker[len]; len++)
+    {
+      guint8 b = (guint8) marker[len];
+      guint32 c;
+      if (b >= 'A' && b <= 'Z')
+        b += 'a' - 'A';
+      if (node == 0)
+        c = m->root_child[b];
+      else
+        for (c = m->child_first[node]; c != NONE && m->node_byte[c] != b; c = m->child_next[c])
+          ;
+      node = c != NONE ? c : trie_node_new (m, node, b);
+    }
+  if (m->n_outs == m->outs_cap)
+    {
+      m->outs_cap *= 2;
+      m->outs = g_renew (Out, m->outs, m->outs_cap);
+    }
+  o = &m->outs[m->n_outs];
+  o->match.payload = payload;
+  o->match.length = (guint) len;
+  o->match.tag = tag;
+  o->match.marker = marker;
+  /* a node's outputs run from the last added to the first */
+  o->next = m->trie_out[node];
+  m->trie_out[node] = m->n_outs++;
 }
 
-static int
-cmp_pending (gconstpointer a, gconstpointer b, gpointer lowered)
+static void
+trie_free (SmtpcodesMatcher *m)
 {
-  return strcmp ((const char *) lowered + ((const Pending *) a)->lower,
-                 (const char *) lowered + ((const Pending *) b)->lower);
+  g_clear_pointer (&m->node_byte, g_free);
+  g_clear_pointer (&m->child_first, g_free);
+  g_clear_pointer (&m->child_next, g_free);
+  g_clear_pointer (&m->trie_out, g_free);
+  g_clear_pointer (&m->root_child, g_free);
+}
+
+static inline guint32
+code_node (const SmtpcodesMatcher *m, guint32 code)
+{
+  code &= ~HAS_OUT;
+  return code < m->limit ? code >> m->shift : code - m->limit + m->n_dense;
+}
+
+static inline guint32
+node_code (const SmtpcodesMatcher *m, guint32 node)
+{
+  return node < m->n_dense ? node << m->shift : m->limit + (node - m->n_dense);
 }
 
 void
 _smtpcodes_matcher_build (SmtpcodesMatcher *m)
 {
-  guint32 *child_first, *child_next, *path, *trie_out, *bfs_of, *order, *depth;
-  guint8 *node_byte;
-  guint head = 0, tail = 0, max_len = 1, total = 1, n_trie = 1;
-  const char *prev = "";
+  const guint32 n_trie = m->n_trie;
+  const guint8 *node_byte = m->node_byte;
+  const guint32 *child_first = m->child_first, *child_next = m->child_next;
+  guint32 *order, *bfs_of, *fail, *dict, *out_head, *dense, *edge_code;
+  guint8 *depth, *edge_cls, *cls = m->cls;
+  Sparse *sparse;
+  guint32 head = 0, tail = 0, n_cls = 1, n_dense, limit, e = 0;
+  guint shift = 0;
 
   g_return_if_fail (!m->built);
-  /* The trie, from the markers in sorted order: each marker shares the path of its longest
-   * common prefix with the one before it, so no look-up is needed to find children. */
-  g_array_sort_with_data (m->pending, cmp_pending, m->lowered->str);
-  for (guint i = 0; i < m->pending->len; i++)
-    {
-      guint l = g_array_index (m->pending, Pending, i).match.length;
-      max_len = MAX (max_len, l);
-      total += l;
-    }
-  node_byte = g_new0 (guint8, total);
-  child_first = g_new (guint32, total);
-  child_next = g_new (guint32, total);
-  trie_out = g_new (guint32, total);
-  memset (child_first, 0xFF, total * sizeof (guint32));
-  memset (child_next, 0xFF, total * sizeof (guint32));
-  memset (trie_out, 0xFF, total * sizeof (guint32));
-  path = g_new (guint32, max_len + 1);
-  path[0] = 0;
-  memset (m->cls, 0, sizeof m->cls);
-  m->n_cls = 1;
-  for (guint i = 0; i < m->pending->len; i++)
-    {
-      Pending *p = &g_array_index (m->pending, Pending, i);
-      const char *lower = m->lowered->str + p->lower;
-      gsize l = 0, len = p->match.length;
-      Out o;
-      while (prev[l] && prev[l] == lower[l])
-        l++;
-      for (gsize d = l; d < len; d++)
-        {
-          guint32 c = n_trie++;
-          guint8 b = (guint8) lower[d];
-          node_byte[c] = b;
-          child_next[c] = child_first[path[d]];
-          child_first[path[d]] = c;
-          path[d + 1] = c;
-          if (m->cls[b] == 0)
-            m->cls[b] = (guint8) m->n_cls++;
-        }
-      o.match = p->match;
-      o.next = trie_out[path[len]];
-      g_array_append_val (m->outs, o);
-      trie_out[path[len]] = m->outs->len - 1;
-      prev = lower;
-    }
-  for (int b = 'A'; b <= 'Z'; b++)   /* upper-case letters scan like lower-case ones */
-    m->cls[b] = m->cls[b - 'A' + 'a'];
+
+  /* byte classes, from the bytes the markers use (upper-case letters scan like lower-case) */
+  memset (cls, 0, sizeof m->cls);
+  for (guint32 c = 1; c < n_trie; c++)
+    if (cls[node_byte[c]] == 0)
+      cls[node_byte[c]] = (guint8) n_cls++;   /* at most 1 + 255 - 26 classes */
+  for (int b = 'A'; b <= 'Z'; b++)
+    cls[b] = cls[b - 'A' + 'a'];
+  while ((1u << shift) < n_cls)
+    shift++;
 
   /* Number the nodes in breadth-first order, so that the shallow ones come first. */
-  m->n_nodes = n_trie;
   order = g_new (guint32, n_trie);     /* BFS id -> trie node */
   bfs_of = g_new (guint32, n_trie);    /* trie node -> BFS id */
-  depth = g_new0 (guint32, n_trie);    /* by BFS id */
-  order[tail++] = 0;
-  while (head < tail)
+  depth = g_new (guint8, n_trie);      /* by BFS id, capped */
+  order[tail] = 0;
+  depth[tail++] = 0;
+  for (; head < tail; head++)
     {
       guint32 t = order[head];
+      guint8 d = (guint8) MIN (depth[head] + 1, 255);
       bfs_of[t] = head;
       for (guint32 c = child_first[t]; c != NONE; c = child_next[c])
         {
-          depth[tail] = depth[head] + 1;
+          depth[tail] = d;
           order[tail++] = c;
         }
-      head++;
     }
-  m->n_dense = 0;
-  while (m->n_dense < n_trie && depth[m->n_dense] <= DENSE_DEPTH)
-    m->n_dense++;
+  n_dense = 0;
+  while (n_dense < n_trie && depth[n_dense] <= DENSE_DEPTH)
+    n_dense++;
+  if (((gsize) n_dense << shift) > MAX_DENSE_CELLS)
+    {
+      /* markers over many distinct bytes: rows for the root and its children only */
+      n_dense = 0;
+      while (n_dense < n_trie && depth[n_dense] <= 1)
+        n_dense++;
+    }
+  limit = n_dense << shift;
+  m->n_nodes = n_trie;
+  m->n_dense = n_dense;
+  m->shift = shift;
+  m->limit = limit;
 
-  m->fail = g_new0 (guint32, n_trie);
-  m->dict = g_new (guint32, n_trie);
-  m->out_head = g_new (guint32, n_trie);
-  m->edge_start = g_new (guint32, n_trie + 1);
-  m->edge_cls = g_new (guint8, MAX (1, n_trie - 1));
-  m->edge_to = g_new (guint32, MAX (1, n_trie - 1));
-  m->dense = g_new0 (guint32, (gsize) m->n_dense * m->n_cls);
-  {
-    guint32 e = 0;
-    for (guint32 n = 0; n < n_trie; n++)
-      {
-        guint32 t = order[n];
-        m->out_head[n] = trie_out[t];
-        m->edge_start[n] = e;
-        for (guint32 c = child_first[t]; c != NONE; c = child_next[c])
-          {
-            m->edge_cls[e] = m->cls[node_byte[c]];
-            m->edge_to[e] = bfs_of[c];
-            e++;
-          }
-      }
-    m->edge_start[n_trie] = e;
-  }
-  /* fail links and dense rows, in BFS order (a node's fail link is shallower) */
-  m->dict[0] = NONE;
+  m->fail = fail = g_new (guint32, n_trie);
+  m->dict = dict = g_new (guint32, n_trie);
+  m->out_head = out_head = g_new (guint32, n_trie);
+  m->sparse = sparse = g_new (Sparse, n_trie - n_dense + 1);
+  m->edge_cls = edge_cls = g_new (guint8, n_trie);
+  m->edge_code = edge_code = g_new (guint32, n_trie);
+  m->dense = dense = g_new0 (guint32, (gsize) n_dense << shift);
+
+#define CODE_NODE(code) (((code) & ~HAS_OUT) < limit ? ((code) & ~HAS_OUT) >> shift \
+                                                     : ((code) & ~HAS_OUT) - limit + n_dense)
+#define NODE_CODE(node) ((node) < n_dense ? (node) << shift : limit + ((node) - n_dense))
+  /* Fail links, outputs and transitions in BFS order: a node's fail link is shallower, so
+   * its row (dense) or its fail chain (deep) is complete when the node's children need it. */
+  fail[0] = 0;
+  dict[0] = NONE;
+  for (guint32 n = 0; n < n_trie; n++)
+    out_head[n] = m->trie_out[order[n]];
   for (guint32 n = 0; n < n_trie; n++)
     {
-      if (n < m->n_dense && n != 0)
-        memcpy (m->dense + (gsize) n * m->n_cls, m->dense + (gsize) m->fail[n] * m->n_cls,
-                m->n_cls * sizeof (guint32));
-      for (guint32 e = m->edge_start[n]; e < m->edge_start[n + 1]; e++)
+      guint32 t = order[n], fn = fail[n];
+      guint32 *row = NULL;
+      if (n < n_dense)
         {
-          guint32 c = m->edge_to[e];
-          guint cl = m->edge_cls[e];
-          if (n == 0)
-            m->fail[c] = 0;
+          row = dense + ((gsize) n << shift);
+          if (n != 0)
+            memcpy (row, dense + ((gsize) fn << shift), sizeof (guint32) << shift);
+        }
+      else
+        {
+          sparse[n - n_dense].first_cls = 0;
+          sparse[n - n_dense].first_code = 0;
+          sparse[n - n_dense].edge = e;
+          sparse[n - n_dense].fail_code = NODE_CODE (fn);
+        }
+      for (guint32 tc = child_first[t]; tc != NONE; tc = child_next[tc])
+        {
+          guint32 c = bfs_of[tc], f = 0, target;
+          guint cl = cls[node_byte[tc]];
+          if (n != 0)
+            /* the transition on cl from n's suffix: a row, or edges then its fail link */
+            for (f = fn;;)
+              {
+                guint32 k, end;
+                if (f < n_dense)
+                  {
+                    f = CODE_NODE (dense[((gsize) f << shift) + cl]);
+                    break;
+                  }
+                if (sparse[f - n_dense].first_cls == cl)
+                  {
+                    f = CODE_NODE (sparse[f - n_dense].first_code);
+                    break;
+                  }
+                k = sparse[f - n_dense].edge;
+                end = sparse[f - n_dense + 1].edge;
+                while (k < end && edge_cls[k] != cl)
+                  k++;
+                if (k < end)
+                  {
+                    f = CODE_NODE (edge_code[k]);
+                    break;
+                  }
+                f = fail[f];
+              }
+          fail[c] = f;
+          dict[c] = out_head[c] != NONE ? c : dict[f];
+          target = NODE_CODE (c) | (dict[c] != NONE ? HAS_OUT : 0);
+          if (row)
+            row[cl] = target;
+          else if (tc == child_first[t])
+            {
+              sparse[n - n_dense].first_cls = cl;
+              sparse[n - n_dense].first_code = target;
+            }
           else
             {
-              /* follow fail links from n's suffix until one has a child for cl */
-              guint32 f = m->fail[n];
-              for (;;)
-                {
-                  guint32 next = NONE;
-                  if (f < m->n_dense)
-                    {
-                      next = m->dense[(gsize) f * m->n_cls + cl];
-                      m->fail[c] = next;
-                      break;
-                    }
-                  for (guint32 k = m->edge_start[f]; k < m->edge_start[f + 1]; k++)
-                    if (m->edge_cls[k] == cl)
-                      next = m->edge_to[k];
-                  if (next != NONE)
-                    {
-                      m->fail[c] = next;
-                      break;
-                    }
-                  f = m->fail[f];
-                }
+              edge_cls[e] = (guint8) cl;
+              edge_code[e] = target;
+              e++;
             }
-          m->dict[c] = m->out_head[c] != NONE ? c : m->dict[m->fail[c]];
-          if (n < m->n_dense)
-            m->dense[(gsize) n * m->n_cls + cl] = c;
         }
+      /* where the next deep node's edges start (rewritten when that node comes; the last
+       * one ends the edges of the last node) */
+      if (n + 1 >= n_dense)
+        sparse[n + 1 - n_dense].edge = e;
     }
-  /* Scan states are codes, not node numbers: a dense node's code is the offset of its row
-   * (no multiplication per byte), a sparse node's is limit + its number; the top bit of a
-   * dense entry says that a marker ends at the target. */
-  {
-    gsize cells = (gsize) m->n_dense * m->n_cls;
-    for (gsize i = 0; i < cells; i++)
-      {
-        guint32 target = m->dense[i];
-        m->dense[i] = (target < m->n_dense ? target * m->n_cls : (guint32) cells + target)
-                      | (m->dict[target] != NONE ? HAS_OUT : 0);
-      }
-  }
+#undef CODE_NODE
+#undef NODE_CODE
   g_free (order);
   g_free (bfs_of);
   g_free (depth);
-  g_free (path);
-  g_free (node_byte);
-  g_free (child_first);
-  g_free (child_next);
-  g_free (trie_out);
-  g_clear_pointer (&m->pending, g_array_unref);
-  g_string_free (m->lowered, TRUE);
-  m->lowered = NULL;
+  trie_free (m);
   m->built = TRUE;
 }
 
@@ -256,15 +329,12 @@ _smtpcodes_matcher_free (SmtpcodesMatcher *m)
 {
   if (m == NULL)
     return;
-  if (m->pending)
-    g_array_unref (m->pending);
-  if (m->lowered)
-    g_string_free (m->lowered, TRUE);
-  g_array_unref (m->outs);
+  trie_free (m);
+  g_free (m->outs);
   g_free (m->dense);
-  g_free (m->edge_start);
+  g_free (m->sparse);
   g_free (m->edge_cls);
-  g_free (m->edge_to);
+  g_free (m->edge_code);
   g_free (m->fail);
   g_free (m->dict);
   g_free (m->out_head);
@@ -275,68 +345,69 @@ void
 _smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
                          SmtpcodesMatchFunc func, gpointer user_data)
 {
-  guint32 state = 0;
-  const guint32 *dense = m->dense, *fail = m->fail, *dict = m->dict, *out_head = m->out_head;
-  const guint32 *edge_start = m->edge_start, *edge_to = m->edge_to;
-  const guint8 *edge_cls = m->edge_cls;
-  const Out *outs = (const Out *) (gconstpointer) m->outs->data;
-  const guint n_cls = m->n_cls, n_dense = m->n_dense;
+  const guint32 *dense = m->dense;
   const guint8 *cls = m->cls;
-
-  const guint32 limit = n_dense * n_cls;
-  guint32 code = 0;
+  const guint8 *p = (const guint8 *) text, *end = p + len;
+  const gsize limit = m->limit;
+  gsize code = 0;
 
   if (!m->built || m->n_nodes <= 1)
     return;
-  (void) state;
-  for (gsize i = 0; i < len; i++)
+  for (;;)
     {
-      guint cl = cls[(guint8) text[i]];
-      guint32 node;
-      if (G_LIKELY (code < limit))
+      /* the shallow states: one look-up a byte (a code at or above limit is a deep state
+       * or has outputs) */
+      while (G_LIKELY (code < limit))
         {
-          code = dense[code + cl];
-          if (G_LIKELY (!(code & HAS_OUT)))
-            continue;
+          if (G_UNLIKELY (p == end))
+            return;
+          code = dense[code + cls[*p++]];
+        }
+      if (code & HAS_OUT)
+        {
+          /* every marker ending here: this node's, then those of its suffixes */
+          const guint32 *fail = m->fail, *dict = m->dict, *out_head = m->out_head;
+          const Out *outs = m->outs;
+          guint32 node;
           code &= ~HAS_OUT;
-          node = code < limit ? code / n_cls : code - limit;
+          node = code_node (m, (guint32) code);
+          for (guint32 d = dict[node]; d != NONE; d = dict[fail[d]])
+            for (guint32 o = out_head[d]; o != NONE; o = outs[o].next)
+              if (!func (&outs[o].match, (gsize) (p - 1 - (const guint8 *) text), user_data))
+                return;
+          continue;
         }
-      else
-        {
-          /* a deep state: its own edges, else its fail links down to a dense state */
-          node = code - limit;
-          for (;;)
-            {
-              guint32 next = NONE;
-              if (node < n_dense)
-                {
-                  code = dense[(gsize) node * n_cls + cl] & ~HAS_OUT;
-                  node = code < limit ? code / n_cls : code - limit;
-                  break;
-                }
-              for (guint32 e = edge_start[node]; e < edge_start[node + 1]; e++)
-                if (edge_cls[e] == cl)
-                  {
-                    next = edge_to[e];
-                    break;
-                  }
-              if (next != NONE)
-                {
-                  node = next;
-                  code = node < n_dense ? node * n_cls : (guint32) limit + node;
-                  break;
-                }
-              node = fail[node];
-            }
-        }
-      /* every marker ending here: this node's, then those of its suffixes */
-      for (guint32 d = dict[node]; d != NONE; d = dict[fail[d]])
-        {
-          for (guint32 o = out_head[d]; o != NONE; o = outs[o].next)
-            if (!func (&outs[o].match, i, user_data))
-              return;
-          if (d == 0)
-            break;
-        }
+      if (p == end)
+        return;
+      {
+        /* a deep state: its own edges, else the transition of its fail state */
+        const guint8 *edge_cls = m->edge_cls;
+        const Sparse *sparse = m->sparse;
+        guint cl = cls[*p++];
+        for (;;)
+          {
+            const Sparse *sp = &sparse[code - limit];
+            guint32 e, e_end;
+            if (sp->first_cls == cl)
+              {
+                code = sp->first_code;
+                break;
+              }
+            for (e = sp->edge, e_end = sp[1].edge; e < e_end; e++)
+              if (edge_cls[e] == cl)
+                break;
+            if (e < e_end)
+              {
+                code = m->edge_code[e];
+                break;
+              }
+            code = sp->fail_code;
+            if (code < limit)
+              {
+                code = dense[code + cl];
+                break;
+              }
+          }
+      }
     }
 }
