@@ -137,11 +137,23 @@ typedef gboolean (*SmtpcodesMatchFunc) (const SmtpcodesMatch *match, gsize end, 
 void _smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
                               SmtpcodesMatchFunc func, gpointer user_data);
 
+/* The entries of one index key: entries[start .. start + n), in module order, so site
+ * entries come first (n_site of them), then vendors', then standard ones from std_start. */
+typedef struct {
+  guint32 key;          /* 0: an empty slot */
+  guint32 start, n, n_site, std_start;
+} SmtpcodesIndexSlot;
+
 struct _SmtpcodesRegistry {
   SmtpcodesArena      arena;
   GPtrArray          *modules;      /* SmtpcodesModule*, sorted by rank then order */
-  GHashTable         *index;        /* guint key -> GPtrArray of SmtpcodesEntry* */
-  GHashTable         *cmd_index;    /* "250 ETRN" -> GPtrArray */
+  /* open addressing on the KEY_* keys below */
+  SmtpcodesIndexSlot *index;
+  guint32             index_mask;
+  const SmtpcodesEntry **index_entries;
+  /* [Reply 250 ETRN] entries, in module order */
+  const SmtpcodesEntry **cmd_entries;
+  guint               n_cmd_entries;
   GPtrArray          *patterns;
   SmtpcodesMatcher   *matcher;
   char              **rejected;
@@ -157,22 +169,29 @@ const SmtpcodesEntry *_smtpcodes_registry_match_command (SmtpcodesRegistry *reg,
 #define KEY_STATUS(sk)     (0x40000000u | (guint32) (sk))
 #define KEY_PAIR(code, sk) (0xC0000000u | ((guint32) ((code) - 100) << 21) | (guint32) (sk))
 
+/* A reply and all its strings are one block: the strings follow the struct. */
 struct _SmtpcodesReply {
   int          code;
-  char        *enhanced;
-  char        *text;
-  char        *command;
-  char        *remote_host;
+  const char  *enhanced;
+  const char  *text;
+  const char  *command;
+  const char  *remote_host;
   const char  *context;
-  char        *input;
+  const char  *input;
   guint        n_lines;
   gboolean     code_only;
-  char        *dotted;      /* "1.0.1" when a code-only input was a reply code written with dots */
-  /* what the parse's scan found of scan_reg's patterns and vendor markers, so that
-   * explaining the reply with that registry needs no second scan */
-  SmtpcodesRegistry *scan_reg;
-  GArray            *matches;     /* SmtpcodesMatch, or NULL if none */
+  const char  *dotted;      /* "1.0.1" when a code-only input was a reply code written with dots */
+  /* enhanced as _smtpcodes_parse_status (allow_wild) reads it: has_status FALSE if it does not */
+  gboolean     has_status;
+  guint        sc, ss, sd;
+  /* what the parse's scan found of scan_reg's patterns and vendor markers (the first
+   * SMTPCODES_REPLY_MAX_MATCHES, in text order), so that explaining the reply with that
+   * registry needs no second scan; they point into scan_reg's matcher */
+  SmtpcodesRegistry           *scan_reg;
+  const SmtpcodesMatch *const *matches;
+  guint                        n_matches;
 };
+#define SMTPCODES_REPLY_MAX_MATCHES 256
 
 /* The parser's grammar cues (tag 2 in a registry's matcher, payload = cue index). */
 guint _smtpcodes_reply_n_cues (void);
@@ -191,10 +210,46 @@ typedef struct {
   char        command_buf[16];
 } SmtpcodesQuery;
 
+/* A growing list of entries that starts on the stack. */
+typedef struct {
+  const SmtpcodesEntry **v;
+  guint                  len, cap;
+  const SmtpcodesEntry  *buf[24];
+} SmtpcodesEntryVec;
+
+static inline void
+_smtpcodes_entry_vec_init (SmtpcodesEntryVec *ev)
+{
+  ev->v = ev->buf;
+  ev->len = 0;
+  ev->cap = G_N_ELEMENTS (ev->buf);
+}
+
+void _smtpcodes_entry_vec_grow (SmtpcodesEntryVec *ev);
+
+static inline void
+_smtpcodes_entry_vec_push (SmtpcodesEntryVec *ev, const SmtpcodesEntry *e)
+{
+  if (G_UNLIKELY (ev->len == ev->cap))
+    _smtpcodes_entry_vec_grow (ev);
+  ev->v[ev->len++] = e;
+}
+
+static inline void
+_smtpcodes_entry_vec_clear (SmtpcodesEntryVec *ev)
+{
+  if (ev->v != ev->buf)
+    g_free (ev->v);
+  _smtpcodes_entry_vec_init (ev);
+}
+
 gboolean _smtpcodes_query_parse (SmtpcodesQuery *q, const char *code, GError **error);
 void _smtpcodes_registry_collect (SmtpcodesRegistry *self, const SmtpcodesQuery *q,
                                   const SmtpcodesModule *vendor, gboolean fallback,
-                                  GPtrArray *out);
+                                  SmtpcodesEntryVec *out);
 const SmtpcodesModule *_smtpcodes_registry_find_vendor (SmtpcodesRegistry *self, const char *id);
+/* the index slot of a key, or NULL */
+const SmtpcodesIndexSlot *_smtpcodes_registry_find (const SmtpcodesRegistry *self, guint32 key);
+const SmtpcodesEntry *const *_smtpcodes_registry_list_of (SmtpcodesRegistry *self, guint32 key, guint *n);
 
 G_END_DECLS

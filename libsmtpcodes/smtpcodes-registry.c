@@ -25,8 +25,9 @@ registry_free (gpointer data)
 {
   SmtpcodesRegistry *self = data;
   g_clear_pointer (&self->modules, g_ptr_array_unref);
-  g_clear_pointer (&self->index, g_hash_table_unref);
-  g_clear_pointer (&self->cmd_index, g_hash_table_unref);
+  g_clear_pointer (&self->index, g_free);
+  g_clear_pointer (&self->index_entries, g_free);
+  g_clear_pointer (&self->cmd_entries, g_free);
   g_clear_pointer (&self->patterns, g_ptr_array_unref);
   g_clear_pointer (&self->commands, g_ptr_array_unref);
   g_clear_pointer (&self->matcher, _smtpcodes_matcher_free);
@@ -243,24 +244,88 @@ cmp_module (gconstpointer a, gconstpointer b)
   return (int) ma->order - (int) mb->order;
 }
 
-static void
-index_add (GHashTable *index, gpointer key, SmtpcodesEntry *e)
+static inline guint32
+index_hash (guint32 key)
 {
-  GPtrArray *list = g_hash_table_lookup (index, key);
-  if (list == NULL)
+  return key * 0x9E3779B1u;
+}
+
+/* The slot of key, or the empty slot where it goes. */
+static inline SmtpcodesIndexSlot *
+index_slot (SmtpcodesIndexSlot *index, guint32 mask, guint32 key)
+{
+  guint32 h = index_hash (key) >> 7;
+  for (;; h++)
     {
-      list = g_ptr_array_new ();
-      g_hash_table_insert (index, key, list);
+      SmtpcodesIndexSlot *slot = &index[h & mask];
+      if (slot->key == key || slot->key == 0)
+        return slot;
     }
-  g_ptr_array_add (list, e);
+}
+
+const SmtpcodesIndexSlot *
+_smtpcodes_registry_find (const SmtpcodesRegistry *self, guint32 key)
+{
+  const SmtpcodesIndexSlot *slot = index_slot (self->index, self->index_mask, key);
+  return slot->key ? slot : NULL;
+}
+
+typedef struct {
+  guint32               key;
+  const SmtpcodesEntry *entry;
+} IndexPair;
+
+/* The index from (key, entry) pairs in module order. */
+static void
+index_build (SmtpcodesRegistry *self, const IndexPair *pairs, guint n)
+{
+  guint32 size = 16, start = 0;
+  guint32 *fill;
+
+  while (size < 2 * n)
+    size *= 2;
+  self->index_mask = size - 1;
+  self->index = g_new0 (SmtpcodesIndexSlot, size);
+  self->index_entries = g_new (const SmtpcodesEntry *, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    {
+      SmtpcodesIndexSlot *slot = index_slot (self->index, self->index_mask, pairs[i].key);
+      slot->key = pairs[i].key;
+      slot->n++;
+    }
+  for (guint32 h = 0; h < size; h++)
+    if (self->index[h].key)
+      {
+        self->index[h].start = start;
+        start += self->index[h].n;
+      }
+  fill = g_new0 (guint32, size);
+  for (guint i = 0; i < n; i++)
+    {
+      SmtpcodesIndexSlot *slot = index_slot (self->index, self->index_mask, pairs[i].key);
+      guint32 k = fill[slot - self->index]++;
+      ModuleRank rank = pairs[i].entry->module->rank;
+      self->index_entries[slot->start + k] = pairs[i].entry;
+      /* module order is rank order */
+      if (rank == KIND_SITE)
+        slot->n_site = k + 1;
+      if (rank != KIND_STANDARD)
+        slot->std_start = k + 1;
+    }
+  g_free (fill);
 }
 
 static void
 freeze (SmtpcodesRegistry *self)
 {
+  guint n_all = 0, n_pairs = 0;
+  IndexPair *pairs;
+
   g_ptr_array_sort (self->modules, cmp_module);
-  self->index = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
-  self->cmd_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  for (guint i = 0; i < self->modules->len; i++)
+    n_all += ((SmtpcodesModule *) self->modules->pdata[i])->n_entries;
+  pairs = g_new (IndexPair, MAX (n_all, 1));
+  self->cmd_entries = g_new (const SmtpcodesEntry *, MAX (n_all, 1));
   self->patterns = g_ptr_array_new ();
   self->commands = g_ptr_array_new ();
   self->matcher = _smtpcodes_matcher_new ();
@@ -276,21 +341,14 @@ freeze (SmtpcodesRegistry *self)
             {
             case SMTPCODES_ENTRY_REPLY:
               if (e->status)
-                index_add (self->index, GUINT_TO_POINTER (KEY_PAIR (e->reply, e->status_key)), e);
+                pairs[n_pairs++] = (IndexPair) { KEY_PAIR (e->reply, e->status_key), e };
               else if (e->command)
-                {
-                  char *k = g_strdup_printf ("%d %s", e->reply, e->command);
-                  GPtrArray *list = g_hash_table_lookup (self->cmd_index, k);
-                  if (list == NULL)
-                    g_hash_table_insert (self->cmd_index, g_strdup (k), list = g_ptr_array_new ());
-                  g_ptr_array_add (list, e);
-                  g_free (k);
-                }
+                self->cmd_entries[self->n_cmd_entries++] = e;
               else
-                index_add (self->index, GUINT_TO_POINTER (KEY_REPLY (e->reply)), e);
+                pairs[n_pairs++] = (IndexPair) { KEY_REPLY (e->reply), e };
               break;
             case SMTPCODES_ENTRY_STATUS:
-              index_add (self->index, GUINT_TO_POINTER (KEY_STATUS (e->status_key)), e);
+              pairs[n_pairs++] = (IndexPair) { KEY_STATUS (e->status_key), e };
               break;
             case SMTPCODES_ENTRY_COMMAND:
               if (smtpcodes_registry_lookup_command (self, e->code) == NULL)
@@ -311,6 +369,8 @@ freeze (SmtpcodesRegistry *self)
   for (guint i = 0; i < _smtpcodes_reply_n_cues (); i++)
     _smtpcodes_matcher_add (self->matcher, _smtpcodes_reply_cue (i), SMTPCODES_TAG_CUE, GUINT_TO_POINTER (i));
   _smtpcodes_matcher_build (self->matcher);
+  index_build (self, pairs, n_pairs);
+  g_free (pairs);
 }
 
 static SmtpcodesRegistry *
@@ -616,72 +676,110 @@ bad:
   return FALSE;
 }
 
-static GPtrArray *
-find (SmtpcodesRegistry *self, guint32 key)
+void
+_smtpcodes_entry_vec_grow (SmtpcodesEntryVec *ev)
 {
-  return g_hash_table_lookup (self->index, GUINT_TO_POINTER (key));
+  guint cap = ev->cap * 2;
+  const SmtpcodesEntry **v = g_new (const SmtpcodesEntry *, cap);
+  memcpy (v, ev->v, ev->len * sizeof *v);
+  if (ev->v != ev->buf)
+    g_free (ev->v);
+  ev->v = v;
+  ev->cap = cap;
+}
+
+/* A list of entries in module order: site entries first (n_site), then vendors', then
+ * standard ones from std_start. */
+typedef struct {
+  const SmtpcodesEntry *const *v;
+  guint n, n_site, std_start;
+} List;
+
+/* Adds the list of key to lists (an empty one if the key has none). */
+static inline void
+find (SmtpcodesRegistry *self, guint32 key, List *lists, guint *n)
+{
+  const SmtpcodesIndexSlot *slot = _smtpcodes_registry_find (self, key);
+  List *l = &lists[(*n)++];
+  if (slot)
+    {
+      l->v = self->index_entries + slot->start;
+      l->n = slot->n;
+      l->n_site = slot->n_site;
+      l->std_start = slot->std_start;
+    }
+  else
+    l->n = l->n_site = l->std_start = 0;
 }
 
 /* Appends the entries of the lists, module by module in the order site, requested vendor,
  * standard, other vendors (only when no vendor was requested), each in list order. */
 static void
-append_ordered (GPtrArray *out, GPtrArray *const *lists, guint n, const SmtpcodesModule *vendor)
+append_ordered (SmtpcodesEntryVec *out, const List *lists, guint n, const SmtpcodesModule *vendor)
 {
-  for (int pass = 0; pass < 4; pass++)
+  for (guint i = 0; i < n; i++)
+    for (guint j = 0; j < lists[i].n_site; j++)
+      _smtpcodes_entry_vec_push (out, lists[i].v[j]);
+  if (vendor)
     for (guint i = 0; i < n; i++)
-      {
-        GPtrArray *list = lists[i];
-        if (list == NULL)
-          continue;
-        for (guint j = 0; j < list->len; j++)
-          {
-            const SmtpcodesEntry *e = list->pdata[j];
-            const SmtpcodesModule *m = e->module;
-            gboolean take;
-            switch (pass)
-              {
-              case 0: take = m->rank == KIND_SITE; break;
-              case 1: take = vendor && m == vendor; break;
-              case 2: take = m->rank == KIND_STANDARD; break;
-              default: take = vendor == NULL && m->rank == KIND_VENDOR; break;
-              }
-            if (take)
-              g_ptr_array_add (out, (gpointer) e);
-          }
-      }
+      for (guint j = 0; j < lists[i].n; j++)
+        if (lists[i].v[j]->module == vendor)
+          _smtpcodes_entry_vec_push (out, lists[i].v[j]);
+  for (guint i = 0; i < n; i++)
+    for (guint j = lists[i].std_start; j < lists[i].n; j++)
+      _smtpcodes_entry_vec_push (out, lists[i].v[j]);
+  if (vendor == NULL)
+    for (guint i = 0; i < n; i++)
+      for (guint j = lists[i].n_site; j < lists[i].std_start; j++)
+        _smtpcodes_entry_vec_push (out, lists[i].v[j]);
 }
 
 void
 _smtpcodes_registry_collect (SmtpcodesRegistry *self, const SmtpcodesQuery *q,
                              const SmtpcodesModule *vendor, gboolean fallback,
-                             GPtrArray *out)
+                             SmtpcodesEntryVec *out)
 {
-  GPtrArray *lists[8];
+  List lists[8];
   guint n = 0;
   gboolean concrete = q->has_status && q->sc != STATUS_CLASS_X && q->ss != STATUS_ANY_SUBJECT
                       && q->sd != STATUS_ANY_DETAIL;
   gboolean have_status = FALSE;
+  SmtpcodesEntryVec cmd;
 
+  _smtpcodes_entry_vec_init (&cmd);
   if (q->reply && concrete)
-    lists[n++] = find (self, KEY_PAIR (q->reply, status_key_make (q->sc, q->ss, q->sd)));
+    find (self, KEY_PAIR (q->reply, status_key_make (q->sc, q->ss, q->sd)), lists, &n);
   if (q->reply && q->command)
     {
-      char k[64];
-      g_snprintf (k, sizeof k, "%d %s", q->reply, q->command);
-      lists[n++] = g_hash_table_lookup (self->cmd_index, k);
+      /* [Reply 250 ETRN] entries are few: a scan, in module order */
+      List *l = &lists[n++];
+      l->n_site = l->std_start = 0;
+      for (guint i = 0; i < self->n_cmd_entries; i++)
+        {
+          const SmtpcodesEntry *e = self->cmd_entries[i];
+          if (e->reply == q->reply && strcmp (e->command, q->command) == 0)
+            {
+              _smtpcodes_entry_vec_push (&cmd, e);
+              if (e->module->rank == KIND_SITE)
+                l->n_site = cmd.len;
+              if (e->module->rank != KIND_STANDARD)
+                l->std_start = cmd.len;
+            }
+        }
+      l->v = cmd.v;
+      l->n = cmd.len;
     }
   if (q->has_status)
     {
-      GPtrArray *a = find (self, KEY_STATUS (status_key_make (q->sc, q->ss, q->sd)));
-      GPtrArray *b = q->sc != STATUS_CLASS_X
-                     ? find (self, KEY_STATUS (status_key_make (STATUS_CLASS_X, q->ss, q->sd))) : NULL;
-      lists[n++] = a;
-      lists[n++] = b;
-      have_status = (a && a->len) || (b && b->len);
+      find (self, KEY_STATUS (status_key_make (q->sc, q->ss, q->sd)), lists, &n);
+      if (q->sc != STATUS_CLASS_X)
+        find (self, KEY_STATUS (status_key_make (STATUS_CLASS_X, q->ss, q->sd)), lists, &n);
+      have_status = lists[n - 1].n || (q->sc != STATUS_CLASS_X && lists[n - 2].n);
     }
   if (q->reply)
-    lists[n++] = find (self, KEY_REPLY (q->reply));
+    find (self, KEY_REPLY (q->reply), lists, &n);
   append_ordered (out, lists, n, vendor);
+  _smtpcodes_entry_vec_clear (&cmd);
 
   /* RFC 3463 fallback: an unknown X.S.D is explained by its subject, then its class. */
   if (q->has_status && !have_status && fallback)
@@ -690,13 +788,22 @@ _smtpcodes_registry_collect (SmtpcodesRegistry *self, const SmtpcodesQuery *q,
       if (q->ss != STATUS_ANY_SUBJECT)
         {
           if (q->sc != STATUS_CLASS_X)
-            lists[n++] = find (self, KEY_STATUS (status_key_make (q->sc, q->ss, STATUS_ANY_DETAIL)));
-          lists[n++] = find (self, KEY_STATUS (status_key_make (STATUS_CLASS_X, q->ss, STATUS_ANY_DETAIL)));
+            find (self, KEY_STATUS (status_key_make (q->sc, q->ss, STATUS_ANY_DETAIL)), lists, &n);
+          find (self, KEY_STATUS (status_key_make (STATUS_CLASS_X, q->ss, STATUS_ANY_DETAIL)), lists, &n);
         }
       if (q->sc != STATUS_CLASS_X)
-        lists[n++] = find (self, KEY_STATUS (status_key_make (q->sc, STATUS_ANY_SUBJECT, STATUS_ANY_DETAIL)));
+        find (self, KEY_STATUS (status_key_make (q->sc, STATUS_ANY_SUBJECT, STATUS_ANY_DETAIL)), lists, &n);
       append_ordered (out, lists, n, vendor);
     }
+}
+
+/* The entries of one index key (none: n = 0). */
+const SmtpcodesEntry *const *
+_smtpcodes_registry_list_of (SmtpcodesRegistry *self, guint32 key, guint *n)
+{
+  const SmtpcodesIndexSlot *slot = _smtpcodes_registry_find (self, key);
+  *n = slot ? slot->n : 0;
+  return slot ? self->index_entries + slot->start : NULL;
 }
 
 /**
@@ -743,16 +850,33 @@ smtpcodes_registry_lookup (SmtpcodesRegistry *self,
           return NULL;
         }
     }
-  out = g_ptr_array_new ();
-  _smtpcodes_registry_collect (self, &q, vm, TRUE, out);
+  {
+    SmtpcodesEntryVec ev;
+    _smtpcodes_entry_vec_init (&ev);
+    _smtpcodes_registry_collect (self, &q, vm, TRUE, &ev);
+    out = g_ptr_array_sized_new (ev.len);
+    for (guint i = 0; i < ev.len; i++)
+      g_ptr_array_add (out, (gpointer) ev.v[i]);
+    _smtpcodes_entry_vec_clear (&ev);
+  }
   return out;
 }
 
 /* Does s (len bytes) start with spelling, case-insensitively, as a whole word? */
-static gboolean
+static inline char
+ascii_lower (char c)
+{
+  return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+}
+
+static inline gboolean
 spelled (const char *s, gsize len, const char *spelling, gsize *used)
 {
-  gsize n = strlen (spelling);
+  gsize n;
+  /* most spellings differ in the first letter */
+  if (len == 0 || ascii_lower (s[0]) != ascii_lower (spelling[0]))
+    return FALSE;
+  n = strlen (spelling);
   if (n > len || g_ascii_strncasecmp (s, spelling, n) != 0)
     return FALSE;
   if (n < len && (g_ascii_isalnum (s[n]) || s[n] == '-'))

@@ -15,14 +15,33 @@ static void
 reply_clear (gpointer data)
 {
   SmtpcodesReply *r = data;
-  g_clear_pointer (&r->matches, g_array_unref);
-  g_free (r->dotted);
+  /* the strings and the matches are in the reply's own block */
   g_clear_pointer (&r->scan_reg, smtpcodes_registry_unref);
-  g_free (r->enhanced);
-  g_free (r->text);
-  g_free (r->command);
-  g_free (r->remote_host);
-  g_free (r->input);
+}
+
+/* A reply with room for n_matches match pointers and strings bytes of strings after it;
+ * *w is where the strings go. */
+static SmtpcodesReply *
+reply_alloc (guint n_matches, gsize strings, char **w)
+{
+  const gsize head = (sizeof (SmtpcodesReply) + 7) & ~(gsize) 7;
+  gsize size = head + n_matches * sizeof (gpointer) + strings;
+  SmtpcodesReply *r = g_atomic_rc_box_alloc (size);
+  memset (r, 0, sizeof *r);
+  r->matches = (const SmtpcodesMatch *const *) (gpointer) ((char *) r + head);
+  *w = (char *) r + head + n_matches * sizeof (gpointer);
+  return r;
+}
+
+/* Copies s[0..n) and a NUL to *w; returns the copy. */
+static const char *
+put (char **w, const char *s, gsize n)
+{
+  char *d = *w;
+  memcpy (d, s, n);
+  d[n] = '\0';
+  *w = d + n + 1;
+  return d;
 }
 
 /**
@@ -50,6 +69,12 @@ smtpcodes_reply_unref (SmtpcodesReply *reply)
   g_atomic_rc_box_release_full (reply, reply_clear);
 }
 
+/* How the reply was written (smtpcodes_reply_get_context()); the parser compares these
+ * pointers, not the strings. */
+static const char ctx_reply[] = "reply", ctx_code[] = "code", ctx_dsn[] = "dsn", ctx_postfix[] = "postfix",
+  ctx_gmail[] = "gmail", ctx_exchange[] = "exchange", ctx_exim[] = "exim", ctx_sendmail[] = "sendmail",
+  ctx_log[] = "log", ctx_parts[] = "parts";
+
 /* ---- small scanners -------------------------------------------------------------------- */
 
 /* The cues of the grammar: where quoting MTAs put replies, hosts and commands. One pass of
@@ -75,6 +100,7 @@ typedef enum {
   CUE_SENDMAIL_OUT,
   CUE_WHILE_SENDING,
   CUE_IN_RESPONSE,
+  CUE_HOST,
   N_CUES
 } Cue;
 
@@ -82,7 +108,7 @@ static const char *const grammar_cues[N_CUES] = {
   "diagnostic-code:", " said:", "smtp error (state ", "):", "remote server returned '",
   "smtp error from remote mail", "]:", "<<< ", "while talking to ", "remote-mta:", "relay=",
   "dsn=", "(in reply to ", "##", "in reply to ", "after ", ">>> ", "while sending ",
-  "in response to ",
+  "in response to ", "host ",
 };
 #define MAX_HITS 64
 
@@ -91,7 +117,8 @@ typedef struct {
   gsize       len;
   guint       n[N_CUES];
   guint32     pos[N_CUES][MAX_HITS];   /* start offsets, ascending */
-  GArray     *matches;                 /* the registry's pattern and vendor hits */
+  guint       n_matches;               /* the registry's pattern and vendor hits */
+  const SmtpcodesMatch *matches[SMTPCODES_REPLY_MAX_MATCHES];
 } Text;
 
 guint
@@ -135,10 +162,8 @@ on_cue (const SmtpcodesMatch *match, gsize end, gpointer user_data)
   if (match->tag != SMTPCODES_TAG_CUE)
     {
       /* a pattern or vendor marker of the registry: kept for the verdict (the first 256) */
-      if (t->matches == NULL)
-        t->matches = g_array_sized_new (FALSE, FALSE, sizeof (SmtpcodesMatch), 8);
-      if (t->matches->len < 256)
-        g_array_append_vals (t->matches, match, 1);
+      if (t->n_matches < SMTPCODES_REPLY_MAX_MATCHES)
+        t->matches[t->n_matches++] = match;
       return TRUE;
     }
   id = GPOINTER_TO_UINT (match->payload);
@@ -156,18 +181,22 @@ text_scan (Text *t, SmtpcodesRegistry *reg, const char *s, gsize len)
 {
   t->s = s;
   t->len = len;
-  t->matches = NULL;
+  t->n_matches = 0;
   memset (t->n, 0, sizeof t->n);
   const SmtpcodesMatcher *cues = cue_matcher ();   /* also fills cue_len */
   _smtpcodes_matcher_scan (reg ? reg->matcher : cues, s, len, on_cue, t);
 }
 
 /* The first occurrence of a cue inside hay, a part of the input. */
-static const char *
+static inline const char *
 ci_find (const Text *t, const char *hay, gsize len, Cue id)
 {
-  gsize from = (gsize) (hay - t->s), n = cue_len[id];
+  gsize from, n;
 
+  if (G_LIKELY (t->n[id] == 0))
+    return NULL;
+  from = (gsize) (hay - t->s);
+  n = cue_len[id];
   for (guint k = 0; k < MIN (t->n[id], MAX_HITS); k++)
     if (t->pos[id][k] >= from && t->pos[id][k] + n <= from + len)
       return t->s + t->pos[id][k];
@@ -246,6 +275,22 @@ status_at (const char *s, gsize len, gsize i, gsize *end, gboolean need_boundary
   return TRUE;
 }
 
+/* The numbers of a code status_at() accepted, as _smtpcodes_parse_status() would give them;
+ * FALSE where it would not accept the code (subject above 126, detail above 1022). */
+static gboolean
+status_values (const char *s, gsize len, guint *c, guint *sub, guint *det)
+{
+  guint v[2] = { 0, 0 };
+  gsize i = 2;
+  for (int part = 0; part < 2; part++, i++)
+    while (i < len && is_digit (s[i]))
+      v[part] = v[part] * 10 + (guint) (s[i++] - '0');
+  *c = (guint) (s[0] - '0');
+  *sub = v[0];
+  *det = v[1];
+  return v[0] <= 126 && v[1] <= 1022;
+}
+
 static gsize
 skip_blank (const char *s, gsize len, gsize i)
 {
@@ -254,42 +299,77 @@ skip_blank (const char *s, gsize len, gsize i)
   return i;
 }
 
-static char *
+/* A part of the input: s == NULL for none. */
+typedef struct {
+  const char *s;
+  gsize       len;
+} Span;
+
+static Span
 host_token (const char *s, gsize len, gsize i)
 {
   gsize j = i;
+  Span h = { NULL, 0 };
   while (j < len && (g_ascii_isalnum (s[j]) || s[j] == '.' || s[j] == '-' || s[j] == '_' || s[j] == ':'))
     j++;
   while (j > i && (s[j - 1] == '.' || s[j - 1] == ':'))
     j--;
-  if (j == i)
-    return NULL;
-  return g_strndup (s + i, j - i);
+  if (j > i)
+    {
+      h.s = s + i;
+      h.len = j - i;
+    }
+  return h;
 }
 
-/* "... host mx.example.com[192.0.2.1] said:" / "host mx.example.com [192.0.2.1]:" */
-static char *
-host_before (const char *s, gsize len, const char *at)
+/* "... host mx.example.com[192.0.2.1] said:" / "host mx.example.com [192.0.2.1]:": the nearest
+ * "host " that ends before at, at most 300 bytes back. */
+static Span
+host_before (const Text *t, const char *at)
 {
-  const char *p = at;
-  /* search back at most 300 bytes for "host " */
+  const char *s = t->s, *p = NULL;
+  gsize len = t->len;
+  /* "host " may start from lim on, and must end before at */
   const char *lim = at - MIN ((gsize) (at - s), 300);
-  while (p > lim)
+  Span h = { NULL, 0 };
+
+  if (t->n[CUE_HOST] <= MAX_HITS)
     {
-      p--;
-      if ((gsize) (at - p) >= 5 && g_ascii_strncasecmp (p, "host ", 5) == 0)
+      /* every occurrence is recorded: the last one in range */
+      for (guint k = t->n[CUE_HOST]; k-- > 0;)
         {
-          char *h = host_token (s, len, (gsize) (p + 5 - s));
-          if (h && g_ascii_strcasecmp (h, "unknown") == 0)
+          const char *q = s + t->pos[CUE_HOST][k];
+          if (q + 5 <= at && q >= lim)
             {
-              const char *lb = memchr (p, '[', (gsize) (at - p));
-              g_free (h);
-              h = lb ? host_token (s, len, (gsize) (lb + 1 - s)) : NULL;
+              p = q;
+              break;
             }
-          return h;
+          if (q < lim)
+            break;
         }
     }
-  return NULL;
+  else
+    {
+      /* more hits than recorded (a pathological text): search back the slow way */
+      gsize lo = (gsize) (lim - s), hi = (gsize) (at - s);
+      if (hi >= lo + 5)
+        for (gsize o = hi - 5 + 1; o-- > lo;)
+          if (g_ascii_strncasecmp (s + o, "host ", 5) == 0)
+            {
+              p = s + o;
+              break;
+            }
+    }
+  if (p == NULL)
+    return h;
+  h = host_token (s, len, (gsize) (p + 5 - s));
+  if (h.s && h.len == 7 && g_ascii_strncasecmp (h.s, "unknown", 7) == 0)
+    {
+      const char *lb = memchr (p, '[', (gsize) (at - p));
+      Span none = { NULL, 0 };
+      h = lb ? host_token (s, len, (gsize) (lb + 1 - s)) : none;
+    }
+  return h;
 }
 
 /* Words MTAs write for the connection itself, which is no SMTP command. */
@@ -340,15 +420,14 @@ find_command (SmtpcodesRegistry *reg, const Text *t, const char *s, gsize len)
   return NULL;
 }
 
-/* Removes continuation prefixes ("550-5.1.1 ", and "550 5.1.1 " at a line start) of the
- * reply's own code from the text, collapses white space, and counts the lines. */
-static char *
-clean_text (const char *s, gsize len, int code, const char *enhanced, guint *n_lines)
+/* Writes to out (room for len + 1 bytes) the text without the continuation prefixes
+ * ("550-5.1.1 ", and "550 5.1.1 " at a line start) of the reply's own code (enhanced:
+ * elen bytes), with white space collapsed; counts the lines; returns the length. */
+static gsize
+clean_text (const char *s, gsize len, int code, const char *enhanced, gsize elen, guint *n_lines, char *out)
 {
-  char *out = g_malloc (len + 1);
   gsize o = 0;
   char digits[4];
-  gsize elen = enhanced ? strlen (enhanced) : 0;
   gboolean line_start = TRUE;
 
   digits[0] = (char) ('0' + code / 100 % 10);
@@ -389,30 +468,42 @@ clean_text (const char *s, gsize len, int code, const char *enhanced, guint *n_l
   while (o && out[o - 1] == ' ')
     o--;
   out[o] = '\0';
-  return out;
+  return o;
 }
 
 /* The start of a (valid UTF-8) text for an error message: at most max bytes, cut on a
  * character boundary, with "..." when cut. */
 static char *
-quote_start (const char *s, gsize max)
+quote_start (const char *s, gsize len, gsize max)
 {
-  gsize len = strlen (s);
   const char *cut;
   if (len <= max)
-    return g_strdup (s);
+    return g_strndup (s, len);
   cut = g_utf8_find_prev_char (s, s + max + 1);
   return g_strdup_printf ("%.*s...", (int) (cut ? cut - s : 0), s);
 }
 
-static gboolean
-parse_code_only (SmtpcodesReply *r, const char *s, gsize len)
-{
+/* What a bare code ("550", "5.7.1", "550 5.7.1", "1.0.1") says; FALSE if s is none. */
+typedef struct {
+  int         code;
+  const char *enhanced;   /* in q.status, or NULL */
+  const char *dotted;     /* in s, 5 bytes, or NULL */
   SmtpcodesQuery q;
-  char *tmp = g_strndup (s, len);
+} CodeOnly;
+
+static gboolean
+parse_code_only (CodeOnly *c, const char *s, gsize len)
+{
+  char tmp[32];
+  gboolean ok;
+
+  g_assert (len < sizeof tmp);
+  memcpy (tmp, s, len);
+  tmp[len] = '\0';
   /* "250 OK" is a reply with text, not a code with a command */
-  gboolean ok = _smtpcodes_query_parse (&q, tmp, NULL) && q.command == NULL;
-  g_free (tmp);
+  ok = _smtpcodes_query_parse (&c->q, tmp, NULL) && c->q.command == NULL;
+  c->enhanced = NULL;
+  c->dotted = NULL;
   if (!ok)
     {
       /* "1.0.1", "3.5.4": no enhanced code has class 1 or 3, but code tables write reply
@@ -420,22 +511,14 @@ parse_code_only (SmtpcodesReply *r, const char *s, gsize len)
       if (len == 5 && s[0] >= '1' && s[0] <= '5' && s[1] == '.' && is_digit (s[2]) && s[3] == '.'
           && is_digit (s[4]))
         {
-          r->code = (s[0] - '0') * 100 + (s[2] - '0') * 10 + (s[4] - '0');
-          r->dotted = g_strndup (s, len);
-          r->text = g_strdup ("");
-          r->context = "code";
-          r->code_only = TRUE;
-          r->n_lines = 1;
+          c->code = (s[0] - '0') * 100 + (s[2] - '0') * 10 + (s[4] - '0');
+          c->dotted = s;
           return TRUE;
         }
       return FALSE;
     }
-  r->code = q.reply;
-  r->enhanced = q.has_status ? g_strdup (q.status) : NULL;
-  r->text = g_strdup ("");
-  r->context = "code";
-  r->code_only = TRUE;
-  r->n_lines = 1;
+  c->code = c->q.reply;
+  c->enhanced = c->q.has_status ? c->q.status : NULL;
   return TRUE;
 }
 
@@ -474,11 +557,14 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
   SmtpcodesReply *r;
   gsize len;
   const char *s, *nul, *hit;
-  gsize start = 0, end, i;
+  char *valid = NULL, *w;
+  gsize start = 0, end, i, cmd_len, strings;
   gboolean found = FALSE;
-  const char *context = "reply";
-  char *host = NULL;
+  const char *context = ctx_reply;
+  Span host = { NULL, 0 }, enhanced = { NULL, 0 };
   const char *command = NULL;
+  int code = 0;
+  CodeOnly bare;
   Text t;
 
   g_return_val_if_fail (text != NULL || length == 0, NULL);
@@ -499,21 +585,15 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
       return NULL;
     }
 
-  r = g_atomic_rc_box_new0 (SmtpcodesReply);
-  if (_smtpcodes_utf8_first_invalid (text, text + len) == text + len)
-    r->input = g_strndup (text, len);
-  else
+  /* The parse reads the caller's text (a copy only when it is not valid UTF-8); the reply
+   * and all its strings are allocated at the end, in one block. */
+  s = text;
+  if (_smtpcodes_utf8_first_invalid (text, text + len) != text + len)
     {
-      r->input = g_utf8_make_valid (text, (gssize) len);
-      len = strlen (r->input);
+      s = valid = g_utf8_make_valid (text, (gssize) len);
+      len = strlen (valid);
     }
-  s = r->input;
   text_scan (&t, reg, s, len);
-  if (reg)
-    {
-      r->scan_reg = smtpcodes_registry_ref (reg);
-      r->matches = t.matches;
-    }
 
   /* trim */
   while (start < len && (s[start] == ' ' || s[start] == '\t' || s[start] == '\r' || s[start] == '\n'))
@@ -524,12 +604,30 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
   if (start == end)
     {
       g_set_error_literal (error, SMTPCODES_ERROR, SMTPCODES_ERROR_NO_CODE, "reply is empty");
-      smtpcodes_reply_unref (r);
+      g_free (valid);
       return NULL;
     }
-  if (end - start <= 24 && parse_code_only (r, s + start, end - start))
+  if (end - start <= 24 && parse_code_only (&bare, s + start, end - start))
     {
-      return r;
+      gsize elen = bare.enhanced ? strlen (bare.enhanced) : 0;
+      r = reply_alloc (t.n_matches, len + 1 + (bare.enhanced ? elen + 1 : 0) + (bare.dotted ? 6 : 0), &w);
+      r->input = put (&w, s, len);
+      r->code = bare.code;
+      if (bare.enhanced)
+        {
+          r->enhanced = put (&w, bare.enhanced, elen);
+          r->has_status = TRUE;
+          r->sc = bare.q.sc;
+          r->ss = bare.q.ss;
+          r->sd = bare.q.sd;
+        }
+      if (bare.dotted)
+        r->dotted = put (&w, bare.dotted, 5);
+      r->text = "";
+      r->context = ctx_code;
+      r->code_only = TRUE;
+      r->n_lines = 1;
+      goto done;
     }
 
   /* Anchors: where a quoting MTA says the reply starts. */
@@ -537,25 +635,25 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
     {
       const char *semi = memchr (hit, ';', (gsize) (s + end - hit));
       const char *nl = memchr (hit, '\n', (gsize) (s + end - hit));
-      context = "dsn";
+      context = ctx_dsn;
       start = (gsize) ((semi && (!nl || semi < nl) ? semi : hit + 15) + 1 - s);
     }
   else if ((hit = ci_find (&t, s + start, end - start, CUE_SAID)))
     {
-      context = "postfix";
-      host = host_before (s, len, hit);
+      context = ctx_postfix;
+      host = host_before (&t, hit);
       start = (gsize) (hit + 6 - s);
     }
   else if ((hit = ci_find (&t, s + start, end - start, CUE_GMAIL)))
     {
       const char *close = ci_find (&t, hit, (gsize) (s + end - hit), CUE_PAREN_COLON);
-      context = "gmail";
+      context = ctx_gmail;
       if (close)
         start = (gsize) (close + 2 - s);
     }
   else if ((hit = ci_find (&t, s + start, end - start, CUE_REMOTE_RETURNED)))
     {
-      context = "exchange";
+      context = ctx_exchange;
       start = (gsize) (hit + 24 - s);
       if (end > start && s[end - 1] == '\'')
         end--;
@@ -563,32 +661,32 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
   else if ((hit = ci_find (&t, s + start, end - start, CUE_EXIM)))
     {
       const char *bracket = ci_find (&t, hit, (gsize) (s + end - hit), CUE_BRACKET_COLON);
-      context = "exim";
+      context = ctx_exim;
       if (bracket)
         {
-          host = host_before (s, len, bracket);
+          host = host_before (&t, bracket);
           start = (gsize) (bracket + 2 - s);
         }
     }
   else if ((hit = ci_find (&t, s + start, end - start, CUE_SENDMAIL_IN)))
     {
       const char *talk = ci_find (&t, s, len, CUE_TALKING);
-      context = "sendmail";
+      context = ctx_sendmail;
       if (talk)
         host = host_token (s, len, (gsize) (talk + 17 - s));
       start = (gsize) (hit + 4 - s);
     }
-  if (host == NULL && (hit = ci_find (&t, s, len, CUE_REMOTE_MTA)))
+  if (host.s == NULL && (hit = ci_find (&t, s, len, CUE_REMOTE_MTA)))
     {
       const char *semi = memchr (hit, ';', (gsize) (s + len - hit));
       if (semi)
         host = host_token (s, len, skip_blank (s, len, (gsize) (semi + 1 - s)));
     }
-  if (host == NULL && (hit = ci_find (&t, s, len, CUE_RELAY)))
+  if (host.s == NULL && (hit = ci_find (&t, s, len, CUE_RELAY)))
     {
       host = host_token (s, len, (gsize) (hit + 6 - s));
-      if (host && g_str_equal (host, "none"))
-        g_clear_pointer (&host, g_free);
+      if (host.s && host.len == 4 && memcmp (host.s, "none", 4) == 0)
+        host.s = NULL;
     }
 
   command = find_command (reg, &t, s, len);
@@ -621,15 +719,15 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
         {
           i = first;
           found = TRUE;
-          if (g_str_equal (context, "reply") && i > start)
-            context = "log";
+          if (context == ctx_reply && i > start)
+            context = ctx_log;
         }
     }
 
   if (found)
     {
       gsize e, pos;
-      r->code = (s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+      code = (s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
       pos = i + 3;
       if (pos < end && (s[pos] == '-' || s[pos] == ' '))
         pos++;
@@ -638,7 +736,8 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
         pos++;
       if (status_at (s, end, pos, &e, FALSE))
         {
-          r->enhanced = g_strndup (s + pos, e - pos);
+          enhanced.s = s + pos;
+          enhanced.len = e - pos;
           if (e < end && s[e] == '.' )
             e++;
           pos = e;
@@ -653,10 +752,11 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
           gsize e;
           if (status_at (s, end, k, &e, TRUE))
             {
-              r->enhanced = g_strndup (s + k, e - k);
+              enhanced.s = s + k;
+              enhanced.len = e - k;
               found = TRUE;
-              if (g_str_equal (context, "reply"))
-                context = k == start ? "reply" : "log";
+              if (context == ctx_reply)
+                context = k == start ? ctx_reply : ctx_log;
               start = e;
               break;
             }
@@ -669,35 +769,36 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
               gsize e, k = (gsize) (hit + 4 - s);
               if (status_at (s, len, k, &e, FALSE))
                 {
-                  r->enhanced = g_strndup (s + k, e - k);
+                  enhanced.s = s + k;
+                  enhanced.len = e - k;
                   found = TRUE;
-                  context = "log";
+                  context = ctx_log;
                 }
             }
         }
     }
   if (!found)
     {
-      char *quoted = quote_start (s + skip_blank (s, len, 0), 60);
+      gsize lead = skip_blank (s, len, 0);
+      char *quoted = quote_start (s + lead, len - lead, 60);
       g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_NO_CODE,
                    "no SMTP reply code (such as 550) or enhanced status code (such as 5.1.1) found in '%s'",
                    quoted);
       g_free (quoted);
-      g_free (host);
-      smtpcodes_reply_unref (r);
+      g_free (valid);
       return NULL;
     }
 
   /* where the reply text ends */
   if ((hit = ci_find (&t, s + start, end - start, CUE_PAREN_IN_REPLY)))
     end = (gsize) (hit - s);
-  if (g_str_equal (context, "exchange") || (end - start >= 2 && memcmp (s + end - 2, "##", 2) == 0))
+  if (context == ctx_exchange || (end - start >= 2 && memcmp (s + end - 2, "##", 2) == 0))
     {
       const char *hh = ci_find (&t, s + start, end - start, CUE_HASHES);
       if (hh)
         end = (gsize) (hh - s);
     }
-  if (g_str_equal (context, "postfix") && end > start && s[end - 1] == ')')
+  if (context == ctx_postfix && end > start && s[end - 1] == ')')
     {
       /* a Postfix log line: "(host x said: 550 ... (in reply to RCPT TO command))" */
       const char *open = memchr (s, '(', start);
@@ -708,10 +809,34 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
     end--;
   start = skip_blank (s, end, start);
 
-  r->text = clean_text (s + start, end - start, r->code, r->enhanced, &r->n_lines);
-  r->command = command ? g_strdup (command) : NULL;
-  r->remote_host = host;
+  cmd_len = command ? strlen (command) : 0;
+  strings = len + 1 + (end - start + 1) + (enhanced.s ? enhanced.len + 1 : 0)
+            + (host.s ? host.len + 1 : 0) + (command ? cmd_len + 1 : 0);
+  r = reply_alloc (t.n_matches, strings, &w);
+  r->input = put (&w, s, len);
+  r->code = code;
+  if (enhanced.s)
+    {
+      r->enhanced = put (&w, enhanced.s, enhanced.len);
+      r->has_status = status_values (enhanced.s, enhanced.len, &r->sc, &r->ss, &r->sd);
+    }
+  if (host.s)
+    r->remote_host = put (&w, host.s, host.len);
+  if (command)
+    r->command = put (&w, command, cmd_len);
+  r->text = w;
+  clean_text (s + start, end - start, code, enhanced.s, enhanced.len, &r->n_lines, w);
   r->context = context;
+
+done:
+  if (reg)
+    {
+      /* reply_alloc made room for them */
+      r->scan_reg = smtpcodes_registry_ref (reg);
+      memcpy ((gpointer) r->matches, t.matches, t.n_matches * sizeof (gpointer));
+      r->n_matches = t.n_matches;
+    }
+  g_free (valid);
   return r;
 }
 
@@ -767,16 +892,34 @@ smtpcodes_reply_new (int code, const char *enhanced, const char *text, const cha
                    tl, SMTPCODES_REPLY_MAX_LENGTH);
       return NULL;
     }
-  r = g_atomic_rc_box_new0 (SmtpcodesReply);
-  r->code = code;
-  r->enhanced = g_strdup (enhanced);
-  r->input = text ? (g_utf8_validate (text, -1, NULL) ? g_strdup (text) : g_utf8_make_valid (text, -1))
-                  : g_strdup ("");
-  r->text = g_strdup (r->input);
-  r->command = command ? g_strdup (command) : NULL;
-  r->remote_host = remote_host ? g_strdup (remote_host) : NULL;
-  r->context = "parts";
-  r->n_lines = 1;
+  {
+    char *valid = text && !g_utf8_validate (text, (gssize) tl, NULL) ? g_utf8_make_valid (text, (gssize) tl) : NULL;
+    const char *in = valid ? valid : text ? text : "";
+    gsize il = valid ? strlen (valid) : tl;
+    gsize el = enhanced ? strlen (enhanced) : 0, cl = command ? strlen (command) : 0;
+    gsize hl = remote_host ? strlen (remote_host) : 0;
+    char *w;
+    r = reply_alloc (0, 2 * (il + 1) + (enhanced ? el + 1 : 0) + (command ? cl + 1 : 0)
+                        + (remote_host ? hl + 1 : 0), &w);
+    r->code = code;
+    if (enhanced)
+      {
+        r->enhanced = put (&w, enhanced, el);
+        r->has_status = TRUE;
+        r->sc = c;
+        r->ss = sub;
+        r->sd = det;
+      }
+    r->input = put (&w, in, il);
+    r->text = put (&w, in, il);
+    if (command)
+      r->command = put (&w, command, cl);
+    if (remote_host)
+      r->remote_host = put (&w, remote_host, hl);
+    r->context = ctx_parts;
+    r->n_lines = 1;
+    g_free (valid);
+  }
   return r;
 }
 

@@ -27,7 +27,8 @@ typedef enum {
   N_NOTES
 } NoteId;
 
-#define N_ALT(v) ((v)->alternatives ? (v)->alternatives->len : 0u)
+#define N_ALT(v) ((v)->n_alts)
+#define ALT(v, i) (&(v)->alternatives[i])
 
 struct _SmtpcodesVerdict {
   SmtpcodesRegistry     *registry;
@@ -43,8 +44,11 @@ struct _SmtpcodesVerdict {
   const SmtpcodesEntry  *pattern;
   const char            *pattern_marker;
   gboolean               pattern_decided;
-  GPtrArray             *entries;
-  GArray                *alternatives;       /* Alternative */
+  /* both in the verdict's own block */
+  const SmtpcodesEntry *const *entries;
+  guint                  n_entries;
+  const Alternative     *alternatives;
+  guint                  n_alts;
   guint                  notes;              /* bit mask of NoteId */
   char                   status[24];         /* effective status code, "" if none */
 };
@@ -148,8 +152,6 @@ static void
 verdict_clear (gpointer data)
 {
   SmtpcodesVerdict *v = data;
-  g_clear_pointer (&v->entries, g_ptr_array_unref);
-  g_clear_pointer (&v->alternatives, g_array_unref);
   g_clear_pointer (&v->reply, smtpcodes_reply_unref);
   g_clear_pointer (&v->registry, smtpcodes_registry_unref);
 }
@@ -246,38 +248,52 @@ vendor_by_host (SmtpcodesRegistry *reg, const char *host, const char **which)
   return NULL;
 }
 
+/* The alternatives while a verdict is made: on the stack, unless there are many. */
+typedef struct {
+  Alternative *v;
+  guint        len, cap;
+  Alternative  buf[8];
+} AltVec;
+
 static void
-add_alternative (SmtpcodesVerdict *v, const SmtpcodesEntry *e, SmtpcodesAlternativeKind kind, const char *reading)
+add_alternative (AltVec *alts, const SmtpcodesEntry *e, SmtpcodesAlternativeKind kind, const char *reading)
 {
-  Alternative a;
-  if (v->alternatives == NULL)
-    v->alternatives = g_array_new (FALSE, FALSE, sizeof (Alternative));
-  for (guint i = 0; i < N_ALT (v); i++)
-    if (g_array_index (v->alternatives, Alternative, i).entry == e)
+  Alternative *a;
+  for (guint i = 0; i < alts->len; i++)
+    if (alts->v[i].entry == e)
       return;
-  a.entry = e;
-  a.kind = kind;
-  g_strlcpy (a.reading, reading ? reading : "", sizeof a.reading);
-  g_array_append_val (v->alternatives, a);
+  if (alts->len == alts->cap)
+    {
+      Alternative *more = g_new (Alternative, alts->cap * 2);
+      memcpy (more, alts->v, alts->len * sizeof *more);
+      if (alts->v != alts->buf)
+        g_free (alts->v);
+      alts->v = more;
+      alts->cap *= 2;
+    }
+  a = &alts->v[alts->len++];
+  a->entry = e;
+  a->kind = kind;
+  g_strlcpy (a->reading, reading ? reading : "", sizeof a->reading);
 }
 
 /* Offers another reading of the code (571 as 5.7.1, 5.5.0 as 550): the standard meanings
  * first (only the most specific with first_only), then the vendors' (only the recognised
  * vendor's when one is known). */
 static void
-add_reading (SmtpcodesVerdict *v, GPtrArray *list, SmtpcodesAlternativeKind kind, const char *reading,
-             gboolean first_only)
+add_reading (SmtpcodesVerdict *v, AltVec *alts, const SmtpcodesEntry *const *list, guint n,
+             SmtpcodesAlternativeKind kind, const char *reading, gboolean first_only)
 {
   for (int pass = 0; pass < 2; pass++)
-    for (guint i = 0; list && i < list->len; i++)
+    for (guint i = 0; i < n; i++)
       {
-        const SmtpcodesEntry *e = list->pdata[i];
+        const SmtpcodesEntry *e = list[i];
         gboolean vendor_entry = e->module->rank == KIND_VENDOR;
         if (pass == 0 ? vendor_entry : !vendor_entry)
           continue;
         if (vendor_entry && v->vendor && e->module != v->vendor)
           continue;
-        add_alternative (v, e, kind, reading);
+        add_alternative (alts, e, kind, reading);
         v->notes |= 1u << (kind == SMTPCODES_ALTERNATIVE_DOTLESS ? NOTE_DOTLESS : NOTE_DOTTED);
         if (pass == 0 && first_only)
           break;
@@ -315,32 +331,40 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
                             const SmtpcodesReply *reply,
                             const char           *vendor)
 {
-  SmtpcodesVerdict *v;
+  SmtpcodesVerdict verdict = { 0 }, *v = &verdict, *out;
   SmtpcodesQuery q;
   ScanState st = { 0 };
   int basic_digit, status_digit = 0;
+  SmtpcodesEntryVec entries;
+  AltVec alts;
+  gsize head;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (reply != NULL, NULL);
 
-  v = g_atomic_rc_box_new0 (SmtpcodesVerdict);
-  v->registry = smtpcodes_registry_ref (self);
-  v->reply = smtpcodes_reply_ref ((SmtpcodesReply *) reply);
-  v->entries = g_ptr_array_sized_new (8);
+  /* The verdict is made on the stack, then goes with its entries and alternatives into
+   * one block. */
+  _smtpcodes_entry_vec_init (&entries);
+  alts.v = alts.buf;
+  alts.len = 0;
+  alts.cap = G_N_ELEMENTS (alts.buf);
   v->reason = SMTPCODES_REASON_undefined;
 
   memset (&q, 0, sizeof q);
   q.reply = reply->code;
   q.command = reply->command;
-  if (reply->enhanced && _smtpcodes_parse_status (reply->enhanced, strlen (reply->enhanced), TRUE,
-                                                  &q.sc, &q.ss, &q.sd))
+  if (reply->enhanced && reply->has_status)
     {
+      /* the parser read the code as _smtpcodes_parse_status (allow_wild) does */
+      q.sc = reply->sc;
+      q.ss = reply->ss;
+      q.sd = reply->sd;
       q.has_status = TRUE;
       g_strlcpy (q.status, reply->enhanced, sizeof q.status);
+      memcpy (v->status, q.status, sizeof v->status);
       if (q.sc != STATUS_CLASS_X)
         status_digit = (int) q.sc;
     }
-  g_strlcpy (v->status, q.has_status ? q.status : "", sizeof v->status);
 
   /* class: the basic code decides, as clients act on it (RFC 5321 4.2.1) */
   basic_digit = reply->code / 100;
@@ -361,8 +385,8 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
   if (reply->scan_reg == self)
     {
       /* the parse already scanned the text with this registry's automaton */
-      for (guint i = 0; reply->matches && i < reply->matches->len; i++)
-        on_match (&g_array_index (reply->matches, SmtpcodesMatch, i), 0, &st);
+      for (guint i = 0; i < reply->n_matches; i++)
+        on_match (reply->matches[i], 0, &st);
     }
   else
     _smtpcodes_matcher_scan (self->matcher, reply->input, strlen (reply->input), on_match, &st);
@@ -374,33 +398,34 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
         v->vendor = vendor_by_host (self, reply->remote_host, &v->vendor_evidence);
     }
 
-  _smtpcodes_registry_collect (self, &q, v->vendor, TRUE, v->entries);
+  _smtpcodes_registry_collect (self, &q, v->vendor, TRUE, &entries);
   /* Entries of other vendors are alternatives, not the meaning. When the reply's status
    * code has a meaning, what a vendor says about the bare reply code is too vague to offer. */
   {
     gboolean status_known = FALSE;
-    for (guint i = 0; i < v->entries->len; i++)
+    guint kept = 0;
+    for (guint i = 0; i < entries.len; i++)
       {
-        const SmtpcodesEntry *e = v->entries->pdata[i];
+        const SmtpcodesEntry *e = entries.v[i];
         status_known |= e->module->rank != KIND_VENDOR && e->status != NULL;
       }
-    for (guint i = 0; i < v->entries->len;)
+    for (guint i = 0; i < entries.len; i++)
       {
-        const SmtpcodesEntry *e = v->entries->pdata[i];
+        const SmtpcodesEntry *e = entries.v[i];
         if (e->module->rank == KIND_VENDOR && e->module != v->vendor)
           {
             if (!(status_known && e->kind == SMTPCODES_ENTRY_REPLY && e->status == NULL))
               {
-                add_alternative (v, e, SMTPCODES_ALTERNATIVE_VENDOR, NULL);
+                add_alternative (&alts, e, SMTPCODES_ALTERNATIVE_VENDOR, NULL);
                 v->notes |= 1u << NOTE_OTHER_VENDOR;
               }
-            g_ptr_array_remove_index (v->entries, i);
           }
         else
-          i++;
+          entries.v[kept++] = e;
       }
+    entries.len = kept;
   }
-  v->primary = v->entries->len ? v->entries->pdata[0] : NULL;
+  v->primary = entries.len ? entries.v[0] : NULL;
 
   if (q.has_status && v->primary && v->primary->kind == SMTPCODES_ENTRY_STATUS
       && v->primary->status_key != status_key_make (q.sc, q.ss, q.sd)
@@ -414,9 +439,9 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
   /* A vendor meaning that wins over a registry meaning of the same code: offer the
    * registry's, and say they differ when they name different reasons. */
   if (v->primary && v->primary->module == v->vendor && v->vendor)
-    for (guint i = 1; i < v->entries->len; i++)
+    for (guint i = 1; i < entries.len; i++)
       {
-        const SmtpcodesEntry *e = v->entries->pdata[i];
+        const SmtpcodesEntry *e = entries.v[i];
         const SmtpcodesEntry *p = v->primary;
         gboolean same_code;
         if (e->module->rank != KIND_STANDARD || e->kind != p->kind)
@@ -430,7 +455,7 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
           continue;
         if (e->reason != p->reason)
           {
-            add_alternative (v, e, SMTPCODES_ALTERNATIVE_REGISTRY, p->status ? q.status : e->code);
+            add_alternative (&alts, e, SMTPCODES_ALTERNATIVE_REGISTRY, p->status ? q.status : e->code);
             v->notes |= 1u << NOTE_VENDOR_DIFFERS;
           }
         break;
@@ -442,41 +467,43 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
   if (reply->code)
     {
       gboolean standard_reply = FALSE;
-      for (guint i = 0; i < v->entries->len; i++)
+      for (guint i = 0; i < entries.len; i++)
         {
-          const SmtpcodesEntry *e = v->entries->pdata[i];
+          const SmtpcodesEntry *e = entries.v[i];
           if (e->kind == SMTPCODES_ENTRY_REPLY && e->reply == reply->code && g_str_equal (e->usage, "standard"))
             standard_reply = TRUE;
         }
       if (!standard_reply && (basic_digit == 4 || basic_digit == 5 || basic_digit == 2) && !q.has_status)
         {
           SmtpcodesQuery dq = { 0 };
-          GPtrArray *alt = g_ptr_array_new ();
+          SmtpcodesEntryVec alt;
+          _smtpcodes_entry_vec_init (&alt);
           dq.has_status = TRUE;
           dq.sc = (guint) basic_digit;
           dq.ss = (guint) (reply->code / 10 % 10);
           dq.sd = (guint) (reply->code % 10);
           g_snprintf (dq.status, sizeof dq.status, "%u.%u.%u", dq.sc, dq.ss, dq.sd);
-          _smtpcodes_registry_collect (self, &dq, v->vendor, FALSE, alt);
-          add_reading (v, alt, SMTPCODES_ALTERNATIVE_DOTLESS, dq.status, TRUE);
-          g_ptr_array_unref (alt);
+          _smtpcodes_registry_collect (self, &dq, v->vendor, FALSE, &alt);
+          add_reading (v, &alts, alt.v, alt.len, SMTPCODES_ALTERNATIVE_DOTLESS, dq.status, TRUE);
+          _smtpcodes_entry_vec_clear (&alt);
         }
-      for (guint i = 0; i < v->entries->len; i++)
+      for (guint i = 0; i < entries.len; i++)
         {
-          const SmtpcodesEntry *e = v->entries->pdata[i];
+          const SmtpcodesEntry *e = entries.v[i];
           if (e->kind == SMTPCODES_ENTRY_REPLY && e->reply == reply->code && !g_str_equal (e->usage, "standard"))
             v->notes |= 1u << NOTE_USAGE_FIELD;
         }
-      if (v->entries->len == 0 && !(v->notes & (1u << NOTE_DOTLESS)))
+      if (entries.len == 0 && !(v->notes & (1u << NOTE_DOTLESS)))
         v->notes |= 1u << NOTE_UNKNOWN_CODE;
     }
   else if (reply->code_only && q.has_status && q.sc != STATUS_CLASS_X && q.ss < 10 && q.sd < 10)
     {
       int as_reply = (int) (q.sc * 100 + q.ss * 10 + q.sd);
-      GPtrArray *list = g_hash_table_lookup (self->index, GUINT_TO_POINTER (KEY_REPLY (as_reply)));
+      guint n_list;
+      const SmtpcodesEntry *const *list = _smtpcodes_registry_list_of (self, KEY_REPLY (as_reply), &n_list);
       char reading[8];
       g_snprintf (reading, sizeof reading, "%d", as_reply);
-      add_reading (v, list, SMTPCODES_ALTERNATIVE_DOTTED, reading, FALSE);
+      add_reading (v, &alts, list, n_list, SMTPCODES_ALTERNATIVE_DOTTED, reading, FALSE);
     }
 
   /* reason */
@@ -495,8 +522,8 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
     }
   else if (v->primary)
     v->reason = v->primary->reason;
-  else if (N_ALT (v))
-    v->reason = g_array_index (v->alternatives, Alternative, 0).entry->reason;
+  else if (alts.len)
+    v->reason = alts.v[0].entry->reason;
 
   /* retry */
   if (v->klass == SMTPCODES_CLASS_TRANSIENT)
@@ -506,7 +533,28 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
   else
     v->retry = FALSE;
   v->hard = is_hard_reason (v->reason, v->klass);
-  return v;
+
+  head = (sizeof (SmtpcodesVerdict) + 7) & ~(gsize) 7;
+  out = g_atomic_rc_box_alloc (head + entries.len * sizeof (gpointer) + alts.len * sizeof (Alternative));
+  *out = verdict;
+  out->registry = smtpcodes_registry_ref (self);
+  out->reply = smtpcodes_reply_ref ((SmtpcodesReply *) reply);
+  {
+    const SmtpcodesEntry **ev = (const SmtpcodesEntry **) (gpointer) ((char *) out + head);
+    Alternative *av = (Alternative *) (gpointer) (ev + entries.len);
+    if (entries.len)
+      memcpy (ev, entries.v, entries.len * sizeof (gpointer));
+    if (alts.len)
+      memcpy (av, alts.v, alts.len * sizeof (Alternative));
+    out->entries = ev;
+    out->n_entries = entries.len;
+    out->alternatives = av;
+    out->n_alts = alts.len;
+  }
+  _smtpcodes_entry_vec_clear (&entries);
+  if (alts.v != alts.buf)
+    g_free (alts.v);
+  return out;
 }
 
 /**
@@ -699,9 +747,9 @@ smtpcodes_verdict_get_entries (const SmtpcodesVerdict *verdict)
 {
   GPtrArray *out;
   g_return_val_if_fail (verdict != NULL, NULL);
-  out = g_ptr_array_sized_new (verdict->entries->len);
-  for (guint i = 0; i < verdict->entries->len; i++)
-    g_ptr_array_add (out, verdict->entries->pdata[i]);
+  out = g_ptr_array_sized_new (verdict->n_entries);
+  for (guint i = 0; i < verdict->n_entries; i++)
+    g_ptr_array_add (out, (gpointer) verdict->entries[i]);
   return out;
 }
 
@@ -711,7 +759,7 @@ text_entry (const SmtpcodesVerdict *v)
   if (v->primary)
     return v->primary;
   if (N_ALT (v))
-    return g_array_index (v->alternatives, Alternative, 0).entry;
+    return ALT (v, 0)->entry;
   return NULL;
 }
 
@@ -843,7 +891,7 @@ smtpcodes_verdict_get_notes (const SmtpcodesVerdict *verdict, const char *lang)
         case NOTE_DOTTED:
           for (guint i = 0; i < N_ALT (verdict) && !s; i++)
             {
-              const Alternative *a = &g_array_index (verdict->alternatives, Alternative, i);
+              const Alternative *a = ALT (verdict, i);
               if (a->kind == (n == NOTE_DOTLESS ? SMTPCODES_ALTERNATIVE_DOTLESS : SMTPCODES_ALTERNATIVE_DOTTED))
                 s = n == NOTE_DOTLESS ? fill (fmt, code, a->reading) : fill (fmt, a->reading, status);
             }
@@ -915,9 +963,9 @@ smtpcodes_verdict_get_evidence (const SmtpcodesVerdict *verdict)
         g_ptr_array_add (out, g_strdup_printf ("vendor %s: recognised by '%s'", verdict->vendor->id,
                                                verdict->vendor_evidence));
     }
-  for (guint i = 0; i < verdict->entries->len; i++)
+  for (guint i = 0; i < verdict->n_entries; i++)
     {
-      char *ref = entry_ref_string (verdict->entries->pdata[i]);
+      char *ref = entry_ref_string (verdict->entries[i]);
       g_ptr_array_add (out, g_strdup_printf ("%s %s", i == 0 ? "meaning:" : "also:", ref));
       g_free (ref);
     }
@@ -973,7 +1021,7 @@ smtpcodes_verdict_get_alternative (const SmtpcodesVerdict *verdict, guint index,
   g_return_val_if_fail (verdict != NULL, NULL);
   if (index >= N_ALT (verdict))
     return NULL;
-  a = &g_array_index (verdict->alternatives, Alternative, index);
+  a = ALT (verdict, index);
   if (kind)
     *kind = a->kind;
   return a->entry;
@@ -996,7 +1044,7 @@ smtpcodes_verdict_get_alternative_label (const SmtpcodesVerdict *verdict, guint 
   g_return_val_if_fail (verdict != NULL, NULL);
   if (index >= N_ALT (verdict))
     return NULL;
-  a = &g_array_index (verdict->alternatives, Alternative, index);
+  a = ALT (verdict, index);
   li = lang_index (lang);
   switch (a->kind)
     {

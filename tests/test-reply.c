@@ -248,6 +248,97 @@ test_new_from_parts (void)
   g_clear_error (&error);
 }
 
+/* The host before "said:": the nearest "host ", at most 300 bytes back, however many come
+ * before it (the parser records the first 64 and searches back by hand beyond). */
+static void
+test_host_before (void)
+{
+  GString *s = g_string_new (NULL);
+  GError *error = NULL;
+  SmtpcodesReply *r;
+
+  for (int many = 0; many < 2; many++)
+    for (int gap = 0; gap < 2; gap++)
+      {
+        g_string_truncate (s, 0);
+        for (int i = 0; i < (many ? 100 : 3); i++)
+          g_string_append_printf (s, "host h%d.example ", i);
+        g_string_append (s, "HOST mx.example.com[192.0.2.1] ");
+        if (gap)
+          for (int i = 0; i < 50; i++)
+            g_string_append (s, "padding ");   /* the last "host " is now 400+ bytes back */
+        g_string_append (s, "said: 550 5.1.1 User unknown");
+        r = smtpcodes_reply_parse (s->str, (gssize) s->len, &error);
+        g_assert_no_error (error);
+        g_assert_cmpstr (smtpcodes_reply_get_context (r), ==, "postfix");
+        g_assert_cmpstr (smtpcodes_reply_get_remote_host (r), ==, gap ? NULL : "mx.example.com");
+        smtpcodes_reply_unref (r);
+      }
+  /* "host unknown": the address in brackets */
+  r = smtpcodes_reply_parse ("<a@b.example>: host unknown[192.0.2.9] said: 550 5.1.1 no", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (smtpcodes_reply_get_remote_host (r), ==, "192.0.2.9");
+  smtpcodes_reply_unref (r);
+  /* "host " at the very start, and ending right before the anchor */
+  r = smtpcodes_reply_parse ("host mx.example.org said: 451 4.7.1 later", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (smtpcodes_reply_get_remote_host (r), ==, "mx.example.org");
+  smtpcodes_reply_unref (r);
+  r = smtpcodes_reply_parse ("xhost  said: 451 4.7.1 later", -1, &error);
+  g_assert_no_error (error);
+  g_assert_null (smtpcodes_reply_get_remote_host (r));
+  smtpcodes_reply_unref (r);
+  g_string_free (s, TRUE);
+}
+
+/* A text given with its length is read up to there: the parser works on the caller's
+ * buffer and copies only the reply's part. */
+static void
+test_length_not_terminated (void)
+{
+  static const char buf[] = "550 5.1.1 User unknown; 451 4.7.1 not this part";
+  static const char nocode[] = "no code in this part; 550 5.1.1 but in this one";
+  GError *error = NULL;
+  SmtpcodesReply *r = smtpcodes_reply_parse (buf, 22, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (smtpcodes_reply_get_input (r), ==, "550 5.1.1 User unknown");
+  g_assert_cmpstr (smtpcodes_reply_get_text (r), ==, "User unknown");
+  smtpcodes_reply_unref (r);
+  r = smtpcodes_reply_parse (buf, 3, &error);
+  g_assert_no_error (error);
+  g_assert_true (smtpcodes_reply_is_code_only (r));
+  g_assert_cmpstr (smtpcodes_reply_get_input (r), ==, "550");
+  smtpcodes_reply_unref (r);
+  g_assert_null (smtpcodes_reply_parse (nocode, 20, &error));
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_NO_CODE);
+  g_assert_nonnull (strstr (error->message, "'no code in this part'"));
+  g_clear_error (&error);
+  /* invalid UTF-8 with a length: replaced, and still only that part */
+  r = smtpcodes_reply_parse ("552 5.2.2 voll \xff\xfe 551 rest", 18, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (smtpcodes_reply_get_code (r), ==, 552);
+  g_assert_cmpstr (smtpcodes_reply_get_text (r), ==, "voll \xef\xbf\xbd\xef\xbf\xbd");
+  smtpcodes_reply_unref (r);
+}
+
+/* More pattern hits than a reply keeps (256): the verdict still comes from them. */
+static void
+test_many_matches (void)
+{
+  GString *s = g_string_new ("552 5.2.2 ");
+  GError *error = NULL;
+  SmtpcodesVerdict *v;
+
+  for (int i = 0; i < 400; i++)
+    g_string_append (s, "mailbox full, quota exceeded; ");
+  v = smtpcodes_registry_explain_text (smtpcodes_registry_get_default (), s->str, (gssize) s->len, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (smtpcodes_verdict_get_reason (v), ==, "mailboxfull");
+  smtpcodes_verdict_unref (v);
+  g_string_free (s, TRUE);
+}
+
 static void
 test_refcount (void)
 {
@@ -277,5 +368,8 @@ main (int argc, char **argv)
   g_test_add_func ("/reply/pathological", test_pathological);
   g_test_add_func ("/reply/new-from-parts", test_new_from_parts);
   g_test_add_func ("/reply/refcount", test_refcount);
+  g_test_add_func ("/reply/host-before", test_host_before);
+  g_test_add_func ("/reply/length-not-terminated", test_length_not_terminated);
+  g_test_add_func ("/reply/many-matches", test_many_matches);
   return g_test_run ();
 }
