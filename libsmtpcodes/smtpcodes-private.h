@@ -150,6 +150,7 @@ struct _SmtpcodesRegistry {
   /* open addressing on the KEY_* keys below */
   SmtpcodesIndexSlot *index;
   guint32             index_mask;
+  guint               index_shift;  /* 32 - log2 (slots) */
   const SmtpcodesEntry **index_entries;
   /* [Reply 250 ETRN] entries, in module order */
   const SmtpcodesEntry **cmd_entries;

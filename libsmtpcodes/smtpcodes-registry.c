@@ -244,17 +244,12 @@ cmp_module (gconstpointer a, gconstpointer b)
   return (int) ma->order - (int) mb->order;
 }
 
-static inline guint32
-index_hash (guint32 key)
-{
-  return key * 0x9E3779B1u;
-}
-
-/* The slot of key, or the empty slot where it goes. */
+/* The slot of key, or the empty slot where it goes (Fibonacci hashing: the product's top
+ * bits). */
 static inline SmtpcodesIndexSlot *
-index_slot (SmtpcodesIndexSlot *index, guint32 mask, guint32 key)
+index_slot (SmtpcodesIndexSlot *index, guint32 mask, guint shift, guint32 key)
 {
-  guint32 h = index_hash (key) >> 7;
+  guint32 h = (key * 0x9E3779B1u) >> shift;
   for (;; h++)
     {
       SmtpcodesIndexSlot *slot = &index[h & mask];
@@ -266,7 +261,7 @@ index_slot (SmtpcodesIndexSlot *index, guint32 mask, guint32 key)
 const SmtpcodesIndexSlot *
 _smtpcodes_registry_find (const SmtpcodesRegistry *self, guint32 key)
 {
-  const SmtpcodesIndexSlot *slot = index_slot (self->index, self->index_mask, key);
+  const SmtpcodesIndexSlot *slot = index_slot (self->index, self->index_mask, self->index_shift, key);
   return slot->key ? slot : NULL;
 }
 
@@ -282,14 +277,18 @@ index_build (SmtpcodesRegistry *self, const IndexPair *pairs, guint n)
   guint32 size = 16, start = 0;
   guint32 *fill;
 
+  self->index_shift = 32 - 4;
   while (size < 2 * n)
-    size *= 2;
+    {
+      size *= 2;
+      self->index_shift--;
+    }
   self->index_mask = size - 1;
   self->index = g_new0 (SmtpcodesIndexSlot, size);
   self->index_entries = g_new (const SmtpcodesEntry *, MAX (n, 1));
   for (guint i = 0; i < n; i++)
     {
-      SmtpcodesIndexSlot *slot = index_slot (self->index, self->index_mask, pairs[i].key);
+      SmtpcodesIndexSlot *slot = index_slot (self->index, self->index_mask, self->index_shift, pairs[i].key);
       slot->key = pairs[i].key;
       slot->n++;
     }
@@ -302,7 +301,7 @@ index_build (SmtpcodesRegistry *self, const IndexPair *pairs, guint n)
   fill = g_new0 (guint32, size);
   for (guint i = 0; i < n; i++)
     {
-      SmtpcodesIndexSlot *slot = index_slot (self->index, self->index_mask, pairs[i].key);
+      SmtpcodesIndexSlot *slot = index_slot (self->index, self->index_mask, self->index_shift, pairs[i].key);
       guint32 k = fill[slot - self->index]++;
       ModuleRank rank = pairs[i].entry->module->rank;
       self->index_entries[slot->start + k] = pairs[i].entry;

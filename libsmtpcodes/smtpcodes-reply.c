@@ -461,9 +461,29 @@ clean_text (const char *s, gsize len, int code, const char *enhanced, gsize elen
         }
       /* the rest of a word is copied as it is: a code only starts after white space */
       line_start = FALSE;
-      do
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN && defined (__GNUC__)
+      /* eight bytes at a time while none is a control character or a space (o <= i, so
+       * the eight bytes stored fit in out) */
+      while (i + 8 <= len)
+        {
+          guint64 w, low;
+          memcpy (&w, s + i, 8);
+          memcpy (out + o, &w, 8);
+          low = (w - G_GUINT64_CONSTANT (0x2121212121212121)) & ~w & G_GUINT64_CONSTANT (0x8080808080808080);
+          if (low)
+            {
+              /* the first byte below 0x21 (the lowest flag is exact) */
+              gsize k = (gsize) __builtin_ctzll (low) >> 3;
+              i += k;
+              o += k;
+              break;
+            }
+          i += 8;
+          o += 8;
+        }
+#endif
+      while (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
         out[o++] = s[i++];
-      while (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r');
     }
   while (o && out[o - 1] == ' ')
     o--;

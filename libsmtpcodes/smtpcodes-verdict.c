@@ -303,12 +303,20 @@ add_reading (SmtpcodesVerdict *v, AltVec *alts, const SmtpcodesEntry *const *lis
 static gboolean
 is_hard_reason (int reason, SmtpcodesClass klass)
 {
-  const char *r = _smtpcodes_reasons[reason];
   if (klass != SMTPCODES_CLASS_TRANSIENT && klass != SMTPCODES_CLASS_PERMANENT)
     return FALSE;
-  if (g_str_equal (r, "userunknown") || g_str_equal (r, "hostunknown") || g_str_equal (r, "hasmoved"))
+  if (reason == SMTPCODES_REASON_userunknown || reason == SMTPCODES_REASON_hostunknown
+      || reason == SMTPCODES_REASON_hasmoved)
     return TRUE;
-  return g_str_equal (r, "notaccept") && klass == SMTPCODES_CLASS_PERMANENT;
+  return reason == SMTPCODES_REASON_notaccept && klass == SMTPCODES_CLASS_PERMANENT;
+}
+
+/* Usage is validated when the module loads (standard, registry, field, draft, obsolete):
+ * only "standard" starts with 's'. */
+static inline gboolean
+usage_is_standard (const SmtpcodesEntry *e)
+{
+  return e->usage[0] == 's';
 }
 
 /**
@@ -360,7 +368,12 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
       q.ss = reply->ss;
       q.sd = reply->sd;
       q.has_status = TRUE;
-      g_strlcpy (q.status, reply->enhanced, sizeof q.status);
+      /* a code the parser or smtpcodes_reply_new() accepted: a few bytes */
+      gsize el = strlen (reply->enhanced);
+      if (el < sizeof q.status)
+        memcpy (q.status, reply->enhanced, el + 1);
+      else
+        g_strlcpy (q.status, reply->enhanced, sizeof q.status);
       memcpy (v->status, q.status, sizeof v->status);
       if (q.sc != STATUS_CLASS_X)
         status_digit = (int) q.sc;
@@ -470,7 +483,7 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
       for (guint i = 0; i < entries.len; i++)
         {
           const SmtpcodesEntry *e = entries.v[i];
-          if (e->kind == SMTPCODES_ENTRY_REPLY && e->reply == reply->code && g_str_equal (e->usage, "standard"))
+          if (e->kind == SMTPCODES_ENTRY_REPLY && e->reply == reply->code && usage_is_standard (e))
             standard_reply = TRUE;
         }
       if (!standard_reply && (basic_digit == 4 || basic_digit == 5 || basic_digit == 2) && !q.has_status)
@@ -490,7 +503,7 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
       for (guint i = 0; i < entries.len; i++)
         {
           const SmtpcodesEntry *e = entries.v[i];
-          if (e->kind == SMTPCODES_ENTRY_REPLY && e->reply == reply->code && !g_str_equal (e->usage, "standard"))
+          if (e->kind == SMTPCODES_ENTRY_REPLY && e->reply == reply->code && !usage_is_standard (e))
             v->notes |= 1u << NOTE_USAGE_FIELD;
         }
       if (entries.len == 0 && !(v->notes & (1u << NOTE_DOTLESS)))

@@ -339,6 +339,89 @@ test_many_matches (void)
   g_string_free (s, TRUE);
 }
 
+/* The reply text as the parser has always made it, byte by byte: continuation prefixes of
+ * the reply's code dropped, white space collapsed. */
+static char *
+reference_clean (const char *s, gsize len, const char *digits)
+{
+  GString *out = g_string_new (NULL);
+  gboolean line_start = TRUE;
+  for (gsize i = 0; i < len;)
+    {
+      gboolean boundary = i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\n' || s[i - 1] == '\r';
+      if (boundary && i + 4 <= len && memcmp (s + i, digits, 3) == 0
+          && (s[i + 3] == '-' || ((s[i + 3] == ' ' || i + 4 == len) && line_start)))
+        {
+          i += 4;
+          line_start = FALSE;
+          continue;
+        }
+      if (s[i] == '\n' || s[i] == '\r' || s[i] == '\t' || s[i] == ' ')
+        {
+          if (s[i] == '\n')
+            line_start = TRUE;
+          if (out->len && out->str[out->len - 1] != ' ')
+            g_string_append_c (out, ' ');
+          i++;
+          continue;
+        }
+      line_start = FALSE;
+      do
+        g_string_append_c (out, s[i++]);
+      while (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r');
+    }
+  while (out->len && out->str[out->len - 1] == ' ')
+    g_string_truncate (out, out->len - 1);
+  return g_string_free (out, FALSE);
+}
+
+/* Words of every length around the eight bytes the text copy takes at once, with control
+ * characters, UTF-8 and continuation prefixes in them. */
+static void
+test_text_words (void)
+{
+  static const char *const pieces[] = {
+    "a", "bb", "xyz", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq",
+    "\xc3\xa4\xc3\xb6\xc3\xbc\xc3\x9f", "ab\x01" "cd", "abcdefg\x1fhij", "\x0b", "\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f",
+    " ", "  ", "\t", "\r\n", "\n", "550-", "550 ", "550", "5500", "x550-", "451-",
+  };
+  GRand *r = g_rand_new_with_seed (7);
+  GString *in = g_string_new (NULL);
+  GError *error = NULL;
+
+  for (int round = 0; round < 2000; round++)
+    {
+      SmtpcodesReply *reply;
+      const char *body;
+      gsize blen;
+      char *want;
+      g_string_assign (in, "550 ");
+      for (int k = g_rand_int_range (r, 1, 30); k > 0; k--)
+        g_string_append (in, pieces[g_rand_int_range (r, 0, G_N_ELEMENTS (pieces))]);
+      reply = smtpcodes_reply_parse (in->str, (gssize) in->len, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (smtpcodes_reply_get_code (reply), ==, 550);
+      if (smtpcodes_reply_get_enhanced (reply) || smtpcodes_reply_is_code_only (reply))
+        {
+          smtpcodes_reply_unref (reply);
+          continue;
+        }
+      /* the text: after "550 " and blanks, without trailing blanks */
+      body = in->str + 4;
+      while (*body == ' ' || *body == '\t' || *body == '\r' || *body == '\n')
+        body++;
+      blen = strlen (body);
+      while (blen && (body[blen - 1] == ' ' || body[blen - 1] == '\t' || body[blen - 1] == '\r' || body[blen - 1] == '\n'))
+        blen--;
+      want = reference_clean (body, blen, "550");
+      g_assert_cmpstr (smtpcodes_reply_get_text (reply), ==, want);
+      g_free (want);
+      smtpcodes_reply_unref (reply);
+    }
+  g_string_free (in, TRUE);
+  g_rand_free (r);
+}
+
 static void
 test_refcount (void)
 {
@@ -371,5 +454,6 @@ main (int argc, char **argv)
   g_test_add_func ("/reply/host-before", test_host_before);
   g_test_add_func ("/reply/length-not-terminated", test_length_not_terminated);
   g_test_add_func ("/reply/many-matches", test_many_matches);
+  g_test_add_func ("/reply/text-words", test_text_words);
   return g_test_run ();
 }
