@@ -341,6 +341,20 @@ _smtpcodes_matcher_free (SmtpcodesMatcher *m)
   g_free (m);
 }
 
+/* Reports every marker that ends at the node (its own, then those of its suffixes); FALSE
+ * when the callback says stop. */
+static gboolean G_GNUC_NO_INLINE
+report (const SmtpcodesMatcher *m, guint32 node, gsize end, SmtpcodesMatchFunc func, gpointer user_data)
+{
+  const guint32 *fail = m->fail, *dict = m->dict, *out_head = m->out_head;
+  const Out *outs = m->outs;
+  for (guint32 d = dict[node]; d != NONE; d = dict[fail[d]])
+    for (guint32 o = out_head[d]; o != NONE; o = outs[o].next)
+      if (!func (&outs[o].match, end, user_data))
+        return FALSE;
+  return TRUE;
+}
+
 void
 _smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
                          SmtpcodesMatchFunc func, gpointer user_data)
@@ -348,6 +362,7 @@ _smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
   const guint32 *dense = m->dense;
   const guint8 *cls = m->cls;
   const guint8 *p = (const guint8 *) text, *end = p + len;
+  const Sparse *sparse = m->sparse;
   const gsize limit = m->limit;
   gsize code = 0;
 
@@ -355,34 +370,52 @@ _smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
     return;
   for (;;)
     {
-      /* the shallow states: one look-up a byte (a code at or above limit is a deep state
-       * or has outputs) */
+      /* the shallow states: one look-up a byte, four at a time (a code at or above limit
+       * is a deep state or has outputs) */
       while (G_LIKELY (code < limit))
         {
-          if (G_UNLIKELY (p == end))
-            return;
-          code = dense[code + cls[*p++]];
-        }
-      if (code & HAS_OUT)
-        {
-          /* every marker ending here: this node's, then those of its suffixes */
-          const guint32 *fail = m->fail, *dict = m->dict, *out_head = m->out_head;
-          const Out *outs = m->outs;
-          guint32 node;
-          code &= ~HAS_OUT;
-          node = code_node (m, (guint32) code);
-          for (guint32 d = dict[node]; d != NONE; d = dict[fail[d]])
-            for (guint32 o = out_head[d]; o != NONE; o = outs[o].next)
-              if (!func (&outs[o].match, (gsize) (p - 1 - (const guint8 *) text), user_data))
+          if (G_LIKELY (end - p >= 4))
+            {
+              code = dense[code + cls[p[0]]];
+              if (G_UNLIKELY (code >= limit))
+                {
+                  p += 1;
+                  break;
+                }
+              code = dense[code + cls[p[1]]];
+              if (G_UNLIKELY (code >= limit))
+                {
+                  p += 2;
+                  break;
+                }
+              code = dense[code + cls[p[2]]];
+              if (G_UNLIKELY (code >= limit))
+                {
+                  p += 3;
+                  break;
+                }
+              code = dense[code + cls[p[3]]];
+              p += 4;
+            }
+          else
+            {
+              if (p == end)
                 return;
+              code = dense[code + cls[*p++]];
+            }
+        }
+      if (G_UNLIKELY (code & HAS_OUT))
+        {
+          code &= ~HAS_OUT;
+          if (!report (m, code_node (m, (guint32) code), (gsize) (p - 1 - (const guint8 *) text), func, user_data))
+            return;
           continue;
         }
       if (p == end)
         return;
       {
-        /* a deep state: its own edges, else the transition of its fail state */
-        const guint8 *edge_cls = m->edge_cls;
-        const Sparse *sparse = m->sparse;
+        /* a deep state: its first child, its other edges, else the transition of its fail
+         * state */
         guint cl = cls[*p++];
         for (;;)
           {
@@ -394,7 +427,7 @@ _smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
                 break;
               }
             for (e = sp->edge, e_end = sp[1].edge; e < e_end; e++)
-              if (edge_cls[e] == cl)
+              if (m->edge_cls[e] == cl)
                 break;
             if (e < e_end)
               {

@@ -423,6 +423,10 @@ find_command (SmtpcodesRegistry *reg, const Text *t, const char *s, gsize len)
 /* Writes to out (room for len + 1 bytes) the text without the continuation prefixes
  * ("550-5.1.1 ", and "550 5.1.1 " at a line start) of the reply's own code (enhanced:
  * elen bytes), with white space collapsed; counts the lines; returns the length. */
+/* The white space of reply texts */
+static const guint8 is_ws[256] = { [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1 };
+#define IS_WS(c) (is_ws[(guint8) (c)] != 0)
+
 static gsize
 clean_text (const char *s, gsize len, int code, const char *enhanced, gsize elen, guint *n_lines, char *out)
 {
@@ -437,8 +441,8 @@ clean_text (const char *s, gsize len, int code, const char *enhanced, gsize elen
   *n_lines = 1;
   for (gsize i = 0; i < len;)
     {
-      gboolean boundary = i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\n' || s[i - 1] == '\r';
-      if (code && boundary && i + 4 <= len && memcmp (s + i, digits, 3) == 0
+      if (code && s[i] == digits[0] && (i == 0 || IS_WS (s[i - 1])) && i + 4 <= len
+          && s[i + 1] == digits[1] && s[i + 2] == digits[2]
           && (s[i + 3] == '-' || ((s[i + 3] == ' ' || i + 4 == len) && line_start)))
         {
           gsize j = i + 4;
@@ -450,7 +454,7 @@ clean_text (const char *s, gsize len, int code, const char *enhanced, gsize elen
           line_start = FALSE;
           continue;
         }
-      if (s[i] == '\n' || s[i] == '\r' || s[i] == '\t' || s[i] == ' ')
+      if (IS_WS (s[i]))
         {
           if (s[i] == '\n')
             line_start = TRUE;
@@ -482,7 +486,7 @@ clean_text (const char *s, gsize len, int code, const char *enhanced, gsize elen
           o += 8;
         }
 #endif
-      while (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+      while (i < len && !IS_WS (s[i]))
         out[o++] = s[i++];
     }
   while (o && out[o - 1] == ' ')
