@@ -25,12 +25,26 @@ int
 _smtpcodes_reason_index (const char *name, gssize len)
 {
   gsize n = len < 0 ? strlen (name) : (gsize) len;
+  int lo = 0, hi = SMTPCODES_N_REASONS;
   if (n == 0)
     return -1;
-  for (int i = 0; _smtpcodes_reasons[i]; i++)
-    if (_smtpcodes_reasons[i][0] == name[0] && strncmp (_smtpcodes_reasons[i], name, n) == 0
-        && _smtpcodes_reasons[i][n] == '\0')
-      return i;
+  /* the list is in alphabetical order (test-registry checks it) */
+  while (lo < hi)
+    {
+      int mid = (lo + hi) / 2;
+      const char *r = _smtpcodes_reasons[mid];
+      int c = strncmp (r, name, n);
+      if (c == 0)
+        {
+          if (r[n] == '\0')
+            return mid;
+          c = 1;   /* r is longer */
+        }
+      if (c < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
   return -1;
 }
 
@@ -231,6 +245,12 @@ _smtpcodes_utf8_first_invalid (const char *s, const char *end)
           p++;
           continue;
         }
+      /* two bytes (German letters): C2..DF then a continuation byte */
+      if (*p >= 0xC2 && *p <= 0xDF && e - p > 1 && (p[1] & 0xC0) == 0x80)
+        {
+          p += 2;
+          continue;
+        }
       if ((*p & 0xE0) == 0xC0)
         n = 1, cp = *p & 0x1Fu;
       else if ((*p & 0xF0) == 0xE0)
@@ -286,9 +306,23 @@ typedef enum {
   KEY_Aliases
 } KeyId;
 
+#define KEY_NAME_LIST(X) \
+  X (Id) X (Name) X (Kind) X (Version) X (FormatVersion) X (Description) X (DetectText) X (DetectHost) \
+  X (Summary) X (Explanation) X (Advice) X (Class) X (Reason) X (Generic) X (Retry) X (Source) X (Usage) \
+  X (Status) X (ReplyCodes) X (Commands) X (Match) X (Classes) X (Priority) X (ObsoletedBy) X (Aliases)
 static const char *const key_names[] = {
-  "Id", "Name", "Kind", "Version", "FormatVersion", "Description", "DetectText", "DetectHost", "Summary", "Explanation", "Advice", "Class", "Reason", "Generic", "Retry", "Source", "Usage", "Status", "ReplyCodes", "Commands", "Match", "Classes", "Priority", "ObsoletedBy", "Aliases"
+#define KEY_NAME_STRING(name) #name,
+  KEY_NAME_LIST (KEY_NAME_STRING)
+#undef KEY_NAME_STRING
 };
+static const guint8 key_len[] = {
+#define KEY_NAME_LENGTH(name) sizeof #name - 1,
+  KEY_NAME_LIST (KEY_NAME_LENGTH)
+#undef KEY_NAME_LENGTH
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (key_names) == KEY_Aliases + 1);
+/* check_keys uses one bit per key */
+G_STATIC_ASSERT (G_N_ELEMENTS (key_names) <= 32);
 
 /* The keys by first letter (at most three share one), plus one so that 0 ends a row:
  * naming a key costs one comparison, and the parser names one for every line and every
@@ -312,18 +346,21 @@ static const guint8 keys_by_letter[26][4] = {
   ['V' - 'A'] = { KEY_Version + 1 },
 };
 
+/* The KeyId of the key k[0..n), or -1. */
 static int
-key_id (const char *k)
+key_id_n (const char *k, gsize n)
 {
   const guint8 *c;
-  if (k[0] < 'A' || k[0] > 'Z')
+  if (n == 0 || k[0] < 'A' || k[0] > 'Z')
     return -1;
   c = keys_by_letter[k[0] - 'A'];
   for (int i = 0; i < 4 && c[i]; i++)
-    if (strcmp (key_names[c[i] - 1], k) == 0)
+    if (key_len[c[i] - 1] == n && memcmp (key_names[c[i] - 1], k, n) == 0)
       return c[i] - 1;
   return -1;
 }
+
+#define N_KEYS ((int) G_N_ELEMENTS (key_names))
 
 typedef struct {
   int         kid;      /* index into key_names, or -1 */
@@ -332,13 +369,18 @@ typedef struct {
   const char *value;    /* unescaped */
   guint       line;
   gboolean    used;
+  int         next;     /* the next KV of the group with the same kid (kid >= 0), or -1 */
 } KV;
 
 typedef struct {
   const char        *filename;
   SmtpcodesLoadFlags flags;
   SmtpcodesArena    *arena;
-  GArray            *kvs;       /* KV of the current group */
+  /* the current group's keys, in file order; for each known key, its first and last KV
+   * and its plain (untranslated) one, -1 if none */
+  KV                *kvs;
+  guint              n_kvs, kvs_cap;
+  int                first[N_KEYS], last[N_KEYS], plain[N_KEYS];
   const char        *group;     /* current group name */
   guint              group_line;
   GError            *error;
@@ -427,9 +469,36 @@ split_list (Parser *p, const char *value, guint line, const char *key)
   const char **arr;
   guint n = 1, k = 0;
 
-  for (const char *q = value; *q; q++)
-    n += *q == ';';
+  gsize vlen = strlen (value);
+
+  for (const char *q = value; (q = memchr (q, ';', vlen - (gsize) (q - value))); q++)
+    n++;
   arr = _smtpcodes_arena_alloc (p->arena, (n + 1) * sizeof (char *));
+  if (memchr (value, '\\', vlen) == NULL)
+    {
+      /* no escaped ';': the items are cut out where they are */
+      const char *end = value + vlen;
+      for (char *a = (char *) value;;)
+        {
+          char *sep = memchr (a, ';', (gsize) (end - a)), *b = sep ? sep : (char *) end;
+          gboolean last = sep == NULL;
+          *b = '\0';
+          while (is_blank (*a))
+            a++;
+          while (b > a && is_blank (b[-1]))
+            *--b = '\0';
+          if (*a)
+            arr[k++] = a;
+          else if (!last)
+            fail (p, SMTPCODES_ERROR_INVALID_VALUE, line, key, "empty list item");
+          if (last)
+            break;
+          a = sep + 1;
+        }
+      if (k == 0)
+        fail (p, SMTPCODES_ERROR_INVALID_VALUE, line, key, "empty list");
+      return arr;
+    }
   for (;;)
     {
       gboolean last = *r == '\0';
@@ -473,29 +542,69 @@ same_lang (const char *a, const char *b)
 static KV *
 find_kv_id (Parser *p, int kid, const char *key, const char *lang)
 {
-  for (guint i = 0; i < p->kvs->len; i++)
+  if (kid >= 0)
     {
-      KV *kv = &g_array_index (p->kvs, KV, i);
-      if (kv->kid == kid && (kid >= 0 || strcmp (kv->key, key) == 0) && same_lang (kv->lang, lang))
+      if (lang[0] == '\0')
+        return p->plain[kid] >= 0 ? &p->kvs[p->plain[kid]] : NULL;
+      for (int i = p->first[kid]; i >= 0; i = p->kvs[i].next)
+        if (same_lang (p->kvs[i].lang, lang))
+          return &p->kvs[i];
+      return NULL;
+    }
+  for (guint i = 0; i < p->n_kvs; i++)
+    {
+      KV *kv = &p->kvs[i];
+      if (kv->kid < 0 && strcmp (kv->key, key) == 0 && same_lang (kv->lang, lang))
         return kv;
     }
   return NULL;
 }
 
-static KV *
-find_kv (Parser *p, const char *key, const char *lang)
+/* Adds a key of the current group (a copy of *kv). */
+static void
+kv_add (Parser *p, const KV *kv)
 {
-  return find_kv_id (p, key_id (key), key, lang);
+  KV *n;
+  if (p->n_kvs == p->kvs_cap)
+    {
+      p->kvs_cap *= 2;
+      p->kvs = g_renew (KV, p->kvs, p->kvs_cap);
+    }
+  n = &p->kvs[p->n_kvs];
+  *n = *kv;
+  n->next = -1;
+  if (kv->kid >= 0)
+    {
+      if (p->first[kv->kid] < 0)
+        p->first[kv->kid] = (int) p->n_kvs;
+      else
+        p->kvs[p->last[kv->kid]].next = (int) p->n_kvs;
+      p->last[kv->kid] = (int) p->n_kvs;
+      if (kv->lang[0] == '\0')
+        p->plain[kv->kid] = (int) p->n_kvs;
+    }
+  p->n_kvs++;
 }
 
-static const char *
-get_value (Parser *p, const char *key, gboolean required)
+/* Forgets the current group's keys. */
+static void
+kvs_reset (Parser *p)
 {
-  KV *kv = find_kv (p, key, "");
+  for (guint i = 0; i < p->n_kvs; i++)
+    if (p->kvs[i].kid >= 0)
+      p->first[p->kvs[i].kid] = p->last[p->kvs[i].kid] = p->plain[p->kvs[i].kid] = -1;
+  p->n_kvs = 0;
+}
+
+/* The plain value of a known key (marked used), or NULL */
+static const char *
+get_value (Parser *p, int kid, gboolean required)
+{
+  KV *kv = p->plain[kid] >= 0 ? &p->kvs[p->plain[kid]] : NULL;
   if (kv == NULL)
     {
       if (required)
-        fail (p, SMTPCODES_ERROR_MISSING_KEY, p->group_line, key, "required key is missing");
+        fail (p, SMTPCODES_ERROR_MISSING_KEY, p->group_line, key_names[kid], "required key is missing");
       return NULL;
     }
   kv->used = TRUE;
@@ -503,29 +612,25 @@ get_value (Parser *p, const char *key, gboolean required)
 }
 
 static guint
-kv_line (Parser *p, const char *key)
+kv_line (Parser *p, int kid)
 {
-  KV *kv = find_kv (p, key, "");
-  return kv ? kv->line : p->group_line;
+  return p->plain[kid] >= 0 ? p->kvs[p->plain[kid]].line : p->group_line;
 }
 
 static SmtpcodesL10n
-get_l10n (Parser *p, const char *key, gboolean required)
+get_l10n (Parser *p, int kid, gboolean required)
 {
   guint n = 0, j = 0;
   const char **arr;
   gboolean has_en = FALSE, has_de = FALSE;
-  int kid = key_id (key);
+  const char *key = key_names[kid];
 
-  for (guint i = 0; i < p->kvs->len; i++)
+  for (int i = p->first[kid]; i >= 0; i = p->kvs[i].next)
     {
-      KV *kv = &g_array_index (p->kvs, KV, i);
-      if (kv->kid == kid)
-        {
-          n++;
-          has_en |= kv->lang[0] == '\0';
-          has_de |= strcmp (kv->lang, "de") == 0;
-        }
+      const KV *kv = &p->kvs[i];
+      n++;
+      has_en |= kv->lang[0] == '\0';
+      has_de |= kv->lang[0] == 'd' && kv->lang[1] == 'e' && kv->lang[2] == '\0';
     }
   if (n == 0)
     {
@@ -535,37 +640,31 @@ get_l10n (Parser *p, const char *key, gboolean required)
     }
   if (!has_en)
     {
-      KV *any = NULL;
-      for (guint i = 0; i < p->kvs->len && !any; i++)
-        if (g_array_index (p->kvs, KV, i).kid == kid)
-          any = &g_array_index (p->kvs, KV, i);
-      fail (p, SMTPCODES_ERROR_MISSING_KEY, any->line, key,
+      fail (p, SMTPCODES_ERROR_MISSING_KEY, p->kvs[p->first[kid]].line, key,
             "a translation is given but the English text (plain key) is missing");
       return NULL;
     }
   if (!has_de && STRICT (p))
-    fail (p, SMTPCODES_ERROR_MISSING_TRANSLATION, kv_line (p, key), key,
+    fail (p, SMTPCODES_ERROR_MISSING_TRANSLATION, kv_line (p, kid), key,
           "German translation %s[de] is missing", key);
   arr = _smtpcodes_arena_alloc (p->arena, (2 * n + 1) * sizeof (char *));
-  for (guint i = 0; i < p->kvs->len; i++)
+  for (int i = p->first[kid]; i >= 0; i = p->kvs[i].next)
     {
-      KV *kv = &g_array_index (p->kvs, KV, i);
-      if (kv->kid == kid)
-        {
-          kv->used = TRUE;
-          if (kv->value[0] == '\0')
-            fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv->line, key, "text is empty");
-          arr[j++] = kv->lang;
-          arr[j++] = kv->value;
-        }
+      KV *kv = &p->kvs[i];
+      kv->used = TRUE;
+      if (kv->value[0] == '\0')
+        fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv->line, key, "text is empty");
+      arr[j++] = kv->lang;
+      arr[j++] = kv->value;
     }
   return arr;
 }
 
 static gboolean
-get_bool (Parser *p, const char *key, gboolean *set, gboolean dflt)
+get_bool (Parser *p, int kid, gboolean *set, gboolean dflt)
 {
-  const char *v = get_value (p, key, FALSE);
+  const char *v = get_value (p, kid, FALSE);
+  const char *key = key_names[kid];
   if (set)
     *set = v != NULL;
   if (v == NULL)
@@ -574,7 +673,7 @@ get_bool (Parser *p, const char *key, gboolean *set, gboolean dflt)
     return TRUE;
   if (strcmp (v, "false") == 0)
     return FALSE;
-  fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, key), key,
+  fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, kid), key,
         "'%s' is not a boolean (true or false)", v);
   return dflt;
 }
@@ -634,10 +733,18 @@ static const KeySpec pattern_keys[] = {
 static void
 check_keys (Parser *p, const KeySpec *spec)
 {
-  for (guint i = 0; i < p->kvs->len && !p->error; i++)
+  guint32 allowed = 0, l10n = 0;
+
+  for (const KeySpec *k = spec; k->name; k++)
     {
-      KV *kv = &g_array_index (p->kvs, KV, i);
-      const KeySpec *k = spec;
+      allowed |= 1u << k->kid;
+      if (k->l10n)
+        l10n |= 1u << k->kid;
+    }
+  for (guint i = 0; i < p->n_kvs && !p->error; i++)
+    {
+      KV *kv = &p->kvs[i];
+      gboolean known = kv->kid >= 0 && (allowed & (1u << kv->kid));
       char *shown;
 
       if (kv->kid < 0 && kv->key[0] == 'X' && kv->key[1] == '-')
@@ -645,14 +752,10 @@ check_keys (Parser *p, const KeySpec *spec)
           kv->used = TRUE;
           continue;
         }
-      if (kv->kid >= 0)
-        for (; k->name; k++)
-          if (k->kid == kv->kid)
-            break;
-      if (kv->kid >= 0 && k->name && (!kv->lang[0] || k->l10n))
+      if (known && (!kv->lang[0] || (l10n & (1u << kv->kid))))
         continue;
       shown = kv->lang[0] ? g_strdup_printf ("%s[%s]", kv->key, kv->lang) : g_strdup (kv->key);
-      if (kv->kid < 0 || k->name == NULL)
+      if (!known)
         fail (p, SMTPCODES_ERROR_UNKNOWN_KEY, kv->line, shown, "unknown key (see docs/module-format.md; private keys start with X-)");
       else
         fail (p, SMTPCODES_ERROR_SYNTAX, kv->line, shown, "this key takes no translations");
@@ -663,13 +766,13 @@ check_keys (Parser *p, const KeySpec *spec)
 static const char *
 reason_value (Parser *p, int *out)
 {
-  const char *v = get_value (p, "Reason", TRUE);
+  const char *v = get_value (p, KEY_Reason, TRUE);
   *out = -1;
   if (v == NULL)
     return NULL;
   *out = _smtpcodes_reason_index (v, -1);
   if (*out < 0)
-    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Reason"), "Reason",
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, KEY_Reason), "Reason",
           "'%s' is not in the reason vocabulary (docs/module-format.md)", v);
   return v;
 }
@@ -680,25 +783,25 @@ finish_module (Parser *p, SmtpcodesModule *m, const char *expected_id)
   const char *v;
 
   check_keys (p, module_keys);
-  m->id = get_value (p, "Id", TRUE);
-  m->name = get_l10n (p, "Name", TRUE);
-  m->description = get_l10n (p, "Description", FALSE);
-  m->kind = get_value (p, "Kind", TRUE);
-  m->version = get_value (p, "Version", TRUE);
-  v = get_value (p, "FormatVersion", TRUE);
+  m->id = get_value (p, KEY_Id, TRUE);
+  m->name = get_l10n (p, KEY_Name, TRUE);
+  m->description = get_l10n (p, KEY_Description, FALSE);
+  m->kind = get_value (p, KEY_Kind, TRUE);
+  m->version = get_value (p, KEY_Version, TRUE);
+  v = get_value (p, KEY_FormatVersion, TRUE);
   if (p->error)
     return;
   if (strcmp (v, "1") != 0)
     {
-      fail (p, SMTPCODES_ERROR_FORMAT_VERSION, kv_line (p, "FormatVersion"), "FormatVersion",
+      fail (p, SMTPCODES_ERROR_FORMAT_VERSION, kv_line (p, KEY_FormatVersion), "FormatVersion",
             "format version '%s' is not supported (this library reads version 1)", v);
       return;
     }
   if (!valid_name (m->id, FALSE))
-    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Id"), "Id",
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, KEY_Id), "Id",
           "'%s' is not a module id (lower-case letters, digits and '-')", m->id);
   else if (expected_id && strcmp (m->id, expected_id) != 0)
-    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Id"), "Id",
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, KEY_Id), "Id",
           "'%s' does not match the file name (expected '%s')", m->id, expected_id);
   if (strcmp (m->kind, "standard") == 0)
     m->rank = KIND_STANDARD;
@@ -707,12 +810,12 @@ finish_module (Parser *p, SmtpcodesModule *m, const char *expected_id)
   else if (strcmp (m->kind, "site") == 0)
     m->rank = KIND_SITE;
   else
-    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Kind"), "Kind",
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, KEY_Kind), "Kind",
           "'%s' is not a module kind (standard, vendor or site)", m->kind);
-  if ((v = get_value (p, "DetectText", FALSE)))
-    m->detect_text = split_list (p, v, kv_line (p, "DetectText"), "DetectText");
-  if ((v = get_value (p, "DetectHost", FALSE)))
-    m->detect_host = split_list (p, v, kv_line (p, "DetectHost"), "DetectHost");
+  if ((v = get_value (p, KEY_DetectText, FALSE)))
+    m->detect_text = split_list (p, v, kv_line (p, KEY_DetectText), "DetectText");
+  if ((v = get_value (p, KEY_DetectHost, FALSE)))
+    m->detect_host = split_list (p, v, kv_line (p, KEY_DetectHost), "DetectHost");
 }
 
 static gboolean
@@ -768,8 +871,8 @@ finish_code (Parser *p, SmtpcodesEntry *e, const char *kindword, const char *res
             fail (p, SMTPCODES_ERROR_INVALID_CODE, p->group_line, NULL,
                   "'%s' after the reply code is neither a concrete status code nor an SMTP command", second);
         }
-      if (get_value (p, "ReplyCodes", FALSE))
-        fail (p, SMTPCODES_ERROR_UNKNOWN_KEY, kv_line (p, "ReplyCodes"), "ReplyCodes",
+      if (get_value (p, KEY_ReplyCodes, FALSE))
+        fail (p, SMTPCODES_ERROR_UNKNOWN_KEY, kv_line (p, KEY_ReplyCodes), "ReplyCodes",
               "ReplyCodes belongs to [Status] groups; [Reply] groups use Status");
     }
   else
@@ -786,18 +889,18 @@ finish_code (Parser *p, SmtpcodesEntry *e, const char *kindword, const char *res
             e->klass = c == 2 ? SMTPCODES_CLASS_SUCCESS : c == 4 ? SMTPCODES_CLASS_TRANSIENT
                                                                   : SMTPCODES_CLASS_PERMANENT;
         }
-      if (get_value (p, "Status", FALSE))
-        fail (p, SMTPCODES_ERROR_UNKNOWN_KEY, kv_line (p, "Status"), "Status",
+      if (get_value (p, KEY_Status, FALSE))
+        fail (p, SMTPCODES_ERROR_UNKNOWN_KEY, kv_line (p, KEY_Status), "Status",
               "Status belongs to [Reply] groups; [Status] groups use ReplyCodes");
     }
   if (p->error)
     return;
 
-  e->summary = get_l10n (p, "Summary", TRUE);
-  e->explanation = get_l10n (p, "Explanation", TRUE);
-  e->advice = get_l10n (p, "Advice", TRUE);
+  e->summary = get_l10n (p, KEY_Summary, TRUE);
+  e->explanation = get_l10n (p, KEY_Explanation, TRUE);
+  e->advice = get_l10n (p, KEY_Advice, TRUE);
   reason_value (p, &e->reason);
-  e->source = get_value (p, "Source", TRUE);
+  e->source = get_value (p, KEY_Source, TRUE);
   if (is_reply && e->reply)
     {
       int d = e->reply / 100;
@@ -805,45 +908,46 @@ finish_code (Parser *p, SmtpcodesEntry *e, const char *kindword, const char *res
                : d == 4 ? SMTPCODES_CLASS_TRANSIENT : d == 5 ? SMTPCODES_CLASS_PERMANENT
                : SMTPCODES_CLASS_UNKNOWN;
     }
-  if ((v = get_value (p, "Class", FALSE)))
+  if ((v = get_value (p, KEY_Class, FALSE)))
     {
       if (e->status && e->status[0] == 'X')
-        fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Class"), "Class",
+        fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, KEY_Class), "Class",
               "an X. group takes its class from the code looked up; Class is not allowed here");
       else
-        e->klass = parse_class (p, v, kv_line (p, "Class"), "Class");
+        e->klass = parse_class (p, v, kv_line (p, KEY_Class), "Class");
     }
   else if (is_reply && e->klass == SMTPCODES_CLASS_UNKNOWN && !p->error)
     fail (p, SMTPCODES_ERROR_MISSING_KEY, p->group_line, "Class",
           "the first digit of %d does not give a class; Class is required", e->reply);
-  e->generic = get_bool (p, "Generic", NULL, FALSE);
-  e->retry = get_bool (p, "Retry", &e->retry_set, FALSE);
-  e->usage = get_value (p, "Usage", FALSE);
+  e->generic = get_bool (p, KEY_Generic, NULL, FALSE);
+  e->retry = get_bool (p, KEY_Retry, &e->retry_set, FALSE);
+  e->usage = get_value (p, KEY_Usage, FALSE);
   if (e->usage && !g_strv_contains ((const char *const[]) { "standard", "registry", "field", "draft", "obsolete", NULL }, e->usage))
-    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Usage"), "Usage",
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, KEY_Usage), "Usage",
           "'%s' is not a usage (standard, registry, field, draft or obsolete)", e->usage);
   if (e->usage == NULL)
     e->usage = "standard";
-  if ((v = get_value (p, is_reply ? "Status" : "ReplyCodes", FALSE)))
+  if ((v = get_value (p, is_reply ? KEY_Status : KEY_ReplyCodes, FALSE)))
     {
       const char *key = is_reply ? "Status" : "ReplyCodes";
-      e->related = split_list (p, v, kv_line (p, key), key);
+      int kid = is_reply ? KEY_Status : KEY_ReplyCodes;
+      e->related = split_list (p, v, kv_line (p, kid), key);
       for (guint i = 0; e->related && e->related[i] && !p->error; i++)
         {
           guint c, s, d;
           int rc;
           if (is_reply ? !_smtpcodes_parse_status (e->related[i], strlen (e->related[i]), FALSE, &c, &s, &d)
                        : !parse_reply_code (e->related[i], &rc))
-            fail (p, SMTPCODES_ERROR_INVALID_CODE, kv_line (p, key), key,
+            fail (p, SMTPCODES_ERROR_INVALID_CODE, kv_line (p, kid), key,
                   "'%s' is not a %s", e->related[i], is_reply ? "status code" : "reply code");
         }
     }
-  if ((v = get_value (p, "Commands", FALSE)))
+  if ((v = get_value (p, KEY_Commands, FALSE)))
     {
-      e->commands = split_list (p, v, kv_line (p, "Commands"), "Commands");
+      e->commands = split_list (p, v, kv_line (p, KEY_Commands), "Commands");
       for (guint i = 0; e->commands && e->commands[i] && !p->error; i++)
         if (!valid_name (e->commands[i], TRUE))
-          fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Commands"), "Commands",
+          fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, KEY_Commands), "Commands",
                 "'%s' is not an SMTP command name (upper case)", e->commands[i]);
     }
 }
@@ -863,20 +967,20 @@ finish_command (Parser *p, SmtpcodesEntry *e, const char *name)
             "'%s' is not an SMTP command name (upper-case letters, digits and '-')", name);
       return;
     }
-  e->summary = get_l10n (p, "Summary", TRUE);
-  e->explanation = get_l10n (p, "Explanation", TRUE);
-  e->advice = get_l10n (p, "Advice", FALSE);
-  e->source = get_value (p, "Source", TRUE);
-  e->obsoleted_by = get_value (p, "ObsoletedBy", FALSE);
+  e->summary = get_l10n (p, KEY_Summary, TRUE);
+  e->explanation = get_l10n (p, KEY_Explanation, TRUE);
+  e->advice = get_l10n (p, KEY_Advice, FALSE);
+  e->source = get_value (p, KEY_Source, TRUE);
+  e->obsoleted_by = get_value (p, KEY_ObsoletedBy, FALSE);
   e->reason = SMTPCODES_REASON_undefined;
-  e->usage = get_value (p, "Usage", FALSE);
+  e->usage = get_value (p, KEY_Usage, FALSE);
   if (e->usage && !g_strv_contains ((const char *const[]) { "standard", "field", "obsolete", NULL }, e->usage))
-    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Usage"), "Usage",
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, KEY_Usage), "Usage",
           "'%s' is not a command usage (standard, field or obsolete)", e->usage);
   if (e->usage == NULL)
     e->usage = "standard";
-  if ((v = get_value (p, "Aliases", FALSE)))
-    e->aliases = split_list (p, v, kv_line (p, "Aliases"), "Aliases");
+  if ((v = get_value (p, KEY_Aliases, FALSE)))
+    e->aliases = split_list (p, v, kv_line (p, KEY_Aliases), "Aliases");
 }
 
 static void
@@ -893,34 +997,34 @@ finish_pattern (Parser *p, SmtpcodesEntry *e, const char *name)
             "'%s' is not a pattern name (lower-case letters, digits and '-')", name);
       return;
     }
-  if ((v = get_value (p, "Match", TRUE)))
+  if ((v = get_value (p, KEY_Match, TRUE)))
     {
-      e->markers = split_list (p, v, kv_line (p, "Match"), "Match");
+      e->markers = split_list (p, v, kv_line (p, KEY_Match), "Match");
       for (guint i = 0; e->markers && e->markers[i] && !p->error; i++)
         if (strlen (e->markers[i]) < 2)
-          fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Match"), "Match",
+          fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, KEY_Match), "Match",
                 "marker '%s' is too short to mean anything", e->markers[i]);
     }
   reason_value (p, &e->reason);
-  e->summary = get_l10n (p, "Summary", TRUE);
-  e->explanation = get_l10n (p, "Explanation", TRUE);
-  e->advice = get_l10n (p, "Advice", TRUE);
-  e->source = get_value (p, "Source", TRUE);
+  e->summary = get_l10n (p, KEY_Summary, TRUE);
+  e->explanation = get_l10n (p, KEY_Explanation, TRUE);
+  e->advice = get_l10n (p, KEY_Advice, TRUE);
+  e->source = get_value (p, KEY_Source, TRUE);
   e->usage = "standard";
   e->classes = SMTPCODES_CLASS_MASK (SMTPCODES_CLASS_TRANSIENT) | SMTPCODES_CLASS_MASK (SMTPCODES_CLASS_PERMANENT);
-  if ((v = get_value (p, "Classes", FALSE)))
+  if ((v = get_value (p, KEY_Classes, FALSE)))
     {
-      const char *const *list = split_list (p, v, kv_line (p, "Classes"), "Classes");
+      const char *const *list = split_list (p, v, kv_line (p, KEY_Classes), "Classes");
       e->classes = 0;
       for (guint i = 0; list && list[i] && !p->error; i++)
-        e->classes |= SMTPCODES_CLASS_MASK (parse_class (p, list[i], kv_line (p, "Classes"), "Classes"));
+        e->classes |= SMTPCODES_CLASS_MASK (parse_class (p, list[i], kv_line (p, KEY_Classes), "Classes"));
     }
-  if ((v = get_value (p, "Status", FALSE)))
+  if ((v = get_value (p, KEY_Status, FALSE)))
     {
       guint c, s, d;
       if (!_smtpcodes_parse_status (v, strlen (v), FALSE, &c, &s, &d) || c == STATUS_CLASS_X
           || s == STATUS_ANY_SUBJECT || d == STATUS_ANY_DETAIL)
-        fail (p, SMTPCODES_ERROR_INVALID_CODE, kv_line (p, "Status"), "Status",
+        fail (p, SMTPCODES_ERROR_INVALID_CODE, kv_line (p, KEY_Status), "Status",
               "'%s' is not a concrete status code such as 4.7.1", v);
       else
         {
@@ -928,18 +1032,72 @@ finish_pattern (Parser *p, SmtpcodesEntry *e, const char *name)
           e->status_key = status_key_make (c, s, d);
         }
     }
-  if ((v = get_value (p, "Priority", FALSE)))
+  if ((v = get_value (p, KEY_Priority, FALSE)))
     {
       char *end;
       gint64 n = g_ascii_strtoll (v, &end, 10);
       if (*v == '\0' || *end != '\0' || n < -1000 || n > 1000)
-        fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, "Priority"), "Priority",
+        fail (p, SMTPCODES_ERROR_INVALID_VALUE, kv_line (p, KEY_Priority), "Priority",
               "'%s' is not an integer from -1000 to 1000", v);
       e->priority = (int) n;
     }
 }
 
 typedef enum { GROUP_REPLY, GROUP_STATUS, GROUP_PATTERN, GROUP_COMMAND } GroupKind;
+
+/* The group names seen so far (to reject repeats), open addressing on FNV-1a. */
+typedef struct {
+  const char *name;    /* NULL: empty */
+  guint32     hash;
+  guint       line;
+} GroupSlot;
+
+typedef struct {
+  GroupSlot *slots;
+  guint32    mask, n;
+} GroupSet;
+
+static guint32
+group_hash (const char *s, gsize *len)
+{
+  guint32 h = 2166136261u;
+  const char *q = s;
+  for (; *q; q++)
+    h = (h ^ (guint8) *q) * 16777619u;
+  *len = (gsize) (q - s);
+  return h;
+}
+
+/* The line where name was seen first, or 0 after adding it at line. */
+static guint
+group_seen (GroupSet *set, const char *name, guint line)
+{
+  gsize len;
+  guint32 h = group_hash (name, &len), i;
+  if (2 * (set->n + 1) > set->mask + 1)
+    {
+      GroupSlot *old = set->slots;
+      guint32 old_size = set->mask + 1;
+      set->mask = old_size * 2 - 1;
+      set->slots = g_new0 (GroupSlot, set->mask + 1);
+      for (guint32 k = 0; k < old_size; k++)
+        if (old[k].name)
+          {
+            for (i = old[k].hash & set->mask; set->slots[i].name; i = (i + 1) & set->mask)
+              ;
+            set->slots[i] = old[k];
+          }
+      g_free (old);
+    }
+  for (i = h & set->mask; set->slots[i].name; i = (i + 1) & set->mask)
+    if (set->slots[i].hash == h && strcmp (set->slots[i].name, name) == 0)
+      return set->slots[i].line;
+  set->slots[i].name = name;
+  set->slots[i].hash = h;
+  set->slots[i].line = line;
+  set->n++;
+  return 0;
+}
 
 SmtpcodesModule *
 _smtpcodes_module_parse (char               *data,
@@ -950,10 +1108,10 @@ _smtpcodes_module_parse (char               *data,
                          SmtpcodesArena     *arena,
                          GError            **error)
 {
-  Parser p = { filename, flags, arena, NULL, NULL, 0, NULL };
+  Parser p = { .filename = filename, .flags = flags, .arena = arena };
   SmtpcodesModule *m = NULL;
   GArray *entries;
-  GHashTable *groups;
+  GroupSet groups = { NULL, 0, 0 };
   char *s = data, *end = data + length;
   const char *bad_utf8;
   guint line = 0;
@@ -997,9 +1155,14 @@ _smtpcodes_module_parse (char               *data,
   m = _smtpcodes_arena_alloc (arena, sizeof *m);
   m->filename = _smtpcodes_arena_strndup (arena, filename, strlen (filename));
   m->builtin = builtin;
-  p.kvs = g_array_sized_new (FALSE, FALSE, sizeof (KV), 16);
+  p.kvs_cap = 32;
+  p.kvs = g_new (KV, p.kvs_cap);
+  memset (p.first, 0xFF, sizeof p.first);
+  memset (p.last, 0xFF, sizeof p.last);
+  memset (p.plain, 0xFF, sizeof p.plain);
   entries = g_array_sized_new (FALSE, TRUE, sizeof (SmtpcodesEntry), 128);
-  groups = g_hash_table_new (g_str_hash, g_str_equal);
+  groups.mask = 255;
+  groups.slots = g_new0 (GroupSlot, groups.mask + 1);
 
   /* Each iteration handles one line; a group is finished when the next starts or at EOF.
    * Names and values are cut out of the text in place (a NUL written after each), so that
@@ -1060,7 +1223,7 @@ _smtpcodes_module_parse (char               *data,
             }
           if (at_end)
             break;
-          g_array_set_size (p.kvs, 0);
+          kvs_reset (&p);
           if (lend[-1] != ']' || lend - ln < 3)
             {
               p.group = NULL;
@@ -1070,13 +1233,14 @@ _smtpcodes_module_parse (char               *data,
           lend[-1] = '\0';
           p.group = ln + 1;
           p.group_line = line;
-          if (g_hash_table_contains (groups, p.group))
-            {
-              fail (&p, SMTPCODES_ERROR_DUPLICATE, line, NULL, "group appears twice (first at line %u)",
-                    GPOINTER_TO_UINT (g_hash_table_lookup (groups, p.group)));
-              break;
-            }
-          g_hash_table_insert (groups, (gpointer) p.group, GUINT_TO_POINTER (line));
+          {
+            guint first = group_seen (&groups, p.group, line);
+            if (first)
+              {
+                fail (&p, SMTPCODES_ERROR_DUPLICATE, line, NULL, "group appears twice (first at line %u)", first);
+                break;
+              }
+          }
           if (!module_done)
             {
               if (strcmp (p.group, "Module") != 0)
@@ -1172,15 +1336,17 @@ _smtpcodes_module_parse (char               *data,
             fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL, "empty key name");
             break;
           }
-        for (const char *q = kv.key; *q; q++)
-          if (!(g_ascii_isalnum (*q) || *q == '-'))
-            {
-              fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL, "malformed key name '%s'", kv.key);
-              break;
-            }
+        /* a known key is well-formed; others are checked */
+        kv.kid = key_id_n (kv.key, (gsize) ((lb ? lb : kend) - ln));
+        if (kv.kid < 0)
+          for (const char *q = kv.key; *q; q++)
+            if (!(g_ascii_isalnum (*q) || *q == '-'))
+              {
+                fail (&p, SMTPCODES_ERROR_SYNTAX, line, NULL, "malformed key name '%s'", kv.key);
+                break;
+              }
         if (p.error)
           break;
-        kv.kid = key_id (kv.key);
         {
           KV *dup = find_kv_id (&p, kv.kid, kv.key, kv.lang);
           if (dup)
@@ -1195,7 +1361,7 @@ _smtpcodes_module_parse (char               *data,
         kv.line = line;
         if (p.error)
           break;
-        g_array_append_val (p.kvs, kv);
+        kv_add (&p, &kv);
       }
     }
 
@@ -1203,8 +1369,8 @@ _smtpcodes_module_parse (char               *data,
     fail (&p, SMTPCODES_ERROR_SYNTAX, line ? line : 1, NULL, "the module has no [Module] group");
 
   g_free (expected_id);
-  g_array_unref (p.kvs);
-  g_hash_table_unref (groups);
+  g_free (p.kvs);
+  g_free (groups.slots);
   if (p.error)
     {
       g_array_unref (entries);

@@ -206,6 +206,95 @@ test_utf8_forms (void)
   g_free (dir);
 }
 
+/* Many groups (the loader's set of group names grows several times), lists with and
+ * without escaped ';', and a repeated group far down. */
+static void
+test_many_groups_and_lists (void)
+{
+  char *dir = g_dir_make_tmp ("smtpcodes-groups-XXXXXX", NULL);
+  char *path = g_build_filename (dir, "many.codes", NULL);
+  const char *files[] = { path, NULL };
+  GString *text = g_string_new ("[Module]\nId=many\nName=M\nKind=site\nVersion=1\nFormatVersion=1\n");
+  GError *error = NULL;
+  SmtpcodesRegistry *reg;
+  guint dup_line = 0, lines;
+
+  for (int i = 0; i < 600; i++)
+    {
+      g_string_append_printf (text, "\n[Pattern p-%d]\n", i);
+      g_string_append_printf (text, "Match=%s\nReason=filtered\nSummary=S\nExplanation=E\nAdvice=A\nSource=test\n",
+                              i == 1 ? " one ;two words;  three  " : i == 2 ? " a\\;b ; cc;dd\\;\\;e " : "marker%d");
+    }
+  /* the line of [Pattern p-7]: count */
+  lines = 1;
+  for (const char *q = text->str; *q; q++)
+    {
+      if (g_str_has_prefix (q, "[Pattern p-7]\n"))
+        dup_line = lines;
+      lines += *q == '\n';
+    }
+  g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));
+  reg = smtpcodes_registry_new_from_files (files, SMTPCODES_LOAD_NO_BUILTIN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (smtpcodes_registry_get_rejected (reg)[0], ==, NULL);
+  {
+    GPtrArray *all = smtpcodes_registry_list (reg, "many");
+    const char *const *m1 = NULL, *const *m2 = NULL;
+    g_assert_cmpuint (all->len, ==, 600);
+    for (guint i = 0; i < all->len; i++)
+      {
+        const char *code = smtpcodes_entry_get_code (all->pdata[i]);
+        if (g_str_equal (code, "p-1"))
+          m1 = smtpcodes_entry_get_markers (all->pdata[i]);
+        if (g_str_equal (code, "p-2"))
+          m2 = smtpcodes_entry_get_markers (all->pdata[i]);
+      }
+    g_assert_nonnull (m1);
+    g_assert_nonnull (m2);
+    g_assert_cmpuint (g_strv_length ((char **) m1), ==, 3);
+    g_assert_cmpstr (m1[0], ==, "one");
+    g_assert_cmpstr (m1[1], ==, "two words");
+    g_assert_cmpstr (m1[2], ==, "three");
+    g_assert_cmpuint (g_strv_length ((char **) m2), ==, 3);
+    g_assert_cmpstr (m2[0], ==, "a;b");
+    g_assert_cmpstr (m2[1], ==, "cc");
+    g_assert_cmpstr (m2[2], ==, "dd;;e");
+    g_ptr_array_unref (all);
+  }
+  smtpcodes_registry_unref (reg);
+
+  /* an empty item, without and with escapes */
+  for (int esc = 0; esc < 2; esc++)
+    {
+      GString *bad = g_string_new (text->str);
+      g_string_append_printf (bad, "\n[Pattern last]\nMatch=%s\nReason=filtered\nSummary=S\nExplanation=E\nAdvice=A\nSource=t\n",
+                              esc ? "x\\;y;;z" : "x;;z");
+      g_assert_true (g_file_set_contents (path, bad->str, (gssize) bad->len, NULL));
+      g_assert_false (smtpcodes_registry_validate_file (path, SMTPCODES_LOAD_DEFAULT, &error));
+      g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_VALUE);
+      g_assert_nonnull (strstr (error->message, "empty list item"));
+      g_clear_error (&error);
+      g_string_free (bad, TRUE);
+    }
+
+  /* the repeat names the first */
+  g_string_append (text, "\n[Pattern p-7]\nMatch=again\n");
+  g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));
+  g_assert_false (smtpcodes_registry_validate_file (path, SMTPCODES_LOAD_DEFAULT, &error));
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_DUPLICATE);
+  {
+    char *want = g_strdup_printf ("group appears twice (first at line %u)", dup_line);
+    g_assert_nonnull (strstr (error->message, want));
+    g_free (want);
+  }
+  g_clear_error (&error);
+  g_string_free (text, TRUE);
+  g_remove (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+}
+
 static void
 test_missing_file (void)
 {
@@ -264,6 +353,7 @@ main (int argc, char **argv)
   g_test_add_func ("/modules/invalid/all-listed", test_all_fixtures_listed);
   g_test_add_func ("/modules/valid", test_valid_modules);
   g_test_add_func ("/modules/missing-file", test_missing_file);
+  g_test_add_func ("/modules/many-groups-and-lists", test_many_groups_and_lists);
   g_test_add_func ("/modules/utf8-forms", test_utf8_forms);
   g_test_add_func ("/modules/search-path/bad-skipped", test_bad_module_skipped);
   g_test_add_func ("/modules/gkeyfile-compatible", test_gkeyfile_compatible);

@@ -283,6 +283,23 @@ test_list_and_reasons (void)
   g_assert_true (smtpcodes_registry_is_reason ("userunknown"));
   g_assert_false (smtpcodes_registry_is_reason ("user-unknown"));
   g_assert_false (smtpcodes_registry_is_reason (NULL));
+  /* the vocabulary is in alphabetical order (the library looks names up by bisection), and
+   * every name, every prefix and every extension of one is told apart */
+  for (guint i = 0; reasons[i]; i++)
+    {
+      char *longer = g_strconcat (reasons[i], "x", NULL);
+      char *shorter = g_strndup (reasons[i], strlen (reasons[i]) - 1);
+      if (i > 0)
+        g_assert_cmpint (strcmp (reasons[i - 1], reasons[i]), <, 0);
+      g_assert_true (smtpcodes_registry_is_reason (reasons[i]));
+      g_assert_false (smtpcodes_registry_is_reason (longer));
+      g_assert_false (smtpcodes_registry_is_reason (shorter));
+      g_free (longer);
+      g_free (shorter);
+    }
+  g_assert_false (smtpcodes_registry_is_reason (""));
+  g_assert_false (smtpcodes_registry_is_reason ("a"));
+  g_assert_false (smtpcodes_registry_is_reason ("zzz"));
   for (guint i = 0; i < all->len; i++)
     g_assert_true (smtpcodes_registry_is_reason (smtpcodes_entry_get_reason (all->pdata[i])));
   g_ptr_array_unref (all);

@@ -422,6 +422,35 @@ test_text_words (void)
   g_rand_free (r);
 }
 
+/* The parser's UTF-8 check (a fast path for ASCII and two-byte letters) against GLib's, on
+ * random bytes around every lead and continuation boundary, cut at every end. */
+static void
+test_utf8_random (void)
+{
+  static const guint8 bytes[] = { 'a', ' ', 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xC3, 0xDF, 0xE0, 0xE2,
+                                  0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0xA0, 0x9F, 0x8F, 0x90 };
+  GRand *r = g_rand_new_with_seed (9);
+  GString *in = g_string_new (NULL);
+  GError *error = NULL;
+
+  for (int round = 0; round < 20000; round++)
+    {
+      SmtpcodesReply *reply;
+      char *want;
+      g_string_assign (in, "550 ");
+      for (int k = g_rand_int_range (r, 0, 24); k > 0; k--)
+        g_string_append_c (in, (char) bytes[g_rand_int_range (r, 0, G_N_ELEMENTS (bytes))]);
+      reply = smtpcodes_reply_parse (in->str, (gssize) in->len, &error);
+      g_assert_no_error (error);
+      want = g_utf8_make_valid (in->str, (gssize) in->len);
+      g_assert_cmpstr (smtpcodes_reply_get_input (reply), ==, want);
+      g_free (want);
+      smtpcodes_reply_unref (reply);
+    }
+  g_string_free (in, TRUE);
+  g_rand_free (r);
+}
+
 static void
 test_refcount (void)
 {
@@ -455,5 +484,6 @@ main (int argc, char **argv)
   g_test_add_func ("/reply/length-not-terminated", test_length_not_terminated);
   g_test_add_func ("/reply/many-matches", test_many_matches);
   g_test_add_func ("/reply/text-words", test_text_words);
+  g_test_add_func ("/reply/utf8-random", test_utf8_random);
   return g_test_run ();
 }
