@@ -232,13 +232,18 @@ _smtpcodes_utf8_first_invalid (const char *s, const char *end)
       int n;
       if (p + 8 <= e)
         {
-          guint64 w;
+          guint64 w, high;
           memcpy (&w, p, sizeof w);
-          if (!(w & G_GUINT64_CONSTANT (0x8080808080808080)))
+          high = w & G_GUINT64_CONSTANT (0x8080808080808080);
+          if (!high)
             {
               p += 8;
               continue;
             }
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN && defined (__GNUC__)
+          /* the ASCII bytes before the first high one */
+          p += __builtin_ctzll (high) >> 3;
+#endif
         }
       if (*p < 0x80)
         {
