@@ -219,18 +219,82 @@ load_dir (Loader *l, const char *dir)
   g_ptr_array_unref (names);
 }
 
+/* A built-in module from what gen-builtin made of it: pointers back from offsets; the text
+ * stays where it is, in the library's read-only data. */
+static SmtpcodesModule *
+builtin_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b)
+{
+  const char *blob = b->blob;
+  const char **ptrs = _smtpcodes_arena_alloc (arena, MAX (b->n_ptrs, 1) * sizeof (char *));
+  SmtpcodesModule *m = _smtpcodes_arena_alloc (arena, sizeof *m);
+  char label[64];
+
+#define STR(off) ((off) == SMTPCODES_BUILTIN_NONE ? NULL : blob + (off))
+#define ARR(off) ((off) == SMTPCODES_BUILTIN_NONE ? NULL : (const char *const *) &ptrs[off])
+  for (guint32 i = 0; i < b->n_ptrs; i++)
+    ptrs[i] = STR (b->ptrs[i]);
+  g_snprintf (label, sizeof label, "builtin:%s.codes", b->id);
+  m->id = STR (b->mod_id);
+  m->kind = STR (b->kind);
+  m->rank = (ModuleRank) b->rank;
+  m->version = STR (b->version);
+  m->filename = _smtpcodes_arena_strndup (arena, label, strlen (label));
+  m->builtin = TRUE;
+  m->name = ARR (b->name);
+  m->description = ARR (b->description);
+  m->detect_text = ARR (b->detect_text);
+  m->detect_host = ARR (b->detect_host);
+  m->n_entries = b->n_entries;
+  m->entries = _smtpcodes_arena_alloc (arena, MAX (b->n_entries, 1) * sizeof (SmtpcodesEntry));
+  for (guint32 i = 0; i < b->n_entries; i++)
+    {
+      const SmtpcodesBuiltinEntry *be = &b->entries[i];
+      SmtpcodesEntry *e = &m->entries[i];
+      e->module = m;
+      e->kind = (SmtpcodesEntryKind) be->kind;
+      e->code = STR (be->code);
+      e->reply = (int) be->reply;
+      e->status = STR (be->status);
+      e->status_key = be->status_key;
+      e->command = STR (be->command);
+      e->klass = (SmtpcodesClass) be->klass;
+      e->reason = be->reason;
+      e->generic = (gboolean) be->generic;
+      e->retry = (gboolean) be->retry;
+      e->retry_set = (gboolean) be->retry_set;
+      e->priority = be->priority;
+      e->classes = be->classes;
+      e->source = STR (be->source);
+      e->usage = STR (be->usage);
+      e->related = ARR (be->related);
+      e->commands = ARR (be->commands);
+      e->markers = ARR (be->markers);
+      e->aliases = ARR (be->aliases);
+      e->obsoleted_by = STR (be->obsoleted_by);
+      e->summary = ARR (be->summary);
+      e->explanation = ARR (be->explanation);
+      e->advice = ARR (be->advice);
+      e->line = be->line;
+    }
+#undef STR
+#undef ARR
+  return m;
+}
+
 static void
 load_builtins (Loader *l)
 {
   for (const SmtpcodesBuiltin *b = _smtpcodes_builtin; b->id && !l->fatal; b++)
     {
-      char label[64];
-      /* parsing cuts the text up in place: the library's copy stays read-only */
-      char *copy = g_malloc (b->length + 1);
-      memcpy (copy, b->data, b->length);
-      copy[b->length] = '\0';
-      g_snprintf (label, sizeof label, "builtin:%s.codes", b->id);
-      load_data (l, copy, b->length, label, TRUE);
+      SmtpcodesModule *m;
+      /* the first module with an Id wins: a file on the search path overrides the built-in
+       * one (gen-builtin checked that a built-in module's Id is its file name) */
+      if (g_hash_table_contains (l->ids, b->id))
+        continue;
+      m = builtin_module (&l->self->arena, b);
+      m->order = l->order++;
+      g_hash_table_insert (l->ids, (gpointer) m->id, m);
+      g_ptr_array_add (l->self->modules, m);
     }
 }
 

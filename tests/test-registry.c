@@ -388,12 +388,123 @@ test_preconditions (void)
   g_test_trap_assert_stderr ("*CRITICAL*self != NULL*");
 }
 
+static void
+assert_same_strv (const char *const *a, const char *const *b)
+{
+  if (a == NULL || b == NULL)
+    {
+      g_assert_true (a == b);
+      return;
+    }
+  g_assert_cmpuint (g_strv_length ((char **) a), ==, g_strv_length ((char **) b));
+  for (guint i = 0; a[i]; i++)
+    g_assert_cmpstr (a[i], ==, b[i]);
+}
+
+/* The built-in modules are parsed when the library is built (gen-builtin); what the library
+ * makes of that must be what parsing the same files at run time gives, field by field. */
+static void
+test_builtin_as_parsed (void)
+{
+  const char *empty[] = { NULL };
+  const char *langs[] = { "en", "de", "de_AT.UTF-8", "C", "fr", NULL };
+  SmtpcodesRegistry *a = smtpcodes_registry_new (empty, SMTPCODES_LOAD_STRICT, NULL);
+  GPtrArray *mods = smtpcodes_registry_get_modules (a);
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  SmtpcodesRegistry *b;
+  GError *error = NULL;
+
+  g_assert_cmpuint (mods->len, >=, 4);
+  for (guint i = 0; i < mods->len; i++)
+    {
+      char *base = g_strdup_printf ("%s.codes", smtpcodes_module_get_id (mods->pdata[i]));
+      g_ptr_array_add (paths, g_test_build_filename (G_TEST_DIST, "..", "data", "modules", base, NULL));
+      g_free (base);
+    }
+  g_ptr_array_add (paths, NULL);
+  b = smtpcodes_registry_new_from_files ((const char *const *) paths->pdata, SMTPCODES_LOAD_STRICT | SMTPCODES_LOAD_NO_BUILTIN, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < mods->len; i++)
+    {
+      const SmtpcodesModule *ma = mods->pdata[i];
+      const SmtpcodesModule *mb = smtpcodes_registry_get_module (b, smtpcodes_module_get_id (ma));
+      GPtrArray *ea = smtpcodes_registry_list (a, smtpcodes_module_get_id (ma));
+      GPtrArray *eb = smtpcodes_registry_list (b, smtpcodes_module_get_id (ma));
+      char *label = g_strdup_printf ("builtin:%s.codes", smtpcodes_module_get_id (ma));
+
+      g_assert_nonnull (mb);
+      g_assert_true (smtpcodes_module_is_builtin (ma));
+      g_assert_false (smtpcodes_module_is_builtin (mb));
+      g_assert_cmpstr (smtpcodes_module_get_filename (ma), ==, label);
+      g_assert_cmpstr (smtpcodes_module_get_kind (ma), ==, smtpcodes_module_get_kind (mb));
+      g_assert_cmpstr (smtpcodes_module_get_version (ma), ==, smtpcodes_module_get_version (mb));
+      g_assert_cmpuint (smtpcodes_module_get_n_entries (ma), ==, smtpcodes_module_get_n_entries (mb));
+      for (guint l = 0; langs[l]; l++)
+        {
+          g_assert_cmpstr (smtpcodes_module_get_name (ma, langs[l]), ==, smtpcodes_module_get_name (mb, langs[l]));
+          g_assert_cmpstr (smtpcodes_module_get_description (ma, langs[l]), ==, smtpcodes_module_get_description (mb, langs[l]));
+        }
+      g_assert_cmpuint (ea->len, ==, eb->len);
+      for (guint k = 0; k < ea->len; k++)
+        {
+          const SmtpcodesEntry *x = ea->pdata[k], *y = eb->pdata[k];
+          g_assert_cmpint (smtpcodes_entry_get_kind (x), ==, smtpcodes_entry_get_kind (y));
+          g_assert_cmpstr (smtpcodes_entry_get_code (x), ==, smtpcodes_entry_get_code (y));
+          g_assert_cmpint (smtpcodes_entry_get_reply_code (x), ==, smtpcodes_entry_get_reply_code (y));
+          g_assert_cmpstr (smtpcodes_entry_get_status (x), ==, smtpcodes_entry_get_status (y));
+          g_assert_cmpstr (smtpcodes_entry_get_command (x), ==, smtpcodes_entry_get_command (y));
+          g_assert_cmpint (smtpcodes_entry_get_class (x), ==, smtpcodes_entry_get_class (y));
+          g_assert_cmpstr (smtpcodes_entry_get_reason (x), ==, smtpcodes_entry_get_reason (y));
+          g_assert_cmpint (smtpcodes_entry_is_generic (x), ==, smtpcodes_entry_is_generic (y));
+          g_assert_cmpint (smtpcodes_entry_get_retry (x), ==, smtpcodes_entry_get_retry (y));
+          g_assert_cmpstr (smtpcodes_entry_get_source (x), ==, smtpcodes_entry_get_source (y));
+          g_assert_cmpstr (smtpcodes_entry_get_usage (x), ==, smtpcodes_entry_get_usage (y));
+          g_assert_cmpuint (smtpcodes_entry_get_line (x), ==, smtpcodes_entry_get_line (y));
+          g_assert_cmpstr (smtpcodes_entry_get_obsoleted_by (x), ==, smtpcodes_entry_get_obsoleted_by (y));
+          g_assert_true (smtpcodes_entry_get_module (x) == ma);
+          assert_same_strv (smtpcodes_entry_get_related (x), smtpcodes_entry_get_related (y));
+          assert_same_strv (smtpcodes_entry_get_markers (x), smtpcodes_entry_get_markers (y));
+          for (guint l = 0; langs[l]; l++)
+            {
+              g_assert_cmpstr (smtpcodes_entry_get_summary (x, langs[l]), ==, smtpcodes_entry_get_summary (y, langs[l]));
+              g_assert_cmpstr (smtpcodes_entry_get_explanation (x, langs[l]), ==, smtpcodes_entry_get_explanation (y, langs[l]));
+              g_assert_cmpstr (smtpcodes_entry_get_advice (x, langs[l]), ==, smtpcodes_entry_get_advice (y, langs[l]));
+            }
+        }
+      g_free (label);
+      g_ptr_array_unref (ea);
+      g_ptr_array_unref (eb);
+    }
+  /* and they explain alike */
+  {
+    const char *texts[] = { "550 5.1.1 User unknown", "452 4.2.2 mailbox full", "571", "5.7.26",
+                            "554 5.7.1 blocked using zen.spamhaus.org", "250 ETRN", "421 greylisted, try later", NULL };
+    for (guint i = 0; texts[i]; i++)
+      {
+        SmtpcodesVerdict *va = smtpcodes_registry_explain_text (a, texts[i], -1, NULL, NULL);
+        SmtpcodesVerdict *vb = smtpcodes_registry_explain_text (b, texts[i], -1, NULL, NULL);
+        char **na = smtpcodes_verdict_get_evidence (va), **nb = smtpcodes_verdict_get_evidence (vb);
+        g_assert_cmpstr (smtpcodes_verdict_get_reason (va), ==, smtpcodes_verdict_get_reason (vb));
+        g_assert_cmpuint (g_strv_length (na), ==, g_strv_length (nb));
+        g_strfreev (na);
+        g_strfreev (nb);
+        smtpcodes_verdict_unref (va);
+        smtpcodes_verdict_unref (vb);
+      }
+  }
+  g_ptr_array_unref (mods);
+  g_ptr_array_unref (paths);
+  smtpcodes_registry_unref (a);
+  smtpcodes_registry_unref (b);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/registry/builtin", test_builtin);
   g_test_add_func ("/registry/no-builtin", test_no_builtin);
+  g_test_add_func ("/registry/builtin-as-parsed", test_builtin_as_parsed);
   g_test_add_func ("/registry/lookup/order", test_lookup_order);
   g_test_add_func ("/registry/lookup/forms", test_lookup_forms);
   g_test_add_func ("/registry/lookup/fallback", test_fallback);
