@@ -156,10 +156,20 @@ struct _SmtpcodesRegistry {
   const SmtpcodesEntry **cmd_entries;
   guint               n_cmd_entries;
   GPtrArray          *patterns;
+  /* the automaton over every pattern and vendor marker and the grammar cues: built on the
+   * first scan of a text (g_once), through _smtpcodes_registry_get_matcher() */
   SmtpcodesMatcher   *matcher;
+  /* the markers a bare code ("550", "5.7.1", "550 5.1.1", "5.1.x") can contain, which is
+   * all a scan of one needs: usually none */
+  SmtpcodesMatch     *code_markers;
+  guint               n_code_markers;
   char              **rejected;
   GPtrArray          *commands;     /* SmtpcodesEntry* of kind COMMAND, first Id wins */
 };
+
+const SmtpcodesMatcher *_smtpcodes_registry_get_matcher (SmtpcodesRegistry *reg);
+/* The bytes a bare code and the blanks around it consist of */
+gboolean _smtpcodes_is_code_byte (char c);
 
 /* Parses a reply, naming the command with the registry's command vocabulary (or none). */
 SmtpcodesReply *_smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length, GError **error);

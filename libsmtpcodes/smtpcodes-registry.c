@@ -31,6 +31,7 @@ registry_free (gpointer data)
   g_clear_pointer (&self->patterns, g_ptr_array_unref);
   g_clear_pointer (&self->commands, g_ptr_array_unref);
   g_clear_pointer (&self->matcher, _smtpcodes_matcher_free);
+  g_clear_pointer (&self->code_markers, g_free);
   g_clear_pointer (&self->rejected, g_strfreev);
   _smtpcodes_arena_clear (&self->arena);
 }
@@ -378,6 +379,71 @@ index_build (SmtpcodesRegistry *self, const IndexPair *pairs, guint n)
   g_free (fill);
 }
 
+gboolean
+_smtpcodes_is_code_byte (char c)
+{
+  return (c >= '0' && c <= '9') || c == '.' || c == 'x' || c == 'X' || c == '-' || c == ' ' || c == '\t'
+         || c == '\r' || c == '\n';
+}
+
+/* Can the marker occur in a bare code? */
+static gboolean
+is_code_marker (const char *marker)
+{
+  for (const char *q = marker; *q; q++)
+    if (!_smtpcodes_is_code_byte (*q))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+code_marker_add (SmtpcodesRegistry *self, const char *marker, guint tag, gconstpointer payload)
+{
+  SmtpcodesMatch *m;
+  if ((self->n_code_markers & (self->n_code_markers + 1)) == 0)
+    self->code_markers = g_renew (SmtpcodesMatch, self->code_markers, 2 * self->n_code_markers + 1);
+  m = &self->code_markers[self->n_code_markers++];
+  m->payload = payload;
+  m->length = (guint) strlen (marker);
+  m->tag = tag;
+  m->marker = marker;
+}
+
+/* Every marker into the automaton, in the order of the registry: patterns and vendor
+ * markers module by module, then the grammar cues (the order of outputs follows it). */
+static SmtpcodesMatcher *
+matcher_make (SmtpcodesRegistry *self)
+{
+  SmtpcodesMatcher *matcher = _smtpcodes_matcher_new ();
+  for (guint i = 0; i < self->modules->len; i++)
+    {
+      const SmtpcodesModule *m = self->modules->pdata[i];
+      for (guint j = 0; j < m->n_entries; j++)
+        {
+          const SmtpcodesEntry *e = &m->entries[j];
+          if (e->kind == SMTPCODES_ENTRY_PATTERN)
+            for (guint k = 0; e->markers[k]; k++)
+              _smtpcodes_matcher_add (matcher, e->markers[k], SMTPCODES_TAG_PATTERN, e);
+        }
+      for (guint k = 0; m->detect_text && m->detect_text[k]; k++)
+        _smtpcodes_matcher_add (matcher, m->detect_text[k], SMTPCODES_TAG_VENDOR, m);
+    }
+  for (guint i = 0; i < _smtpcodes_reply_n_cues (); i++)
+    _smtpcodes_matcher_add (matcher, _smtpcodes_reply_cue (i), SMTPCODES_TAG_CUE, GUINT_TO_POINTER (i));
+  _smtpcodes_matcher_build (matcher);
+  return matcher;
+}
+
+/* The automaton, built by the first caller; the registry stays safe to share: the
+ * modules it reads are frozen, and g_once publishes it. */
+const SmtpcodesMatcher *
+_smtpcodes_registry_get_matcher (SmtpcodesRegistry *reg)
+{
+  if (g_once_init_enter (&reg->matcher))
+    g_once_init_leave (&reg->matcher, matcher_make (reg));
+  return reg->matcher;
+}
+
 static void
 freeze (SmtpcodesRegistry *self)
 {
@@ -391,7 +457,6 @@ freeze (SmtpcodesRegistry *self)
   self->cmd_entries = g_new (const SmtpcodesEntry *, MAX (n_all, 1));
   self->patterns = g_ptr_array_new ();
   self->commands = g_ptr_array_new ();
-  self->matcher = _smtpcodes_matcher_new ();
   for (guint i = 0; i < self->modules->len; i++)
     {
       SmtpcodesModule *m = self->modules->pdata[i];
@@ -420,18 +485,17 @@ freeze (SmtpcodesRegistry *self)
             case SMTPCODES_ENTRY_PATTERN:
               g_ptr_array_add (self->patterns, e);
               for (guint k = 0; e->markers[k]; k++)
-                _smtpcodes_matcher_add (self->matcher, e->markers[k], 0, e);
+                if (is_code_marker (e->markers[k]))
+                  code_marker_add (self, e->markers[k], SMTPCODES_TAG_PATTERN, e);
               break;
             default:
               g_assert_not_reached ();
             }
         }
       for (guint k = 0; m->detect_text && m->detect_text[k]; k++)
-        _smtpcodes_matcher_add (self->matcher, m->detect_text[k], 1, m);
+        if (is_code_marker (m->detect_text[k]))
+          code_marker_add (self, m->detect_text[k], SMTPCODES_TAG_VENDOR, m);
     }
-  for (guint i = 0; i < _smtpcodes_reply_n_cues (); i++)
-    _smtpcodes_matcher_add (self->matcher, _smtpcodes_reply_cue (i), SMTPCODES_TAG_CUE, GUINT_TO_POINTER (i));
-  _smtpcodes_matcher_build (self->matcher);
   index_build (self, pairs, n_pairs);
   g_free (pairs);
 }

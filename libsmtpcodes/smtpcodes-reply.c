@@ -184,7 +184,54 @@ text_scan (Text *t, SmtpcodesRegistry *reg, const char *s, gsize len)
   t->n_matches = 0;
   memset (t->n, 0, sizeof t->n);
   const SmtpcodesMatcher *cues = cue_matcher ();   /* also fills cue_len */
-  _smtpcodes_matcher_scan (reg ? reg->matcher : cues, s, len, on_cue, t);
+  _smtpcodes_matcher_scan (reg ? _smtpcodes_registry_get_matcher (reg) : cues, s, len, on_cue, t);
+}
+
+typedef struct {
+  gsize end;
+  guint length, index;
+} CodeHit;
+
+static int
+cmp_code_hit (gconstpointer a, gconstpointer b)
+{
+  const CodeHit *x = a, *y = b;
+  /* as the automaton reports them: by end, longest first, the last added first */
+  if (x->end != y->end)
+    return x->end < y->end ? -1 : 1;
+  if (x->length != y->length)
+    return x->length > y->length ? -1 : 1;
+  return x->index > y->index ? -1 : x->index < y->index;
+}
+
+/* The scan of a bare code (every byte a code byte): only the registry's markers made of
+ * such bytes can occur, and they are few (usually none), so no automaton is needed. */
+static void
+code_scan (Text *t, SmtpcodesRegistry *reg, const char *s, gsize len)
+{
+  GArray *hits;
+
+  t->s = s;
+  t->len = len;
+  t->n_matches = 0;
+  memset (t->n, 0, sizeof t->n);
+  if (reg->n_code_markers == 0)
+    return;
+  hits = g_array_new (FALSE, FALSE, sizeof (CodeHit));
+  for (guint k = 0; k < reg->n_code_markers; k++)
+    {
+      const SmtpcodesMatch *m = &reg->code_markers[k];
+      for (gsize i = 0; i + m->length <= len; i++)
+        if (g_ascii_strncasecmp (s + i, m->marker, m->length) == 0)
+          {
+            CodeHit h = { i + m->length - 1, m->length, k };
+            g_array_append_val (hits, h);
+          }
+    }
+  g_array_sort (hits, cmp_code_hit);
+  for (guint i = 0; i < hits->len && t->n_matches < SMTPCODES_REPLY_MAX_MATCHES; i++)
+    t->matches[t->n_matches++] = &reg->code_markers[g_array_index (hits, CodeHit, i).index];
+  g_array_unref (hits);
 }
 
 /* The first occurrence of a cue inside hay, a part of the input. */
@@ -617,7 +664,6 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
       s = valid = g_utf8_make_valid (text, (gssize) len);
       len = strlen (valid);
     }
-  text_scan (&t, reg, s, len);
 
   /* trim */
   while (start < len && (s[start] == ' ' || s[start] == '\t' || s[start] == '\r' || s[start] == '\n'))
@@ -633,6 +679,14 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
     }
   if (end - start <= 24 && parse_code_only (&bare, s + start, end - start))
     {
+      /* a bare code needs no automaton (nor the grammar's cues) */
+      gboolean code_bytes = reg != NULL;
+      for (gsize k = 0; code_bytes && k < len; k++)
+        code_bytes = _smtpcodes_is_code_byte (s[k]);
+      if (code_bytes)
+        code_scan (&t, reg, s, len);
+      else
+        text_scan (&t, reg, s, len);
       gsize elen = bare.enhanced ? strlen (bare.enhanced) : 0;
       r = reply_alloc (t.n_matches, len + 1 + (bare.enhanced ? elen + 1 : 0) + (bare.dotted ? 6 : 0), &w);
       r->input = put (&w, s, len);
@@ -653,6 +707,7 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
       r->n_lines = 1;
       goto done;
     }
+  text_scan (&t, reg, s, len);
 
   /* Anchors: where a quoting MTA says the reply starts. */
   if ((hit = ci_find (&t, s + start, end - start, CUE_DIAG)))

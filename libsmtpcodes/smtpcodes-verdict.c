@@ -402,7 +402,8 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
         on_match (reply->matches[i], 0, &st);
     }
   else
-    _smtpcodes_matcher_scan (self->matcher, reply->input, strlen (reply->input), on_match, &st);
+    _smtpcodes_matcher_scan (_smtpcodes_registry_get_matcher (self), reply->input, strlen (reply->input),
+                             on_match, &st);
   if (v->vendor == NULL)
     {
       v->vendor = st.vendor;

@@ -71,6 +71,65 @@ test_shared_registry (void)
   smtpcodes_registry_unref (w.reg);
 }
 
+/* The automaton is built by the first text explained: eight threads explaining texts the
+ * moment a fresh registry exists get what a registry built beforehand gives. */
+typedef struct {
+  SmtpcodesRegistry *reg;
+  gint              *go;
+  guint              start;   /* where the thread starts in the list */
+  char              *got[G_N_ELEMENTS (replies)];
+} First;
+
+static gpointer
+first_scan (gpointer data)
+{
+  First *f = data;
+  while (!g_atomic_int_get (f->go))
+    ;
+  for (guint i = 0; i < G_N_ELEMENTS (replies); i++)
+    f->got[i] = fingerprint (f->reg, replies[(i + f->start) % G_N_ELEMENTS (replies)]);
+  return NULL;
+}
+
+static void
+test_first_scan_concurrent (void)
+{
+  const char *empty[] = { NULL };
+  SmtpcodesRegistry *ref = smtpcodes_registry_new (empty, SMTPCODES_LOAD_DEFAULT, NULL);
+  char *expected[G_N_ELEMENTS (replies)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (replies); i++)
+    expected[i] = fingerprint (ref, replies[i]);
+  for (int round = 0; round < 20; round++)
+    {
+      First f[8];
+      GThread *threads[8];
+      gint go = 0;
+      SmtpcodesRegistry *reg = smtpcodes_registry_new (empty, SMTPCODES_LOAD_DEFAULT, NULL);
+      for (guint t = 0; t < 8; t++)
+        {
+          f[t].reg = reg;
+          f[t].go = &go;
+          f[t].start = t;
+          threads[t] = g_thread_new ("first", first_scan, &f[t]);
+        }
+      g_atomic_int_set (&go, 1);
+      for (guint t = 0; t < 8; t++)
+        {
+          g_thread_join (threads[t]);
+          for (guint i = 0; i < G_N_ELEMENTS (replies); i++)
+            {
+              g_assert_cmpstr (f[t].got[i], ==, expected[(i + t) % G_N_ELEMENTS (replies)]);
+              g_free (f[t].got[i]);
+            }
+        }
+      smtpcodes_registry_unref (reg);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (replies); i++)
+    g_free (expected[i]);
+  smtpcodes_registry_unref (ref);
+}
+
 static gpointer
 get_default (gpointer data)
 {
@@ -123,6 +182,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/threads/shared-registry", test_shared_registry);
+  g_test_add_func ("/threads/first-scan-concurrent", test_first_scan_concurrent);
   g_test_add_func ("/threads/default-once", test_default_once);
   g_test_add_func ("/threads/refs-across-threads", test_refs_across_threads);
   return g_test_run ();

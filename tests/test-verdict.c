@@ -1,5 +1,6 @@
 /* test-verdict: classification, alternatives, mismatches, vendors, texts */
 #include <string.h>
+#include <glib/gstdio.h>
 #include <libsmtpcodes/smtpcodes.h>
 
 static SmtpcodesVerdict *
@@ -264,6 +265,91 @@ test_strings (void)
   g_assert_cmpstr (smtpcodes_alternative_kind_to_string (SMTPCODES_ALTERNATIVE_REGISTRY), ==, "registry");
 }
 
+/* A bare code is scanned without the automaton, for the markers a code can contain only:
+ * with a site module whose markers look like codes (some equal, to test the order of
+ * ties) and a vendor detected by one, a bare code must get the wording and the vendor the
+ * automaton gives the same text (explained from parts, which scans with it). */
+static void
+test_code_markers (void)
+{
+  static const char module[] =
+    "[Module]\nId=codey\nName=C\nKind=site\nVersion=1\nFormatVersion=1\n"
+    "[Pattern dot-seven]\nMatch=5.7;x.1\nReason=blocked\nSummary=S\nExplanation=E\nAdvice=A\nSource=t\n"
+    "[Pattern fifty]\nMatch=50; 55;0 5\nReason=spamdetected\nClasses=permanent;transient;success\nSummary=S\nExplanation=E\nAdvice=A\nSource=t\n"
+    "[Pattern tie]\nMatch=X.1;XX\nReason=filtered\nSummary=S\nExplanation=E\nAdvice=A\nSource=t\n"
+    "[Pattern words]\nMatch=user unknown\nReason=userunknown\nSummary=S\nExplanation=E\nAdvice=A\nSource=t\n";
+  static const char vendor[] =
+    "[Module]\nId=vcode\nName=V\nKind=vendor\nVersion=1\nFormatVersion=1\nDetectText=.1.1\n"
+    "[Reply 550]\nReason=rejected\nSummary=S\nExplanation=E\nAdvice=A\nSource=t\n";
+  const char *inputs[] = { "550", "5.7.1", "550 5.7.1", "  550\t", "550-5.1.1", "5.1.1", "450 4.1.1", "250",
+                           "5.5.0", "550 5.5.0", "X.1.1", "5.1.xx", "550 5.1.x", NULL };
+  char *dir = g_dir_make_tmp ("smtpcodes-codes-XXXXXX", NULL);
+  char *p1 = g_build_filename (dir, "codey.codes", NULL), *p2 = g_build_filename (dir, "vcode.codes", NULL);
+  const char *files[] = { p1, p2, NULL };
+  SmtpcodesRegistry *reg;
+  GError *error = NULL;
+  guint with_pattern = 0;
+
+  g_assert_true (g_file_set_contents (p1, module, -1, NULL));
+  g_assert_true (g_file_set_contents (p2, vendor, -1, NULL));
+  reg = smtpcodes_registry_new_from_files (files, SMTPCODES_LOAD_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (smtpcodes_registry_get_rejected (reg)[0], ==, NULL);
+  for (guint i = 0; inputs[i]; i++)
+    {
+      SmtpcodesReply *parsed = smtpcodes_registry_parse_reply (reg, inputs[i], -1, &error), *parts;
+      SmtpcodesVerdict *a, *b;
+      char **ea, **eb;
+      g_assert_no_error (error);
+      g_assert_true (smtpcodes_reply_is_code_only (parsed));
+      parts = smtpcodes_reply_new (smtpcodes_reply_get_code (parsed), smtpcodes_reply_get_enhanced (parsed),
+                                   inputs[i], NULL, NULL, NULL);
+      if (parts == NULL)
+        {
+          /* a wildcard: not a reply's code */
+          smtpcodes_reply_unref (parsed);
+          continue;
+        }
+      a = smtpcodes_registry_explain (reg, parsed, NULL);
+      b = smtpcodes_registry_explain (reg, parts, NULL);
+      g_assert_true (smtpcodes_verdict_get_pattern (a) == smtpcodes_verdict_get_pattern (b));
+      g_assert_cmpstr (smtpcodes_verdict_get_vendor (a), ==, smtpcodes_verdict_get_vendor (b));
+      ea = smtpcodes_verdict_get_evidence (a);
+      eb = smtpcodes_verdict_get_evidence (b);
+      for (guint k = 0; ea[k]; k++)
+        if (g_str_has_prefix (ea[k], "wording:") || g_str_has_prefix (ea[k], "vendor"))
+          {
+            gboolean found = FALSE;
+            for (guint j = 0; eb[j]; j++)
+              found |= g_str_equal (ea[k], eb[j]);
+            g_assert_true (found);
+          }
+      with_pattern += smtpcodes_verdict_get_pattern (a) != NULL;
+      g_strfreev (ea);
+      g_strfreev (eb);
+      smtpcodes_verdict_unref (a);
+      smtpcodes_verdict_unref (b);
+      smtpcodes_reply_unref (parsed);
+      smtpcodes_reply_unref (parts);
+    }
+  g_assert_cmpuint (with_pattern, >=, 6);
+  /* the tie: x.1 and X.1 (same length, priority and module) end at the same byte; the later
+   * pattern is reported first, so it wins */
+  {
+    SmtpcodesVerdict *v = smtpcodes_registry_explain_text (reg, "X.1.1", -1, NULL, NULL);
+    g_assert_cmpstr (smtpcodes_entry_get_code (smtpcodes_verdict_get_pattern (v)), ==, "tie");
+    g_assert_cmpstr (smtpcodes_verdict_get_vendor (v), ==, "vcode");
+    smtpcodes_verdict_unref (v);
+  }
+  smtpcodes_registry_unref (reg);
+  g_remove (p1);
+  g_remove (p2);
+  g_rmdir (dir);
+  g_free (p1);
+  g_free (p2);
+  g_free (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -278,5 +364,6 @@ main (int argc, char **argv)
   g_test_add_func ("/verdict/vendor", test_vendor);
   g_test_add_func ("/verdict/bad-input", test_bad_input);
   g_test_add_func ("/verdict/strings", test_strings);
+  g_test_add_func ("/verdict/code-markers", test_code_markers);
   return g_test_run ();
 }
