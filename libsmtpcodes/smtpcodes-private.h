@@ -145,6 +145,7 @@ typedef struct {
 } SmtpcodesIndexSlot;
 
 struct _SmtpcodesRegistry {
+  gint                ref_count;    /* atomic */
   SmtpcodesArena      arena;
   GPtrArray          *modules;      /* SmtpcodesModule*, sorted by rank then order */
   /* open addressing on the KEY_* keys below */
@@ -182,6 +183,7 @@ const SmtpcodesEntry *_smtpcodes_registry_match_command (SmtpcodesRegistry *reg,
 
 /* A reply and all its strings are one block: the strings follow the struct. */
 struct _SmtpcodesReply {
+  gint         ref_count;   /* atomic */
   int          code;
   const char  *enhanced;
   const char  *text;

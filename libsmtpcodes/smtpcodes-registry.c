@@ -47,7 +47,8 @@ SmtpcodesRegistry *
 smtpcodes_registry_ref (SmtpcodesRegistry *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return g_atomic_rc_box_acquire (self);
+  g_atomic_int_inc (&self->ref_count);
+  return self;
 }
 
 /**
@@ -62,7 +63,11 @@ void
 smtpcodes_registry_unref (SmtpcodesRegistry *self)
 {
   g_return_if_fail (self != NULL);
-  g_atomic_rc_box_release_full (self, registry_free);
+  if (g_atomic_int_dec_and_test (&self->ref_count))
+    {
+      registry_free (self);
+      g_free (self);
+    }
 }
 
 /**
@@ -504,9 +509,10 @@ static SmtpcodesRegistry *
 registry_build (const char * const *dirs, const char * const *files,
                 SmtpcodesLoadFlags flags, GError **error)
 {
-  SmtpcodesRegistry *self = g_atomic_rc_box_new0 (SmtpcodesRegistry);
+  SmtpcodesRegistry *self = g_new0 (SmtpcodesRegistry, 1);
   Loader l = { self, flags, g_ptr_array_new (), g_hash_table_new (g_str_hash, g_str_equal), 0, NULL };
 
+  self->ref_count = 1;
   _smtpcodes_arena_init (&self->arena);
   self->modules = g_ptr_array_new ();
   for (guint i = 0; files && files[i] && !l.fatal; i++)

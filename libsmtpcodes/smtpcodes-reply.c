@@ -26,8 +26,9 @@ reply_alloc (guint n_matches, gsize strings, char **w)
 {
   const gsize head = (sizeof (SmtpcodesReply) + 7) & ~(gsize) 7;
   gsize size = head + n_matches * sizeof (gpointer) + strings;
-  SmtpcodesReply *r = g_atomic_rc_box_alloc (size);
+  SmtpcodesReply *r = g_malloc (size);
   memset (r, 0, sizeof *r);
+  r->ref_count = 1;
   r->matches = (const SmtpcodesMatch *const *) (gpointer) ((char *) r + head);
   *w = (char *) r + head + n_matches * sizeof (gpointer);
   return r;
@@ -54,7 +55,8 @@ SmtpcodesReply *
 smtpcodes_reply_ref (SmtpcodesReply *reply)
 {
   g_return_val_if_fail (reply != NULL, NULL);
-  return g_atomic_rc_box_acquire (reply);
+  g_atomic_int_inc (&reply->ref_count);
+  return reply;
 }
 
 /**
@@ -66,7 +68,11 @@ void
 smtpcodes_reply_unref (SmtpcodesReply *reply)
 {
   g_return_if_fail (reply != NULL);
-  g_atomic_rc_box_release_full (reply, reply_clear);
+  if (g_atomic_int_dec_and_test (&reply->ref_count))
+    {
+      reply_clear (reply);
+      g_free (reply);
+    }
 }
 
 /* How the reply was written (smtpcodes_reply_get_context()); the parser compares these

@@ -31,6 +31,7 @@ typedef enum {
 #define ALT(v, i) (&(v)->alternatives[i])
 
 struct _SmtpcodesVerdict {
+  gint                   ref_count;   /* atomic */
   SmtpcodesRegistry     *registry;
   SmtpcodesReply        *reply;
   SmtpcodesClass         klass;
@@ -166,7 +167,8 @@ SmtpcodesVerdict *
 smtpcodes_verdict_ref (SmtpcodesVerdict *verdict)
 {
   g_return_val_if_fail (verdict != NULL, NULL);
-  return g_atomic_rc_box_acquire (verdict);
+  g_atomic_int_inc (&verdict->ref_count);
+  return verdict;
 }
 
 /**
@@ -178,7 +180,11 @@ void
 smtpcodes_verdict_unref (SmtpcodesVerdict *verdict)
 {
   g_return_if_fail (verdict != NULL);
-  g_atomic_rc_box_release_full (verdict, verdict_clear);
+  if (g_atomic_int_dec_and_test (&verdict->ref_count))
+    {
+      verdict_clear (verdict);
+      g_free (verdict);
+    }
 }
 
 typedef struct {
@@ -549,8 +555,9 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
   v->hard = is_hard_reason (v->reason, v->klass);
 
   head = (sizeof (SmtpcodesVerdict) + 7) & ~(gsize) 7;
-  out = g_atomic_rc_box_alloc (head + entries.len * sizeof (gpointer) + alts.len * sizeof (Alternative));
+  out = g_malloc (head + entries.len * sizeof (gpointer) + alts.len * sizeof (Alternative));
   *out = verdict;
+  out->ref_count = 1;
   out->registry = smtpcodes_registry_ref (self);
   out->reply = smtpcodes_reply_ref ((SmtpcodesReply *) reply);
   {
