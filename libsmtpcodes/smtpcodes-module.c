@@ -146,6 +146,30 @@ _smtpcodes_parse_status (const char *s, gsize len, gboolean allow_wild,
   guint parts[3];
   gsize i = 0;
 
+  /* the common form, C.S.D in digits ("5.7.1", "4.7.26"): read directly */
+  if (len >= 5 && (s[0] == '2' || s[0] == '4' || s[0] == '5') && s[1] == '.')
+    {
+      guint v[2] = { 0, 0 };
+      gsize j = 2, d;
+      gboolean plain = TRUE;
+      for (int part = 0; part < 2 && plain; part++)
+        {
+          for (d = 0; j < len && s[j] >= '0' && s[j] <= '9' && d < 4; j++, d++)
+            v[part] = v[part] * 10 + (guint) (s[j] - '0');
+          plain = d >= 1 && d <= 3 && (part == 1 ? j == len : j < len && s[j] == '.');
+          j++;
+        }
+      if (plain)
+        {
+          if (v[0] > 126 || v[1] > 1022)
+            return FALSE;
+          *c = (guint) (s[0] - '0');
+          *sub = v[0];
+          *det = v[1];
+          return TRUE;
+        }
+    }
+
   for (int p = 0; p < 3; p++)
     {
       gsize start = i, digits = 0;

@@ -498,6 +498,49 @@ test_builtin_as_parsed (void)
   smtpcodes_registry_unref (b);
 }
 
+/* Where a status code stops being one: three digits at most, subject up to 126, detail
+ * up to 999 (and 1022 in principle), leading zeros read as numbers, nothing glued on. */
+static void
+test_status_limits (void)
+{
+  static const struct { const char *code; gboolean ok; } cases[] = {
+    { "5.1.1", TRUE }, { "5.126.1", TRUE }, { "5.127.1", FALSE }, { "5.1.999", TRUE }, { "5.1.1022", FALSE },
+    { "5.01.1", TRUE }, { "5.1.001", TRUE }, { "5.1234.1", FALSE }, { "5.1.", FALSE }, { "5..1", FALSE },
+    { "4.7.26", TRUE }, { "2.0.0", TRUE }, { "3.1.1", FALSE }, { "5.1.1x", FALSE }, { "5.1.1.", FALSE },
+    { "550 5.127.1", FALSE }, { "550 5.126.999", TRUE }, { "X.1.1", TRUE }, { "5.1.x", TRUE }, { "5.XXX.XXX", TRUE },
+    { "5.XXX.1", FALSE }, { "X.XXX.XXX", FALSE }, { "5.1.xxxx", FALSE }, { "5.1", FALSE }, { "5", FALSE },
+  };
+  SmtpcodesRegistry *reg = smtpcodes_registry_get_default ();
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      GPtrArray *l = smtpcodes_registry_lookup (reg, NULL, cases[i].code, &error);
+      if (cases[i].ok)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (l);
+          g_ptr_array_unref (l);
+        }
+      else
+        {
+          g_assert_null (l);
+          g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_CODE);
+          g_clear_error (&error);
+        }
+    }
+  {
+    /* the numbers index: 5.01.1 is 5.1.1 */
+    GPtrArray *a = smtpcodes_registry_lookup (reg, NULL, "5.01.001", NULL);
+    GPtrArray *b = smtpcodes_registry_lookup (reg, NULL, "5.1.1", NULL);
+    g_assert_cmpuint (a->len, ==, b->len);
+    g_assert_cmpuint (a->len, >, 0);
+    for (guint i = 0; i < a->len; i++)
+      g_assert_true (a->pdata[i] == b->pdata[i]);
+    g_ptr_array_unref (a);
+    g_ptr_array_unref (b);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -505,6 +548,7 @@ main (int argc, char **argv)
   g_test_add_func ("/registry/builtin", test_builtin);
   g_test_add_func ("/registry/no-builtin", test_no_builtin);
   g_test_add_func ("/registry/builtin-as-parsed", test_builtin_as_parsed);
+  g_test_add_func ("/registry/status-limits", test_status_limits);
   g_test_add_func ("/registry/lookup/order", test_lookup_order);
   g_test_add_func ("/registry/lookup/forms", test_lookup_forms);
   g_test_add_func ("/registry/lookup/fallback", test_fallback);
