@@ -835,6 +835,9 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
       for (gsize k = start; k < end; k++)
         {
           gsize e;
+          /* a class digit followed by a dot, then the whole test */
+          if ((s[k] != '2' && s[k] != '4' && s[k] != '5') || k + 1 >= end || s[k + 1] != '.')
+            continue;
           if (status_at (s, end, k, &e, TRUE))
             {
               enhanced.s = s + k;
