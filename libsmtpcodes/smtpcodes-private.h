@@ -174,6 +174,9 @@ gboolean _smtpcodes_is_code_byte (char c);
 
 /* Parses a reply, naming the command with the registry's command vocabulary (or none). */
 SmtpcodesReply *_smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length, GError **error);
+/* ... with spare bytes of room at the end (8-aligned), for the verdict */
+SmtpcodesReply *_smtpcodes_reply_parse_spare (SmtpcodesRegistry *reg, const char *text, gssize length,
+                                              gsize spare, GError **error);
 const SmtpcodesEntry *_smtpcodes_registry_match_command (SmtpcodesRegistry *reg, const char *s, gsize len, gsize *used);
 
 /* index keys: two tag bits, then the code */
@@ -203,6 +206,12 @@ struct _SmtpcodesReply {
   SmtpcodesRegistry           *scan_reg;
   const SmtpcodesMatch *const *matches;
   guint                        n_matches;
+  /* Room at the end of the block for the verdict smtpcodes_registry_explain_text() makes
+   * of the reply, so that both are one allocation; the reply's references count for the
+   * verdict living there too (see smtpcodes-verdict.c). */
+  gpointer                     spare;
+  gsize                        spare_size;
+  gboolean                     has_verdict;
 };
 #define SMTPCODES_REPLY_MAX_MATCHES 256
 

@@ -22,13 +22,18 @@ reply_clear (gpointer data)
 /* A reply with room for n_matches match pointers and strings bytes of strings after it;
  * *w is where the strings go. */
 static SmtpcodesReply *
-reply_alloc (guint n_matches, gsize strings, char **w)
+reply_alloc (guint n_matches, gsize strings, gsize spare, char **w)
 {
   const gsize head = (sizeof (SmtpcodesReply) + 7) & ~(gsize) 7;
-  gsize size = head + n_matches * sizeof (gpointer) + strings;
-  SmtpcodesReply *r = g_malloc (size);
+  gsize size = (head + n_matches * sizeof (gpointer) + strings + 7) & ~(gsize) 7;
+  SmtpcodesReply *r = g_malloc (size + spare);
   memset (r, 0, sizeof *r);
   r->ref_count = 1;
+  if (spare)
+    {
+      r->spare = (char *) r + size;
+      r->spare_size = spare;
+    }
   r->matches = (const SmtpcodesMatch *const *) (gpointer) ((char *) r + head);
   *w = (char *) r + head + n_matches * sizeof (gpointer);
   return r;
@@ -70,6 +75,7 @@ smtpcodes_reply_unref (SmtpcodesReply *reply)
   g_return_if_fail (reply != NULL);
   if (g_atomic_int_dec_and_test (&reply->ref_count))
     {
+      /* a verdict in the spare room holds nothing the reply does not (smtpcodes-verdict.c) */
       reply_clear (reply);
       g_free (reply);
     }
@@ -631,6 +637,13 @@ smtpcodes_reply_parse (const char *text, gssize length, GError **error)
 SmtpcodesReply *
 _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length, GError **error)
 {
+  return _smtpcodes_reply_parse_spare (reg, text, length, 0, error);
+}
+
+SmtpcodesReply *
+_smtpcodes_reply_parse_spare (SmtpcodesRegistry *reg, const char *text, gssize length, gsize spare,
+                              GError **error)
+{
   SmtpcodesReply *r;
   gsize len;
   const char *s, *nul, *hit;
@@ -694,7 +707,7 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
       else
         text_scan (&t, reg, s, len);
       gsize elen = bare.enhanced ? strlen (bare.enhanced) : 0;
-      r = reply_alloc (t.n_matches, len + 1 + (bare.enhanced ? elen + 1 : 0) + (bare.dotted ? 6 : 0), &w);
+      r = reply_alloc (t.n_matches, len + 1 + (bare.enhanced ? elen + 1 : 0) + (bare.dotted ? 6 : 0), spare, &w);
       r->input = put (&w, s, len);
       r->code = bare.code;
       if (bare.enhanced)
@@ -900,7 +913,7 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
   cmd_len = command ? strlen (command) : 0;
   strings = len + 1 + (end - start + 1) + (enhanced.s ? enhanced.len + 1 : 0)
             + (host.s ? host.len + 1 : 0) + (command ? cmd_len + 1 : 0);
-  r = reply_alloc (t.n_matches, strings, &w);
+  r = reply_alloc (t.n_matches, strings, spare, &w);
   r->input = put (&w, s, len);
   r->code = code;
   if (enhanced.s)
@@ -988,7 +1001,7 @@ smtpcodes_reply_new (int code, const char *enhanced, const char *text, const cha
     gsize hl = remote_host ? strlen (remote_host) : 0;
     char *w;
     r = reply_alloc (0, 2 * (il + 1) + (enhanced ? el + 1 : 0) + (command ? cl + 1 : 0)
-                        + (remote_host ? hl + 1 : 0), &w);
+                        + (remote_host ? hl + 1 : 0), 0, &w);
     r->code = code;
     if (enhanced)
       {

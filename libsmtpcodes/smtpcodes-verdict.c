@@ -28,10 +28,17 @@ typedef enum {
 } NoteId;
 
 #define N_ALT(v) ((v)->n_alts)
+/* room for a verdict with 16 entries and 4 alternatives */
+#define VERDICT_SPARE (((sizeof (SmtpcodesVerdict) + 7) & ~(gsize) 7) + 16 * sizeof (gpointer) + 4 * sizeof (Alternative))
 #define ALT(v, i) (&(v)->alternatives[i])
 
 struct _SmtpcodesVerdict {
-  gint                   ref_count;   /* atomic */
+  gint                   ref_count;   /* atomic; unused when owner is set */
+  /* Set when the verdict lives in the spare room of its reply's block (made by
+   * smtpcodes_registry_explain_text()): then the reply's count is the count of both, and
+   * the verdict holds no reference of its own to the reply, nor to the registry (which
+   * the reply holds: it was parsed with it). */
+  SmtpcodesReply        *owner;
   SmtpcodesRegistry     *registry;
   SmtpcodesReply        *reply;
   SmtpcodesClass         klass;
@@ -167,7 +174,10 @@ SmtpcodesVerdict *
 smtpcodes_verdict_ref (SmtpcodesVerdict *verdict)
 {
   g_return_val_if_fail (verdict != NULL, NULL);
-  g_atomic_int_inc (&verdict->ref_count);
+  if (verdict->owner)
+    smtpcodes_reply_ref (verdict->owner);
+  else
+    g_atomic_int_inc (&verdict->ref_count);
   return verdict;
 }
 
@@ -180,7 +190,9 @@ void
 smtpcodes_verdict_unref (SmtpcodesVerdict *verdict)
 {
   g_return_if_fail (verdict != NULL);
-  if (g_atomic_int_dec_and_test (&verdict->ref_count))
+  if (verdict->owner)
+    smtpcodes_reply_unref (verdict->owner);
+  else if (g_atomic_int_dec_and_test (&verdict->ref_count))
     {
       verdict_clear (verdict);
       g_free (verdict);
@@ -340,21 +352,33 @@ usage_is_standard (const SmtpcodesEntry *e)
  * Returns: (transfer full): the verdict; never %NULL
  * Since: 1.0
  */
+static SmtpcodesVerdict *explain (SmtpcodesRegistry *self, const SmtpcodesReply *reply, const char *vendor,
+                                  gboolean in_reply);
+
 SmtpcodesVerdict *
 smtpcodes_registry_explain (SmtpcodesRegistry    *self,
                             const SmtpcodesReply *reply,
                             const char           *vendor)
 {
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (reply != NULL, NULL);
+  return explain (self, reply, vendor, FALSE);
+}
+
+/* The verdict; with in_reply, in the reply's spare room if it fits (the reply must be one
+ * that only the caller holds, parsed with self, and the caller's reference becomes the
+ * verdict's). */
+static SmtpcodesVerdict *
+explain (SmtpcodesRegistry *self, const SmtpcodesReply *reply, const char *vendor, gboolean in_reply)
+{
   SmtpcodesVerdict verdict = { 0 }, *v = &verdict, *out;
+  gsize size;
   SmtpcodesQuery q;
   ScanState st = { 0 };
   int basic_digit, status_digit = 0;
   SmtpcodesEntryVec entries;
   AltVec alts;
   gsize head;
-
-  g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (reply != NULL, NULL);
 
   /* The verdict is made on the stack, then goes with its entries and alternatives into
    * one block. */
@@ -555,11 +579,25 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
   v->hard = is_hard_reason (v->reason, v->klass);
 
   head = (sizeof (SmtpcodesVerdict) + 7) & ~(gsize) 7;
-  out = g_malloc (head + entries.len * sizeof (gpointer) + alts.len * sizeof (Alternative));
-  *out = verdict;
-  out->ref_count = 1;
-  out->registry = smtpcodes_registry_ref (self);
-  out->reply = smtpcodes_reply_ref ((SmtpcodesReply *) reply);
+  size = head + entries.len * sizeof (gpointer) + alts.len * sizeof (Alternative);
+  if (in_reply && size <= reply->spare_size && !reply->has_verdict && reply->scan_reg == self)
+    {
+      SmtpcodesReply *owner = (SmtpcodesReply *) reply;
+      out = owner->spare;
+      owner->has_verdict = TRUE;
+      *out = verdict;
+      out->owner = owner;
+      out->registry = self;
+      out->reply = owner;
+    }
+  else
+    {
+      out = g_malloc (size);
+      *out = verdict;
+      out->ref_count = 1;
+      out->registry = smtpcodes_registry_ref (self);
+      out->reply = smtpcodes_reply_ref ((SmtpcodesReply *) reply);
+    }
   {
     const SmtpcodesEntry **ev = (const SmtpcodesEntry **) (gpointer) ((char *) out + head);
     Alternative *av = (Alternative *) (gpointer) (ev + entries.len);
@@ -608,11 +646,13 @@ smtpcodes_registry_explain_text (SmtpcodesRegistry *self,
                    "no module '%s' is loaded (see 'smtpcodes modules')", vendor);
       return NULL;
     }
-  r = _smtpcodes_reply_parse (self, text, length, error);
+  /* the reply with room for the verdict: one allocation for both, most of the time */
+  r = _smtpcodes_reply_parse_spare (self, text, length, VERDICT_SPARE, error);
   if (r == NULL)
     return NULL;
-  v = smtpcodes_registry_explain (self, r, vendor);
-  smtpcodes_reply_unref (r);
+  v = explain (self, r, vendor, TRUE);
+  if (v->owner == NULL)
+    smtpcodes_reply_unref (r);   /* the verdict has its own block and reference */
   return v;
 }
 

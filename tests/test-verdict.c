@@ -350,6 +350,80 @@ test_code_markers (void)
   g_free (dir);
 }
 
+/* A verdict from explain_text shares one block with its reply (when it fits): references
+ * to either keep both; a verdict too large for the room has a block of its own. */
+static void
+test_verdict_reply_lifetime (void)
+{
+  char *dir = g_dir_make_tmp ("smtpcodes-life-XXXXXX", NULL);
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  SmtpcodesRegistry *reg;
+  GError *error = NULL;
+
+  /* 20 site modules that each know 559: more entries than the shared room holds */
+  for (int i = 0; i < 20; i++)
+    {
+      char *path = g_strdup_printf ("%s/site%02d.codes", dir, i);
+      char *text = g_strdup_printf ("[Module]\nId=site%02d\nName=S\nKind=site\nVersion=1\nFormatVersion=1\n"
+                                    "[Reply 559]\nReason=rejected\nSummary=S%d\nExplanation=E\nAdvice=A\nSource=t\n", i, i);
+      g_assert_true (g_file_set_contents (path, text, -1, NULL));
+      g_ptr_array_add (paths, path);
+      g_free (text);
+    }
+  g_ptr_array_add (paths, NULL);
+  reg = smtpcodes_registry_new_from_files ((const char *const *) paths->pdata, SMTPCODES_LOAD_DEFAULT, &error);
+  g_assert_no_error (error);
+  for (int big = 0; big < 2; big++)
+    for (int order = 0; order < 3; order++)
+      {
+        const char *text = big ? "559 too many meanings" : "550 5.1.1 User unknown";
+        SmtpcodesVerdict *v = smtpcodes_registry_explain_text (reg, text, -1, NULL, &error);
+        SmtpcodesReply *r;
+        GPtrArray *entries;
+        g_assert_no_error (error);
+        entries = smtpcodes_verdict_get_entries (v);
+        g_assert_cmpuint (entries->len, >=, big ? 20 : 1);
+        g_ptr_array_unref (entries);
+        r = smtpcodes_reply_ref ((SmtpcodesReply *) smtpcodes_verdict_get_reply (v));
+        g_assert_true (smtpcodes_verdict_ref (v) == v);
+        smtpcodes_verdict_unref (v);
+        if (order == 0)
+          {
+            /* the verdict goes first: the reply stays */
+            smtpcodes_verdict_unref (v);
+            g_assert_cmpint (smtpcodes_reply_get_code (r), ==, big ? 559 : 550);
+            g_assert_cmpstr (smtpcodes_reply_get_input (r), ==, text);
+            smtpcodes_reply_unref (r);
+          }
+        else if (order == 1)
+          {
+            /* the reply goes first: the verdict stays, and its reply */
+            smtpcodes_reply_unref (r);
+            g_assert_cmpstr (smtpcodes_verdict_get_reason (v), ==, big ? "rejected" : "userunknown");
+            g_assert_cmpstr (smtpcodes_reply_get_input (smtpcodes_verdict_get_reply (v)), ==, text);
+            smtpcodes_verdict_unref (v);
+          }
+        else
+          {
+            /* the registry goes first: the verdict keeps it */
+            SmtpcodesRegistry *other = smtpcodes_registry_new_from_files ((const char *const *) paths->pdata,
+                                                                          SMTPCODES_LOAD_DEFAULT, NULL);
+            SmtpcodesVerdict *w = smtpcodes_registry_explain_text (other, text, -1, NULL, NULL);
+            smtpcodes_registry_unref (other);
+            g_assert_nonnull (smtpcodes_entry_get_summary (smtpcodes_verdict_get_entry (w), "en"));
+            smtpcodes_verdict_unref (w);
+            smtpcodes_reply_unref (r);
+            smtpcodes_verdict_unref (v);
+          }
+      }
+  smtpcodes_registry_unref (reg);
+  for (guint i = 0; i + 1 < paths->len; i++)
+    g_remove (paths->pdata[i]);
+  g_rmdir (dir);
+  g_free (dir);
+  g_ptr_array_unref (paths);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -365,5 +439,6 @@ main (int argc, char **argv)
   g_test_add_func ("/verdict/bad-input", test_bad_input);
   g_test_add_func ("/verdict/strings", test_strings);
   g_test_add_func ("/verdict/code-markers", test_code_markers);
+  g_test_add_func ("/verdict/verdict-reply-lifetime", test_verdict_reply_lifetime);
   return g_test_run ();
 }
