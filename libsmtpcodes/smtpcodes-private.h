@@ -166,9 +166,20 @@ struct _SmtpcodesRegistry {
   guint               n_code_markers;
   char              **rejected;
   GPtrArray          *commands;     /* SmtpcodesEntry* of kind COMMAND, first Id wins */
+  /* every spelling of the commands (name, then aliases, command by command), grouped by
+   * first letter lower-cased: spelling_at[b] .. spelling_at[b + 1] */
+  struct { const SmtpcodesEntry *entry; const char *spelling; } *spellings;
+  guint32            *spelling_at;  /* 257 */
 };
 
 const SmtpcodesMatcher *_smtpcodes_registry_get_matcher (SmtpcodesRegistry *reg);
+static inline const SmtpcodesMatcher *
+_smtpcodes_registry_matcher (SmtpcodesRegistry *reg)
+{
+  /* built already (an acquire load pairs with g_once_init_leave), else build it */
+  SmtpcodesMatcher *m = g_atomic_pointer_get (&reg->matcher);
+  return G_LIKELY (m != NULL) ? m : _smtpcodes_registry_get_matcher (reg);
+}
 /* The bytes a bare code and the blanks around it consist of */
 gboolean _smtpcodes_is_code_byte (char c);
 

@@ -30,6 +30,8 @@ registry_free (gpointer data)
   g_clear_pointer (&self->cmd_entries, g_free);
   g_clear_pointer (&self->patterns, g_ptr_array_unref);
   g_clear_pointer (&self->commands, g_ptr_array_unref);
+  g_clear_pointer (&self->spellings, g_free);
+  g_clear_pointer (&self->spelling_at, g_free);
   g_clear_pointer (&self->matcher, _smtpcodes_matcher_free);
   g_clear_pointer (&self->code_markers, g_free);
   g_clear_pointer (&self->rejected, g_strfreev);
@@ -449,6 +451,48 @@ _smtpcodes_registry_get_matcher (SmtpcodesRegistry *reg)
   return reg->matcher;
 }
 
+static inline char
+ascii_lower (char c)
+{
+  return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+}
+
+/* The commands' spellings by first letter (a counting sort, so each letter keeps the
+ * order of the list). */
+static void
+spellings_build (SmtpcodesRegistry *self)
+{
+  guint32 n = 0, *at = g_new0 (guint32, 257), *fill;
+  for (guint i = 0; i < self->commands->len; i++)
+    {
+      const SmtpcodesEntry *e = self->commands->pdata[i];
+      at[(guint8) ascii_lower (e->code[0]) + 1]++;
+      for (guint k = 0; e->aliases && e->aliases[k]; k++)
+        at[(guint8) ascii_lower (e->aliases[k][0]) + 1]++;
+    }
+  for (guint b = 0; b < 256; b++)
+    at[b + 1] += at[b];
+  n = at[256];
+  self->spellings = g_malloc (MAX (n, 1) * sizeof *self->spellings);
+  fill = g_new (guint32, 256);
+  memcpy (fill, at, 256 * sizeof (guint32));
+  for (guint i = 0; i < self->commands->len; i++)
+    {
+      const SmtpcodesEntry *e = self->commands->pdata[i];
+      guint32 k = fill[(guint8) ascii_lower (e->code[0])]++;
+      self->spellings[k].entry = e;
+      self->spellings[k].spelling = e->code;
+      for (guint j = 0; e->aliases && e->aliases[j]; j++)
+        {
+          k = fill[(guint8) ascii_lower (e->aliases[j][0])]++;
+          self->spellings[k].entry = e;
+          self->spellings[k].spelling = e->aliases[j];
+        }
+    }
+  g_free (fill);
+  self->spelling_at = at;
+}
+
 static void
 freeze (SmtpcodesRegistry *self)
 {
@@ -503,6 +547,7 @@ freeze (SmtpcodesRegistry *self)
     }
   index_build (self, pairs, n_pairs);
   g_free (pairs);
+  spellings_build (self);
 }
 
 static SmtpcodesRegistry *
@@ -996,12 +1041,6 @@ smtpcodes_registry_lookup (SmtpcodesRegistry *self,
 }
 
 /* Does s (len bytes) start with spelling, case-insensitively, as a whole word? */
-static inline char
-ascii_lower (char c)
-{
-  return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
-}
-
 static inline gboolean
 spelled (const char *s, gsize len, const char *spelling, gsize *used)
 {
@@ -1024,6 +1063,21 @@ _smtpcodes_registry_match_command (SmtpcodesRegistry *reg, const char *s, gsize 
   const SmtpcodesEntry *best = NULL;
   gsize best_len = 0;
 
+  if (reg && reg->spelling_at)
+    {
+      /* only spellings with the first letter can match */
+      guint8 b = len ? (guint8) ascii_lower (s[0]) : 0;
+      for (guint32 i = len ? reg->spelling_at[b] : 0, end = len ? reg->spelling_at[b + 1] : 0; i < end; i++)
+        {
+          gsize n;
+          if (spelled (s, len, reg->spellings[i].spelling, &n) && n > best_len)
+            best = reg->spellings[i].entry, best_len = n;
+        }
+      if (used)
+        *used = best_len;
+      return best;
+    }
+  /* while the registry is made (the spellings come last) */
   for (guint i = 0; reg && i < reg->commands->len; i++)
     {
       const SmtpcodesEntry *e = reg->commands->pdata[i];

@@ -92,35 +92,31 @@ static const char ctx_reply[] = "reply", ctx_code[] = "code", ctx_dsn[] = "dsn",
 /* The cues of the grammar: where quoting MTAs put replies, hosts and commands. One pass of
  * a process-wide automaton records where each occurs, so the parser reads the text once
  * however many cues it looks for. */
+#define CUE_LIST(X) \
+  X (CUE_DIAG, "diagnostic-code:") X (CUE_SAID, " said:") X (CUE_GMAIL, "smtp error (state ") \
+  X (CUE_PAREN_COLON, "):") X (CUE_REMOTE_RETURNED, "remote server returned '") \
+  X (CUE_EXIM, "smtp error from remote mail") X (CUE_BRACKET_COLON, "]:") X (CUE_SENDMAIL_IN, "<<< ") \
+  X (CUE_TALKING, "while talking to ") X (CUE_REMOTE_MTA, "remote-mta:") X (CUE_RELAY, "relay=") \
+  X (CUE_DSN, "dsn=") X (CUE_PAREN_IN_REPLY, "(in reply to ") X (CUE_HASHES, "##") \
+  X (CUE_IN_REPLY, "in reply to ") X (CUE_AFTER, "after ") X (CUE_SENDMAIL_OUT, ">>> ") \
+  X (CUE_WHILE_SENDING, "while sending ") X (CUE_IN_RESPONSE, "in response to ") X (CUE_HOST, "host ")
+
 typedef enum {
-  CUE_DIAG,
-  CUE_SAID,
-  CUE_GMAIL,
-  CUE_PAREN_COLON,
-  CUE_REMOTE_RETURNED,
-  CUE_EXIM,
-  CUE_BRACKET_COLON,
-  CUE_SENDMAIL_IN,
-  CUE_TALKING,
-  CUE_REMOTE_MTA,
-  CUE_RELAY,
-  CUE_DSN,
-  CUE_PAREN_IN_REPLY,
-  CUE_HASHES,
-  CUE_IN_REPLY,
-  CUE_AFTER,
-  CUE_SENDMAIL_OUT,
-  CUE_WHILE_SENDING,
-  CUE_IN_RESPONSE,
-  CUE_HOST,
+#define CUE_ENUM(id, text) id,
+  CUE_LIST (CUE_ENUM)
+#undef CUE_ENUM
   N_CUES
 } Cue;
 
 static const char *const grammar_cues[N_CUES] = {
-  "diagnostic-code:", " said:", "smtp error (state ", "):", "remote server returned '",
-  "smtp error from remote mail", "]:", "<<< ", "while talking to ", "remote-mta:", "relay=",
-  "dsn=", "(in reply to ", "##", "in reply to ", "after ", ">>> ", "while sending ",
-  "in response to ", "host ",
+#define CUE_TEXT(id, text) text,
+  CUE_LIST (CUE_TEXT)
+#undef CUE_TEXT
+};
+static const guint8 cue_len[N_CUES] = {
+#define CUE_LENGTH(id, text) sizeof text - 1,
+  CUE_LIST (CUE_LENGTH)
+#undef CUE_LENGTH
 };
 #define MAX_HITS 64
 
@@ -145,8 +141,6 @@ _smtpcodes_reply_cue (guint i)
   return i < N_CUES ? grammar_cues[i] : NULL;
 }
 
-static guint8 cue_len[N_CUES];   /* filled once with the automaton */
-
 static const SmtpcodesMatcher *
 cue_matcher (void)
 {
@@ -155,10 +149,7 @@ cue_matcher (void)
     {
       SmtpcodesMatcher *built = _smtpcodes_matcher_new ();
       for (guint i = 0; i < N_CUES; i++)
-        {
-          cue_len[i] = (guint8) strlen (grammar_cues[i]);
-          _smtpcodes_matcher_add (built, grammar_cues[i], SMTPCODES_TAG_CUE, GUINT_TO_POINTER (i));
-        }
+        _smtpcodes_matcher_add (built, grammar_cues[i], SMTPCODES_TAG_CUE, GUINT_TO_POINTER (i));
       _smtpcodes_matcher_build (built);
       g_once_init_leave (&m, built);
     }
@@ -195,8 +186,7 @@ text_scan (Text *t, SmtpcodesRegistry *reg, const char *s, gsize len)
   t->len = len;
   t->n_matches = 0;
   memset (t->n, 0, sizeof t->n);
-  const SmtpcodesMatcher *cues = cue_matcher ();   /* also fills cue_len */
-  _smtpcodes_matcher_scan (reg ? _smtpcodes_registry_get_matcher (reg) : cues, s, len, on_cue, t);
+  _smtpcodes_matcher_scan (reg ? _smtpcodes_registry_matcher (reg) : cue_matcher (), s, len, on_cue, t);
 }
 
 typedef struct {

@@ -432,7 +432,7 @@ explain (SmtpcodesRegistry *self, const SmtpcodesReply *reply, const char *vendo
         on_match (reply->matches[i], 0, &st);
     }
   else
-    _smtpcodes_matcher_scan (_smtpcodes_registry_get_matcher (self), reply->input, strlen (reply->input),
+    _smtpcodes_matcher_scan (_smtpcodes_registry_matcher (self), reply->input, strlen (reply->input),
                              on_match, &st);
   if (v->vendor == NULL)
     {
