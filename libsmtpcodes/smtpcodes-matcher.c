@@ -19,15 +19,18 @@ typedef struct {
   guint32        next;   /* next output of the same node, or NONE */
 } Out;
 
-/* A deep (sparse) state. Most have one child or none: that edge is inline; more edges are
- * edge_cls/edge_code[edge .. the next state's edge). A state without children has class 0
- * and code 0 (the root) inline, which is right: no marker has a byte of class 0, so every
- * state goes to the root on it. */
+/* A deep (sparse) state. Most have one child or none: that edge is inline, the others in
+ * a list. A state without children has class 0 and code 0 (the root) inline, which is
+ * right: no marker has a byte of class 0, so every state goes to the root on it. Deep
+ * states are numbered depth first, so that a text following a marker walks consecutive
+ * entries (a state's first child comes right after it). */
 typedef struct {
   guint32 first_code;    /* the first child's code */
   guint32 fail_code;     /* the code of its fail state, without HAS_OUT */
-  guint32 edge;          /* the other children */
-  guint32 first_cls;
+  guint32 edge;          /* the other children: edge_cls/edge_code[edge .. edge + n_edges) */
+  guint8  first_cls;
+  guint8  n_edges;
+  guint16 unused;
 } Sparse;
 
 struct _SmtpcodesMatcher {
@@ -232,7 +235,7 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
   m->fail = fail = g_new (guint32, n_trie);
   m->dict = dict = g_new (guint32, n_trie);
   m->out_head = out_head = g_new (guint32, n_trie);
-  m->sparse = sparse = g_new (Sparse, n_trie - n_dense + 1);
+  m->sparse = sparse = g_new (Sparse, MAX (n_trie - n_dense, 1));
   m->edge_cls = edge_cls = g_new (guint8, n_trie);
   m->edge_code = edge_code = g_new (guint32, n_trie);
   m->dense = dense = g_new0 (guint32, (gsize) n_dense << shift);
@@ -242,13 +245,36 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
 #define NODE_CODE(node) ((node) < n_dense ? (node) << shift : limit + ((node) - n_dense))
   /* Fail links, outputs and transitions in BFS order: a node's fail link is shallower, so
    * its row (dense) or its fail chain (deep) is complete when the node's children need it. */
+  /* Node numbers: the shallow (dense) nodes keep their BFS numbers; the deep ones are
+   * numbered depth first, first child first (bfs_of becomes trie node -> number). */
+  {
+    guint32 *stack = g_new (guint32, n_trie), top = 0, next = n_dense;
+    stack[top++] = 0;
+    while (top)
+      {
+        guint32 t = stack[--top], k = top;
+        if (bfs_of[t] >= n_dense)
+          bfs_of[t] = next++;
+        /* push the children so that the first is popped first */
+        for (guint32 c = child_first[t]; c != NONE; c = child_next[c])
+          stack[top++] = c;
+        for (guint32 a = k, b = top; a + 1 < b; a++, b--)
+          {
+            guint32 x = stack[a];
+            stack[a] = stack[b - 1];
+            stack[b - 1] = x;
+          }
+      }
+    g_free (stack);
+  }
   fail[0] = 0;
   dict[0] = NONE;
   for (guint32 n = 0; n < n_trie; n++)
-    out_head[n] = m->trie_out[order[n]];
-  for (guint32 n = 0; n < n_trie; n++)
+    out_head[bfs_of[order[n]]] = m->trie_out[order[n]];
+  /* in BFS order (order[] is still by BFS id) */
+  for (guint32 bn = 0; bn < n_trie; bn++)
     {
-      guint32 t = order[n], fn = fail[n];
+      guint32 t = order[bn], n = bfs_of[t], fn = fail[n];
       guint32 *row = NULL;
       if (n < n_dense)
         {
@@ -261,6 +287,8 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
           sparse[n - n_dense].first_cls = 0;
           sparse[n - n_dense].first_code = 0;
           sparse[n - n_dense].edge = e;
+          sparse[n - n_dense].n_edges = 0;
+          sparse[n - n_dense].unused = 0;
           sparse[n - n_dense].fail_code = NODE_CODE (fn);
         }
       for (guint32 tc = child_first[t]; tc != NONE; tc = child_next[tc])
@@ -283,7 +311,7 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
                     break;
                   }
                 k = sparse[f - n_dense].edge;
-                end = sparse[f - n_dense + 1].edge;
+                end = k + sparse[f - n_dense].n_edges;
                 while (k < end && edge_cls[k] != cl)
                   k++;
                 if (k < end)
@@ -308,12 +336,9 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
               edge_cls[e] = (guint8) cl;
               edge_code[e] = target;
               e++;
+              sparse[n - n_dense].n_edges++;   /* at most 228: one class each */
             }
         }
-      /* where the next deep node's edges start (rewritten when that node comes; the last
-       * one ends the edges of the last node) */
-      if (n + 1 >= n_dense)
-        sparse[n + 1 - n_dense].edge = e;
     }
 #undef CODE_NODE
 #undef NODE_CODE
@@ -426,7 +451,7 @@ _smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
                 code = sp->first_code;
                 break;
               }
-            for (e = sp->edge, e_end = sp[1].edge; e < e_end; e++)
+            for (e = sp->edge, e_end = e + sp->n_edges; e < e_end; e++)
               if (m->edge_cls[e] == cl)
                 break;
             if (e < e_end)
