@@ -58,6 +58,10 @@ struct _SmtpcodesMatcher {
   guint32    *fail;        /* per node: the longest proper suffix in the trie */
   guint32    *dict;        /* per node: nearest node with outputs on the fail chain (itself first), or NONE */
   guint32    *out_head;    /* per node: first Out, or NONE */
+  /* per node: where its markers (its own, then its suffixes') start in out_list, which
+   * holds them in report order, each run ending with NULL; the scan reads these */
+  guint32    *out_at;
+  const SmtpcodesMatch **out_list;
 };
 
 #define NONE G_MAXUINT32
@@ -342,6 +346,34 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
     }
 #undef CODE_NODE
 #undef NODE_CODE
+  /* every node's markers in one run, in the order the dict and fail links give them */
+  {
+    guint32 n_list = 0, k = 0;
+    m->out_at = g_new (guint32, n_trie);
+    for (guint32 n = 0; n < n_trie; n++)
+      if (dict[n] != NONE)
+        {
+          for (guint32 d = dict[n]; d != NONE; d = dict[fail[d]])
+            for (guint32 o = out_head[d]; o != NONE; o = m->outs[o].next)
+              n_list++;
+          n_list++;
+        }
+    m->out_list = g_new (const SmtpcodesMatch *, MAX (n_list, 1));
+    for (guint32 n = 0; n < n_trie; n++)
+      {
+        m->out_at[n] = k;
+        if (dict[n] == NONE)
+          continue;
+        for (guint32 d = dict[n]; d != NONE; d = dict[fail[d]])
+          for (guint32 o = out_head[d]; o != NONE; o = m->outs[o].next)
+            m->out_list[k++] = &m->outs[o].match;
+        m->out_list[k++] = NULL;
+      }
+  }
+  /* the scan needs none of these */
+  g_clear_pointer (&m->fail, g_free);
+  g_clear_pointer (&m->dict, g_free);
+  g_clear_pointer (&m->out_head, g_free);
   g_free (order);
   g_free (bfs_of);
   g_free (depth);
@@ -363,6 +395,8 @@ _smtpcodes_matcher_free (SmtpcodesMatcher *m)
   g_free (m->fail);
   g_free (m->dict);
   g_free (m->out_head);
+  g_free (m->out_at);
+  g_free (m->out_list);
   g_free (m);
 }
 
@@ -371,12 +405,9 @@ _smtpcodes_matcher_free (SmtpcodesMatcher *m)
 static gboolean G_GNUC_NO_INLINE
 report (const SmtpcodesMatcher *m, guint32 node, gsize end, SmtpcodesMatchFunc func, gpointer user_data)
 {
-  const guint32 *fail = m->fail, *dict = m->dict, *out_head = m->out_head;
-  const Out *outs = m->outs;
-  for (guint32 d = dict[node]; d != NONE; d = dict[fail[d]])
-    for (guint32 o = out_head[d]; o != NONE; o = outs[o].next)
-      if (!func (&outs[o].match, end, user_data))
-        return FALSE;
+  for (const SmtpcodesMatch *const *o = m->out_list + m->out_at[node]; *o; o++)
+    if (!func (*o, end, user_data))
+      return FALSE;
   return TRUE;
 }
 
