@@ -371,7 +371,10 @@ smtpcodes_registry_explain (SmtpcodesRegistry    *self,
 static SmtpcodesVerdict *
 explain (SmtpcodesRegistry *self, const SmtpcodesReply *reply, const char *vendor, gboolean in_reply)
 {
-  SmtpcodesVerdict verdict = { 0 }, *v = &verdict, *out;
+  /* copied from a zero one: GCC zeroes a local of this size with rep stos, which is slow
+   * to start */
+  static const SmtpcodesVerdict zero_verdict;
+  SmtpcodesVerdict verdict = zero_verdict, *v = &verdict, *out;
   gsize size;
   SmtpcodesQuery q;
   ScanState st = { 0 };
@@ -401,10 +404,16 @@ explain (SmtpcodesRegistry *self, const SmtpcodesReply *reply, const char *vendo
       /* a code the parser or smtpcodes_reply_new() accepted: a few bytes */
       gsize el = strlen (reply->enhanced);
       if (el < sizeof q.status)
-        memcpy (q.status, reply->enhanced, el + 1);
+        {
+          /* both from the reply (copying q.status right after writing it stalls) */
+          memcpy (q.status, reply->enhanced, el + 1);
+          memcpy (v->status, reply->enhanced, el + 1);
+        }
       else
-        g_strlcpy (q.status, reply->enhanced, sizeof q.status);
-      memcpy (v->status, q.status, sizeof v->status);
+        {
+          g_strlcpy (q.status, reply->enhanced, sizeof q.status);
+          g_strlcpy (v->status, reply->enhanced, sizeof v->status);
+        }
       if (q.sc != STATUS_CLASS_X)
         status_digit = (int) q.sc;
     }
