@@ -469,7 +469,7 @@ find_command (SmtpcodesRegistry *reg, const Text *t, const char *s, gsize len)
   return NULL;
 }
 
-/* Writes to out (room for len + 1 bytes) the text without the continuation prefixes
+/* s must have eight readable bytes after len. Writes to out (room for len + 9 bytes) the text without the continuation prefixes
  * ("550-5.1.1 ", and "550 5.1.1 " at a line start) of the reply's own code (enhanced:
  * elen bytes), with white space collapsed; counts the lines; returns the length. */
 /* The white space of reply texts */
@@ -515,28 +515,41 @@ clean_text (const char *s, gsize len, int code, const char *enhanced, gsize elen
       /* the rest of a word is copied as it is: a code only starts after white space */
       line_start = FALSE;
 #if G_BYTE_ORDER == G_LITTLE_ENDIAN && defined (__GNUC__)
-      /* eight bytes at a time while none is a control character or a space (o <= i, so
-       * the eight bytes stored fit in out) */
-      while (i + 8 <= len)
+      /* Eight bytes at a time while none is a control character or a space: s has eight
+       * readable bytes past len, which count as spaces, and out eight to spare. */
+      for (;;)
         {
           guint64 w, low;
+          gsize k;
           memcpy (&w, s + i, 8);
+          if (len - i < 8)
+            {
+              guint64 keep = (G_GUINT64_CONSTANT (1) << ((len - i) * 8)) - 1;
+              w = (w & keep) | (G_GUINT64_CONSTANT (0x2020202020202020) & ~keep);
+            }
           memcpy (out + o, &w, 8);
           low = (w - G_GUINT64_CONSTANT (0x2121212121212121)) & ~w & G_GUINT64_CONSTANT (0x8080808080808080);
-          if (low)
+          if (!low)
             {
-              /* the first byte below 0x21 (the lowest flag is exact) */
-              gsize k = (gsize) __builtin_ctzll (low) >> 3;
-              i += k;
-              o += k;
-              break;
+              i += 8;
+              o += 8;
+              continue;
             }
-          i += 8;
-          o += 8;
+          /* the first byte below 0x21 (the lowest flag is exact) */
+          k = (gsize) __builtin_ctzll (low) >> 3;
+          i += k;
+          o += k;
+          if (i < len && !IS_WS (s[i]))
+            {
+              out[o++] = s[i++];   /* a control character: part of the word */
+              continue;
+            }
+          break;
         }
-#endif
+#else
       while (i < len && !IS_WS (s[i]))
         out[o++] = s[i++];
+#endif
     }
   while (o && out[o - 1] == ' ')
     o--;
@@ -901,10 +914,14 @@ _smtpcodes_reply_parse_spare (SmtpcodesRegistry *reg, const char *text, gssize l
   start = skip_blank (s, end, start);
 
   cmd_len = command ? strlen (command) : 0;
-  strings = len + 1 + (end - start + 1) + (enhanced.s ? enhanced.len + 1 : 0)
+  /* the input with eight spare bytes, and the text (last) with eight: clean_text reads
+   * and writes eight at a time */
+  strings = len + 1 + 8 + (end - start + 1 + 8) + (enhanced.s ? enhanced.len + 1 : 0)
             + (host.s ? host.len + 1 : 0) + (command ? cmd_len + 1 : 0);
   r = reply_alloc (t.n_matches, strings, spare, &w);
   r->input = put (&w, s, len);
+  memset (w, 0, 8);
+  w += 8;
   r->code = code;
   if (enhanced.s)
     {
@@ -916,7 +933,8 @@ _smtpcodes_reply_parse_spare (SmtpcodesRegistry *reg, const char *text, gssize l
   if (command)
     r->command = put (&w, command, cmd_len);
   r->text = w;
-  clean_text (s + start, end - start, code, enhanced.s, enhanced.len, &r->n_lines, w);
+  /* from the copy in the block, which has the spare bytes */
+  clean_text (r->input + start, end - start, code, enhanced.s, enhanced.len, &r->n_lines, w);
   r->context = context;
 
 done:
