@@ -33,6 +33,11 @@ typedef struct {
   guint16 unused;
 } Sparse;
 
+typedef struct {
+  guint16 first_code, fail_code, edge;
+  guint8  first_cls, n_edges;
+} Sparse16;
+
 struct _SmtpcodesMatcher {
   /* the trie, while markers are added (freed by build) */
   guint32     n_trie, cap;
@@ -55,6 +60,13 @@ struct _SmtpcodesMatcher {
   Sparse     *sparse;      /* per deep node (n - n_dense), plus one to end the last's edges */
   guint8     *edge_cls;
   guint32    *edge_code;
+  /* When every code fits in 15 bits (the usual case), the tables are stored again at
+   * half the size, which keeps the rows in the first-level cache; the 32-bit ones are
+   * freed then. */
+  gboolean    narrow;
+  guint16    *dense16;
+  Sparse16   *sparse16;
+  guint16    *edge_code16;
   guint32    *fail;        /* per node: the longest proper suffix in the trie */
   guint32    *dict;        /* per node: nearest node with outputs on the fail chain (itself first), or NONE */
   guint32    *out_head;    /* per node: first Out, or NONE */
@@ -370,6 +382,32 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
         m->out_list[k++] = NULL;
       }
   }
+  /* the narrow tables, when every code fits (codes < 0x8000, with 0x8000 for HAS_OUT) */
+  if ((gsize) limit + (n_trie - n_dense) <= 0x7FFF)
+    {
+      gsize cells = (gsize) n_dense << shift;
+#define NARROW(code) ((guint16) (((code) & ~HAS_OUT) | ((code) & HAS_OUT ? 0x8000u : 0)))
+      m->dense16 = g_new (guint16, MAX (cells, 1));
+      for (gsize i = 0; i < cells; i++)
+        m->dense16[i] = NARROW (dense[i]);
+      m->sparse16 = g_new (Sparse16, MAX (n_trie - n_dense, 1));
+      for (guint32 i = 0; i < n_trie - n_dense; i++)
+        {
+          m->sparse16[i].first_code = NARROW (sparse[i].first_code);
+          m->sparse16[i].fail_code = NARROW (sparse[i].fail_code);
+          m->sparse16[i].edge = (guint16) sparse[i].edge;   /* < n_trie */
+          m->sparse16[i].first_cls = sparse[i].first_cls;
+          m->sparse16[i].n_edges = sparse[i].n_edges;
+        }
+      m->edge_code16 = g_new (guint16, MAX (e, 1));
+      for (guint32 i = 0; i < e; i++)
+        m->edge_code16[i] = NARROW (edge_code[i]);
+#undef NARROW
+      m->narrow = TRUE;
+      g_clear_pointer (&m->dense, g_free);
+      g_clear_pointer (&m->sparse, g_free);
+      g_clear_pointer (&m->edge_code, g_free);
+    }
   /* the scan needs none of these */
   g_clear_pointer (&m->fail, g_free);
   g_clear_pointer (&m->dict, g_free);
@@ -392,6 +430,9 @@ _smtpcodes_matcher_free (SmtpcodesMatcher *m)
   g_free (m->sparse);
   g_free (m->edge_cls);
   g_free (m->edge_code);
+  g_free (m->dense16);
+  g_free (m->sparse16);
+  g_free (m->edge_code16);
   g_free (m->fail);
   g_free (m->dict);
   g_free (m->out_head);
@@ -411,92 +452,117 @@ report (const SmtpcodesMatcher *m, guint32 node, gsize end, SmtpcodesMatchFunc f
   return TRUE;
 }
 
+/* The scan, for 32-bit or 16-bit tables (CELL, SPARSE, OUT_BIT, and the arrays). */
+#define SCAN_BODY(CELL, SPARSE, OUT_BIT, DENSE, SPARSES, EDGE_CODE) \
+  const CELL *dense = DENSE; \
+  const SPARSE *sparse = SPARSES; \
+  const CELL *edge_code = EDGE_CODE; \
+  const guint8 *cls = m->cls, *edge_cls = m->edge_cls; \
+  const guint8 *p = (const guint8 *) text, *end = p + len; \
+  const gsize limit = m->limit; \
+  gsize code = 0; \
+  for (;;) \
+    { \
+      /* the shallow states: one look-up a byte, four at a time (a code at or above \
+       * limit is a deep state or has outputs) */ \
+      while (G_LIKELY (code < limit)) \
+        { \
+          if (G_LIKELY (end - p >= 4)) \
+            { \
+              code = dense[code + cls[p[0]]]; \
+              if (G_UNLIKELY (code >= limit)) \
+                { \
+                  p += 1; \
+                  break; \
+                } \
+              code = dense[code + cls[p[1]]]; \
+              if (G_UNLIKELY (code >= limit)) \
+                { \
+                  p += 2; \
+                  break; \
+                } \
+              code = dense[code + cls[p[2]]]; \
+              if (G_UNLIKELY (code >= limit)) \
+                { \
+                  p += 3; \
+                  break; \
+                } \
+              code = dense[code + cls[p[3]]]; \
+              p += 4; \
+            } \
+          else \
+            { \
+              if (p == end) \
+                return; \
+              code = dense[code + cls[*p++]]; \
+            } \
+        } \
+      if (G_UNLIKELY (code & OUT_BIT)) \
+        { \
+          code &= ~(gsize) OUT_BIT; \
+          if (!report (m, code_node (m, (guint32) code), (gsize) (p - 1 - (const guint8 *) text), func, user_data)) \
+            return; \
+          continue; \
+        } \
+      if (p == end) \
+        return; \
+      { \
+        /* a deep state: its first child, its other edges, else the transition of its \
+         * fail state */ \
+        guint cl = cls[*p++]; \
+        for (;;) \
+          { \
+            const SPARSE *sp = &sparse[code - limit]; \
+            guint32 e, e_end; \
+            if (sp->first_cls == cl) \
+              { \
+                code = sp->first_code; \
+                break; \
+              } \
+            for (e = sp->edge, e_end = e + sp->n_edges; e < e_end; e++) \
+              if (edge_cls[e] == cl) \
+                break; \
+            if (e < e_end) \
+              { \
+                code = edge_code[e]; \
+                break; \
+              } \
+            code = sp->fail_code; \
+            if (code < limit) \
+              { \
+                code = dense[code + cl]; \
+                break; \
+              } \
+          } \
+      } \
+    }
+
+static void
+scan_narrow (const SmtpcodesMatcher *m, const char *text, gsize len, SmtpcodesMatchFunc func, gpointer user_data)
+{
+  SCAN_BODY (guint16, Sparse16, 0x8000u, m->dense16, m->sparse16, m->edge_code16)
+}
+
+static void
+scan_wide (const SmtpcodesMatcher *m, const char *text, gsize len, SmtpcodesMatchFunc func, gpointer user_data)
+{
+  SCAN_BODY (guint32, Sparse, HAS_OUT, m->dense, m->sparse, m->edge_code)
+}
+
 void
 _smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
                          SmtpcodesMatchFunc func, gpointer user_data)
 {
-  const guint32 *dense = m->dense;
-  const guint8 *cls = m->cls;
-  const guint8 *p = (const guint8 *) text, *end = p + len;
-  const Sparse *sparse = m->sparse;
-  const gsize limit = m->limit;
-  gsize code = 0;
-
   if (!m->built || m->n_nodes <= 1)
     return;
-  for (;;)
-    {
-      /* the shallow states: one look-up a byte, four at a time (a code at or above limit
-       * is a deep state or has outputs) */
-      while (G_LIKELY (code < limit))
-        {
-          if (G_LIKELY (end - p >= 4))
-            {
-              code = dense[code + cls[p[0]]];
-              if (G_UNLIKELY (code >= limit))
-                {
-                  p += 1;
-                  break;
-                }
-              code = dense[code + cls[p[1]]];
-              if (G_UNLIKELY (code >= limit))
-                {
-                  p += 2;
-                  break;
-                }
-              code = dense[code + cls[p[2]]];
-              if (G_UNLIKELY (code >= limit))
-                {
-                  p += 3;
-                  break;
-                }
-              code = dense[code + cls[p[3]]];
-              p += 4;
-            }
-          else
-            {
-              if (p == end)
-                return;
-              code = dense[code + cls[*p++]];
-            }
-        }
-      if (G_UNLIKELY (code & HAS_OUT))
-        {
-          code &= ~HAS_OUT;
-          if (!report (m, code_node (m, (guint32) code), (gsize) (p - 1 - (const guint8 *) text), func, user_data))
-            return;
-          continue;
-        }
-      if (p == end)
-        return;
-      {
-        /* a deep state: its first child, its other edges, else the transition of its fail
-         * state */
-        guint cl = cls[*p++];
-        for (;;)
-          {
-            const Sparse *sp = &sparse[code - limit];
-            guint32 e, e_end;
-            if (sp->first_cls == cl)
-              {
-                code = sp->first_code;
-                break;
-              }
-            for (e = sp->edge, e_end = e + sp->n_edges; e < e_end; e++)
-              if (m->edge_cls[e] == cl)
-                break;
-            if (e < e_end)
-              {
-                code = m->edge_code[e];
-                break;
-              }
-            code = sp->fail_code;
-            if (code < limit)
-              {
-                code = dense[code + cl];
-                break;
-              }
-          }
-      }
-    }
+  if (m->narrow)
+    scan_narrow (m, text, len, func, user_data);
+  else
+    scan_wide (m, text, len, func, user_data);
+}
+
+gboolean
+_smtpcodes_matcher_is_narrow (const SmtpcodesMatcher *m)
+{
+  return m->narrow;
 }

@@ -136,6 +136,8 @@ void _smtpcodes_matcher_free (SmtpcodesMatcher *m);
 typedef gboolean (*SmtpcodesMatchFunc) (const SmtpcodesMatch *match, gsize end, gpointer user_data);
 void _smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
                               SmtpcodesMatchFunc func, gpointer user_data);
+/* whether the tables are the 16-bit ones (for tests) */
+gboolean _smtpcodes_matcher_is_narrow (const SmtpcodesMatcher *m);
 
 /* The entries of one index key: entries[start .. start + n), in module order, so site
  * entries come first (n_site of them), then vendors', then standard ones from std_start. */

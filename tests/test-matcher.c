@@ -83,6 +83,8 @@ random_string (GRand *r, const char *alphabet, guint min, guint max)
   return s;
 }
 
+static guint n_narrow, n_wide;   /* cases with 16-bit and with 32-bit tables */
+
 static void
 check_case (char **markers, guint n, const char *text, gsize len)
 {
@@ -93,6 +95,10 @@ check_case (char **markers, guint n, const char *text, gsize len)
   for (guint k = 0; k < n; k++)
     _smtpcodes_matcher_add (m, markers[k], k % 3, GUINT_TO_POINTER (k));
   _smtpcodes_matcher_build (m);
+  if (_smtpcodes_matcher_is_narrow (m))
+    n_narrow++;
+  else
+    n_wide++;
   _smtpcodes_matcher_scan (m, text, len, collect, &c);
   g_assert_cmpuint (c.hits->len, ==, want->len);
   for (guint i = 0; i < want->len; i++)
@@ -121,6 +127,7 @@ static void
 test_random_small_alphabet (void)
 {
   GRand *r = g_rand_new_with_seed (1);
+  n_narrow = n_wide = 0;
   for (int round = 0; round < 200; round++)
     {
       guint n = (guint) g_rand_int_range (r, 1, 60);
@@ -140,6 +147,8 @@ test_random_small_alphabet (void)
       g_strfreev (markers);
     }
   g_rand_free (r);
+  /* few markers: every code fits in 16 bits */
+  g_assert_cmpuint (n_narrow, ==, 200);
 }
 
 /* Words and bytes above 0x7F (UTF-8 text), with bytes no marker has in the text. */
@@ -180,7 +189,10 @@ test_many_bytes (void)
   for (guint k = 0; k < n; k++)
     markers[k] = random_string (r, alpha, 2, 4);
   text = random_string (r, alpha, 4000, 4000);
+  n_narrow = n_wide = 0;
   check_case (markers, n, text, strlen (text));
+  /* rows of 256 cells for some 200 states: the codes need 32 bits */
+  g_assert_cmpuint (n_wide, ==, 1);
   g_free (text);
   g_strfreev (markers);
   g_rand_free (r);
