@@ -9,6 +9,9 @@
 #include "config.h"
 
 #include <string.h>
+#if defined (__SSE2__) && defined (__GNUC__)
+#include <emmintrin.h>
+#endif
 
 #include "smtpcodes-private.h"
 
@@ -254,6 +257,20 @@ _smtpcodes_utf8_first_invalid (const char *s, const char *end)
     {
       guint32 cp;
       int n;
+#if defined (__SSE2__) && defined (__GNUC__)
+      /* sixteen bytes at a time where SSE2 is there (every x86-64) */
+      if (e - p >= 16)
+        {
+          int high = _mm_movemask_epi8 (_mm_loadu_si128 ((const __m128i *) (gconstpointer) p));
+          if (!high)
+            {
+              p += 16;
+              continue;
+            }
+          p += __builtin_ctz ((unsigned) high);   /* the ASCII bytes before the first high one */
+        }
+      else
+#endif
       if (p + 8 <= e)
         {
           guint64 w, high;
