@@ -151,10 +151,14 @@ struct _SmtpcodesRegistry {
   SmtpcodesArena      arena;
   GPtrArray          *modules;      /* SmtpcodesModule*, sorted by rank then order */
   /* open addressing on the KEY_* keys below */
-  SmtpcodesIndexSlot *index;
+  SmtpcodesIndexSlot *index_slots;
   guint32             index_mask;
   guint               index_shift;  /* 32 - log2 (slots) */
   const SmtpcodesEntry **index_entries;
+  /* KEY_REPLY (code) -> GPtrArray of that code's [Reply NNN] entries, in module order:
+   * only these keys, for code outside this file that looks reply codes up there
+   * (smtpcodes-report.c); everything else goes through index_slots */
+  GHashTable         *index;
   /* [Reply 250 ETRN] entries, in module order */
   const SmtpcodesEntry **cmd_entries;
   guint               n_cmd_entries;

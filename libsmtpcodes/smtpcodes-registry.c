@@ -25,7 +25,8 @@ registry_free (gpointer data)
 {
   SmtpcodesRegistry *self = data;
   g_clear_pointer (&self->modules, g_ptr_array_unref);
-  g_clear_pointer (&self->index, g_free);
+  g_clear_pointer (&self->index_slots, g_free);
+  g_clear_pointer (&self->index, g_hash_table_unref);
   g_clear_pointer (&self->index_entries, g_free);
   g_clear_pointer (&self->cmd_entries, g_free);
   g_clear_pointer (&self->patterns, g_ptr_array_unref);
@@ -333,7 +334,7 @@ index_slot (SmtpcodesIndexSlot *index, guint32 mask, guint shift, guint32 key)
 const SmtpcodesIndexSlot *
 _smtpcodes_registry_find (const SmtpcodesRegistry *self, guint32 key)
 {
-  const SmtpcodesIndexSlot *slot = index_slot (self->index, self->index_mask, self->index_shift, key);
+  const SmtpcodesIndexSlot *slot = index_slot (self->index_slots, self->index_mask, self->index_shift, key);
   return slot->key ? slot : NULL;
 }
 
@@ -356,25 +357,26 @@ index_build (SmtpcodesRegistry *self, const IndexPair *pairs, guint n)
       self->index_shift--;
     }
   self->index_mask = size - 1;
-  self->index = g_new0 (SmtpcodesIndexSlot, size);
+  self->index_slots = g_new0 (SmtpcodesIndexSlot, size);
+  self->index = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   self->index_entries = g_new (const SmtpcodesEntry *, MAX (n, 1));
   for (guint i = 0; i < n; i++)
     {
-      SmtpcodesIndexSlot *slot = index_slot (self->index, self->index_mask, self->index_shift, pairs[i].key);
+      SmtpcodesIndexSlot *slot = index_slot (self->index_slots, self->index_mask, self->index_shift, pairs[i].key);
       slot->key = pairs[i].key;
       slot->n++;
     }
   for (guint32 h = 0; h < size; h++)
-    if (self->index[h].key)
+    if (self->index_slots[h].key)
       {
-        self->index[h].start = start;
-        start += self->index[h].n;
+        self->index_slots[h].start = start;
+        start += self->index_slots[h].n;
       }
   fill = g_new0 (guint32, size);
   for (guint i = 0; i < n; i++)
     {
-      SmtpcodesIndexSlot *slot = index_slot (self->index, self->index_mask, self->index_shift, pairs[i].key);
-      guint32 k = fill[slot - self->index]++;
+      SmtpcodesIndexSlot *slot = index_slot (self->index_slots, self->index_mask, self->index_shift, pairs[i].key);
+      guint32 k = fill[slot - self->index_slots]++;
       ModuleRank rank = pairs[i].entry->module->rank;
       self->index_entries[slot->start + k] = pairs[i].entry;
       /* module order is rank order */
@@ -382,6 +384,14 @@ index_build (SmtpcodesRegistry *self, const IndexPair *pairs, guint n)
         slot->n_site = k + 1;
       if (rank != KIND_STANDARD)
         slot->std_start = k + 1;
+      if ((pairs[i].key & 0xC0000000u) == 0x80000000u)
+        {
+          /* a KEY_REPLY list, for the GHashTable too */
+          GPtrArray *list = g_hash_table_lookup (self->index, GUINT_TO_POINTER (pairs[i].key));
+          if (list == NULL)
+            g_hash_table_insert (self->index, GUINT_TO_POINTER (pairs[i].key), list = g_ptr_array_new ());
+          g_ptr_array_add (list, (gpointer) pairs[i].entry);
+        }
     }
   g_free (fill);
 }
