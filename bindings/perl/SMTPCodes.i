@@ -2,8 +2,10 @@
  *
  * Nothing here is public API: SMTPCodes.pm wraps it in Perl classes.  Perl-specific
  * typemaps live here; what both languages share is in ../smtpcodes-common.i.
- * Built with -noproxy: the raw functions take and return plain pointer objects, and
- * SMTPCodes.pm owns them (its DESTROY methods drop the references).
+ * Built with -noproxy: no SWIG pointer objects either.  The raw functions take and
+ * return the objects of SMTPCodes.pm themselves, hashes blessed into SMTPCodes::Registry,
+ * ::Reply, ::Verdict and ::Entry that carry their C handle as ext magic (see
+ * smtpcodes_pl_wrap below).
  */
 %module "SMTPCodes::Raw"
 
@@ -49,7 +51,84 @@ smtpcodes_pl_croak_input (pTHX_ const char *message)
   smtpcodes_pl_croak (aTHX_ g_error_new_literal (SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX, message));
 }
 
+/* The objects of SMTPCodes.pm hold their C handle, with a reference of its own, as ext
+ * magic on the object's hash: one MGVTBL per type.  The handle cannot be forged, changed or
+ * cleared from Perl (a look-up matches the vtable, so any other value is refused, not
+ * crashed on), and the reference is dropped when Perl frees the hash (svt_free) -- no
+ * DESTROY method to call per object, and nothing that global destruction could tear apart
+ * in the wrong order.  A new interpreter thread that clones an object takes a reference of
+ * its own (svt_dup), so each interpreter drops just its own.
+ *
+ * SWIG's own pointer objects cost more than the C call of an explain: a tied hash per
+ * object, and an OWNER hash entry keyed by the stringified reference, made and deleted
+ * each time. */
+#ifdef USE_ITHREADS
+#define SMTPCODES_PL_DUP(name, ref) \
+  static int smtpcodes_pl_dup_##name (pTHX_ MAGIC *mg, CLONE_PARAMS *param) \
+  { PERL_UNUSED_ARG (param); ref ((void *) mg->mg_ptr); return 0; }
+#define SMTPCODES_PL_DUP_FN(name) smtpcodes_pl_dup_##name
+#else
+#define SMTPCODES_PL_DUP(name, ref)
+#define SMTPCODES_PL_DUP_FN(name) NULL
+#endif
+#define SMTPCODES_PL_TYPE(name, ref, unref) \
+  static int smtpcodes_pl_free_##name (pTHX_ SV *sv, MAGIC *mg) \
+  { PERL_UNUSED_ARG (sv); unref ((void *) mg->mg_ptr); return 0; } \
+  SMTPCODES_PL_DUP (name, ref) \
+  static const MGVTBL smtpcodes_pl_##name##_vtbl = { \
+    NULL, NULL, NULL, NULL, smtpcodes_pl_free_##name, NULL, SMTPCODES_PL_DUP_FN (name), NULL };
+
+SMTPCODES_PL_TYPE (registry, smtpcodes_registry_ref, smtpcodes_registry_unref)
+SMTPCODES_PL_TYPE (reply, smtpcodes_reply_ref, smtpcodes_reply_unref)
+SMTPCODES_PL_TYPE (verdict, smtpcodes_verdict_ref, smtpcodes_verdict_unref)
+SMTPCODES_PL_TYPE (entry, smtpcodes_entry_ref, smtpcodes_entry_unref)
+
+/* a new object of @klass owning the reference @ptr */
+static SV *
+smtpcodes_pl_wrap (pTHX_ void *ptr, const MGVTBL *vtbl, const char *klass)
+{
+  HV *hv = newHV ();
+  MAGIC *mg = sv_magicext ((SV *) hv, NULL, PERL_MAGIC_ext, vtbl, (const char *) ptr, 0);
+
+  mg->mg_flags |= MGf_DUP;
+  return sv_bless (newRV_noinc ((SV *) hv), gv_stashpv (klass, GV_ADD));
+}
+
+/* the handle of an object made by smtpcodes_pl_wrap with @vtbl; dies for anything else */
+static void *
+smtpcodes_pl_handle (pTHX_ SV *sv, const MGVTBL *vtbl, const char *klass)
+{
+  MAGIC *mg;
+
+  SvGETMAGIC (sv);
+  if (SvROK (sv) && SvTYPE (SvRV (sv)) == SVt_PVHV
+      && (mg = mg_findext (SvRV (sv), PERL_MAGIC_ext, vtbl)) != NULL)
+    return mg->mg_ptr;
+  croak ("expected an %s object", klass);
+  return NULL;
+}
+
 %}
+
+/* Registries, replies, verdicts and entries: objects in (any subclass), new objects out
+ * (every non-const pointer returned is a reference of the caller's: registry_new*,
+ * parse_reply, explain*, the binding helpers).  The %extend destructors of
+ * smtpcodes-common.i are Python's; here the magic drops the reference. */
+%define SMTPCODES_PL_OBJECT(Type, name, klass)
+%typemap(in) Type *, const Type * {
+  $1 = ($1_ltype) smtpcodes_pl_handle (aTHX_ $input, &smtpcodes_pl_##name##_vtbl, klass);
+}
+%typemap(out) Type * {
+  ST(argvi) = $1 ? sv_2mortal (smtpcodes_pl_wrap (aTHX_ $1, &smtpcodes_pl_##name##_vtbl, klass))
+                 : &PL_sv_undef;
+  argvi++;
+}
+%ignore _##Type::~_##Type;
+%enddef
+SMTPCODES_PL_OBJECT (SmtpcodesRegistry, registry, "SMTPCodes::Registry")
+SMTPCODES_PL_OBJECT (SmtpcodesReply, reply, "SMTPCodes::Reply")
+SMTPCODES_PL_OBJECT (SmtpcodesVerdict, verdict, "SMTPCodes::Verdict")
+SMTPCODES_PL_OBJECT (SmtpcodesEntry, entry, "SMTPCodes::Entry")
 
 /* GError **error: hidden from Perl; a failure dies with SMTPCodes::Error */
 %typemap(in, numinputs=0) GError **error (GError *tmp_error = NULL) {
@@ -124,29 +203,26 @@ smtpcodes_pl_croak_input (pTHX_ const char *message)
   argvi++;
 }
 
-/* entry arrays (transfer container): an array reference of entries, each holding a
- * reference that SMTPCodes::Entry::DESTROY drops */
+/* entry arrays (transfer container): an array reference of SMTPCodes::Entry objects,
+ * each holding a reference of its own */
 %typemap(out) GPtrArray * {
   AV *av = newAV ();
   if ($1)
     {
       for (guint i = 0; i < $1->len; i++)
-        {
-          SV *sv = newSV (0);
-          SWIG_MakePtr (sv, smtpcodes_entry_ref ($1->pdata[i]), $descriptor(SmtpcodesEntry *), 0);
-          av_push (av, sv);
-        }
+        av_push (av, smtpcodes_pl_wrap (aTHX_ smtpcodes_entry_ref ($1->pdata[i]),
+                                        &smtpcodes_pl_entry_vtbl, "SMTPCodes::Entry"));
       g_ptr_array_unref ($1);
     }
   ST(argvi) = sv_2mortal (newRV_noinc ((SV *) av));
   argvi++;
 }
 
-/* borrowed entries: take a reference, or undef */
+/* borrowed entries: an SMTPCodes::Entry with a reference of its own, or undef */
 %typemap(out) const SmtpcodesEntry * {
   if ($1)
-    ST(argvi) = SWIG_NewPointerObj (smtpcodes_entry_ref ((SmtpcodesEntry *) $1),
-                                    $descriptor(SmtpcodesEntry *), 0);
+    ST(argvi) = sv_2mortal (smtpcodes_pl_wrap (aTHX_ smtpcodes_entry_ref ((SmtpcodesEntry *) $1),
+                                               &smtpcodes_pl_entry_vtbl, "SMTPCodes::Entry"));
   else
     ST(argvi) = &PL_sv_undef;
   argvi++;
