@@ -49,15 +49,9 @@ sub default_registry {
 
 sub _registry { ref $_[0] ? $_[0] : ($DEFAULT // default_registry()) }
 
-sub explain {
-    my ($self, $text, %opt) = @_;
-    my $reg = ref $self ? $self : ($DEFAULT // default_registry());
-    my $vendor = defined $opt{vendor} ? _str($opt{vendor}, 'vendor') : undef;
-    my $v = eval { SMTPCodes::Raw::smtpcodes_registry_explain_text($reg, $text, $vendor) }
-        or _fail($@);
-    $v->{lang} = defined $opt{lang} ? _str($opt{lang}, 'lang') : undef;
-    return $v;
-}
+# explain($text, lang => $lang, vendor => $id): written in C (smtpcodes_pl_explain in
+# SMTPCodes.i), as it is the call made per log line; it checks and dies as _str and _fail do.
+*explain = \&SMTPCodes::Raw::explain;
 
 sub parse_reply {
     my ($self, $text) = @_;

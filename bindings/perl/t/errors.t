@@ -29,6 +29,22 @@ dies_with(sub { SMTPCodes::Registry->new(files => ['/nonexistent/x.codes'], stri
 
 dies_with(sub { SMTPCodes->explain("\x{e4}" x 200) }, 'no-code', qr/no SMTP reply code/, 'cut UTF-8 in the message');
 
+# the options are checked as before: vendor first, lang only for a text that has a code
+dies_with(sub { SMTPCodes->explain('550 5.1.1 x', vendor => []) }, 'invalid-value', qr/vendor is a reference/, 'vendor reference');
+dies_with(sub { SMTPCodes->explain('550 5.1.1 x', vendor => "std\0x") }, 'invalid-value', qr/vendor contains a NUL/, 'vendor NUL');
+dies_with(sub { SMTPCodes->explain('550 5.1.1 x', lang => {}) }, 'invalid-value', qr/lang is a reference/, 'lang reference');
+dies_with(sub { SMTPCodes->explain('no code', lang => {}) }, 'no-code', qr/no SMTP reply code/, 'no code before lang');
+dies_with(sub { SMTPCodes->explain() }, 'syntax', qr/undef/, 'no text');
+dies_with(sub { SMTPCodes::Registry->new(module_path => [])->explain('hello') }, 'no-code', qr/no SMTP reply code/, 'registry method');
+
+# the line of the call, from C as from Perl
+my $line = __LINE__ + 1;
+my $at = eval { SMTPCodes->explain('nothing'); 1 } ? undef : $@;
+is($at->line, $line, 'line of the call (explain)');
+$line = __LINE__ + 1;
+$at = eval { SMTPCodes->lookup('abc'); 1 } ? undef : $@;
+is($at->line, $line, 'line of the call (lookup)');
+
 my $e = eval { SMTPCodes->explain('nothing'); 1 } ? undef : $@;
 is($e->code, 9, 'numeric code');
 is($e->message, "$e", 'message');
