@@ -45,6 +45,21 @@ $line = __LINE__ + 1;
 $at = eval { SMTPCodes->lookup('abc'); 1 } ? undef : $@;
 is($at->line, $line, 'line of the call (lookup)');
 
+# objects carry their C handle where Perl code cannot reach it: anything else is refused
+for my $case ([ 'a hash blessed by hand', sub { (bless {}, 'SMTPCodes::Verdict')->reason } ],
+              [ 'a copy of a verdict', sub { (bless { %{ SMTPCodes->explain('550 5.1.1 x') } }, 'SMTPCodes::Verdict')->reason } ],
+              [ 'undef', sub { SMTPCodes::Verdict::reason(undef) } ],
+              [ 'an entry as a verdict', sub { SMTPCodes::Verdict::reason((SMTPCodes->lookup('550'))[0]) } ],
+              [ 'a verdict as a registry', sub { SMTPCodes::explain(SMTPCodes->explain('550 5.1.1 x'), '550 5.1.1 x') } ]) {
+    ok(!eval { $case->[1]->(); 1 }, "$case->[0]: dies");
+    like($@, qr/^expected an SMTPCodes::\w+ object/, "$case->[0]: says why");
+}
+{
+    my $v = SMTPCodes->explain('550 5.1.1 x');
+    $v->{h} = 42;
+    is($v->reason, 'userunknown', 'the hash holds no handle to overwrite');
+}
+
 my $e = eval { SMTPCodes->explain('nothing'); 1 } ? undef : $@;
 is($e->code, 9, 'numeric code');
 is($e->message, "$e", 'message');
