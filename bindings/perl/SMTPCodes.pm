@@ -11,11 +11,20 @@ use SMTPCodes::Raw ();
 
 my $DEFAULT;
 
+# the file and line of the statement that called into this module: the first frame outside
+# this file (the checks in _str run a frame deeper than the methods); for errors only
+sub _where {
+    my $i = 1;
+    my (undef, $file, $line) = caller($i);
+    (undef, $file, $line) = caller(++$i) while defined $file && $file eq __FILE__;
+    return ($file, $line);
+}
+
 # $@ from a raw call -> die with an SMTPCodes::Error that names the caller's file and line
 sub _fail {
     my ($err) = @_;
     if (ref $err && eval { $err->isa('SMTPCodes::Error') }) {
-        my (undef, $file, $line) = caller(1);
+        my ($file, $line) = _where();
         $err->{file} //= $file;
         $err->{line} //= $line;
         die $err;
@@ -25,7 +34,7 @@ sub _fail {
 
 sub _error {
     my ($message, $code) = @_;
-    my (undef, $file, $line) = caller(1);
+    my ($file, $line) = _where();
     die bless { domain => 'smtpcodes-error-quark', code => $code // 0, message => $message,
                 file => $file, line => $line }, 'SMTPCodes::Error';
 }

@@ -44,6 +44,16 @@ is($at->line, $line, 'line of the call (explain)');
 $line = __LINE__ + 1;
 $at = eval { SMTPCodes->lookup('abc'); 1 } ? undef : $@;
 is($at->line, $line, 'line of the call (lookup)');
+# the option checks of the Perl methods name the caller too, not SMTPCodes.pm
+for my $case ([ 'lookup lang', sub { SMTPCodes->lookup('550', lang => []) }, __LINE__ ],
+              [ 'list module', sub { SMTPCodes->list("x\0y") }, __LINE__ ],
+              [ 'lookup_command name', sub { SMTPCodes->lookup_command([]) }, __LINE__ ],
+              [ 'registry module_path', sub { SMTPCodes::Registry->new(module_path => 'x') }, __LINE__ ]) {
+    my ($name, $code, $want) = @$case;
+    dies_with($code, 'invalid-value', qr/\S/, $name);
+    my $err = eval { $code->(); 1 } ? undef : $@;
+    is(ref $err ? $err->line : $err, $want, "$name: line of the call");
+}
 
 # objects carry their C handle where Perl code cannot reach it: anything else is refused
 for my $case ([ 'a hash blessed by hand', sub { (bless {}, 'SMTPCodes::Verdict')->reason } ],
