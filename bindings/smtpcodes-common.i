@@ -7,8 +7,8 @@
  *
  * Ownership, once for both languages:
  *  - registries, replies and verdicts are wrapped as owning pointers; the language
- *    object releases its reference when it goes away (%extend destructors in Python,
- *    DESTROY in SMTPCodes.pm);
+ *    object releases its reference when it goes away (the %extend destructors below in
+ *    Python; in Perl, which ignores them, the handle magic of perl/SMTPCodes.i);
  *  - every entry handed out holds its own reference, which keeps its registry alive;
  *  - (transfer full) strings are g_free()d and string vectors g_strfreev()d here.
  */

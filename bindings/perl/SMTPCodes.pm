@@ -11,11 +11,20 @@ use SMTPCodes::Raw ();
 
 my $DEFAULT;
 
+# the file and line of the statement that called into this module: the first frame outside
+# this file (the checks in _str run a frame deeper than the methods); for errors only
+sub _where {
+    my $i = 1;
+    my (undef, $file, $line) = caller($i);
+    (undef, $file, $line) = caller(++$i) while defined $file && $file eq __FILE__;
+    return ($file, $line);
+}
+
 # $@ from a raw call -> die with an SMTPCodes::Error that names the caller's file and line
 sub _fail {
     my ($err) = @_;
     if (ref $err && eval { $err->isa('SMTPCodes::Error') }) {
-        my (undef, $file, $line) = caller(1);
+        my ($file, $line) = _where();
         $err->{file} //= $file;
         $err->{line} //= $line;
         die $err;
@@ -25,7 +34,7 @@ sub _fail {
 
 sub _error {
     my ($message, $code) = @_;
-    my (undef, $file, $line) = caller(1);
+    my ($file, $line) = _where();
     die bless { domain => 'smtpcodes-error-quark', code => $code // 0, message => $message,
                 file => $file, line => $line }, 'SMTPCodes::Error';
 }
@@ -39,31 +48,24 @@ sub _str {
 }
 
 sub default_registry {
-    return $DEFAULT //= SMTPCodes::Registry->_wrap(SMTPCodes::Raw::smtpcodes_binding_default_registry());
+    return $DEFAULT //= SMTPCodes::Raw::smtpcodes_binding_default_registry();
 }
 
-# In global destruction (the program is ending) objects die in no fixed order, and the
-# SWIG handle inside one may already be cleared: touching it then crashes.  The handles
-# are not freed then; the process exit returns their memory.
-sub _ending { return ${^GLOBAL_PHASE} eq 'DESTRUCT' }
+# The objects are hashes blessed by SMTPCodes::Raw, which carry their C handle inside (as
+# magic on the hash, see SMTPCodes.i): pass the object itself to the raw functions.  No
+# DESTROY methods: Perl drops the C reference when it frees the hash, also in global
+# destruction, where nothing of the handle can have been cleared first.
 
 sub _registry { ref $_[0] ? $_[0] : ($DEFAULT // default_registry()) }
 
-sub explain {
-    my ($self, $text, %opt) = @_;
-    my $reg = ref $self ? $self : ($DEFAULT // default_registry());
-    my $vendor = defined $opt{vendor} ? _str($opt{vendor}, 'vendor') : undef;
-    my $h = eval { SMTPCodes::Raw::smtpcodes_registry_explain_text($reg->{h}, $text, $vendor) }
-        or _fail($@);
-    return bless { h => $h, lang => (defined $opt{lang} ? _str($opt{lang}, 'lang') : undef) },
-        'SMTPCodes::Verdict';
-}
+# explain($text, lang => $lang, vendor => $id): written in C (smtpcodes_pl_explain in
+# SMTPCodes.i), as it is the call made per log line; it checks and dies as _str and _fail do.
+*explain = \&SMTPCodes::Raw::explain;
 
 sub parse_reply {
     my ($self, $text) = @_;
-    my $h = eval { SMTPCodes::Raw::smtpcodes_registry_parse_reply(_registry($self)->{h}, $text) }
-        or _fail($@);
-    return bless { h => $h }, 'SMTPCodes::Reply';
+    return eval { SMTPCodes::Raw::smtpcodes_registry_parse_reply(_registry($self), $text) }
+        || _fail($@);
 }
 
 sub lookup {
@@ -72,22 +74,30 @@ sub lookup {
     _str($code, 'code');
     my $lang = _str($opt{lang}, 'lang');
     my $list = eval {
-        SMTPCodes::Raw::smtpcodes_registry_lookup(_registry($self)->{h}, _str($opt{vendor}, 'vendor'), "$code")
+        SMTPCodes::Raw::smtpcodes_registry_lookup(_registry($self), _str($opt{vendor}, 'vendor'), "$code")
     } or _fail($@);
-    return map { bless { h => $_, lang => $lang }, 'SMTPCodes::Entry' } @$list;
+    return _entries($list, $lang);
 }
 
 sub lookup_command {
     my ($self, $name, %opt) = @_;
-    my $h = SMTPCodes::Raw::smtpcodes_registry_lookup_command(_registry($self)->{h}, _str($name, 'name') // '');
-    return $h ? bless({ h => $h, lang => _str($opt{lang}, 'lang') }, 'SMTPCodes::Entry') : undef;
+    my $e = SMTPCodes::Raw::smtpcodes_registry_lookup_command(_registry($self), _str($name, 'name') // '')
+        or return undef;
+    $e->{lang} = _str($opt{lang}, 'lang');
+    return $e;
 }
 
 sub list {
     my ($self, $module, %opt) = @_;
     my $lang = _str($opt{lang}, 'lang');
-    return map { bless { h => $_, lang => $lang }, 'SMTPCodes::Entry' }
-        @{ SMTPCodes::Raw::smtpcodes_registry_list(_registry($self)->{h}, _str($module, 'module')) };
+    return _entries(SMTPCodes::Raw::smtpcodes_registry_list(_registry($self), _str($module, 'module')), $lang);
+}
+
+# the entries of an array reference from SMTPCodes::Raw, with their language set
+sub _entries {
+    my ($list, $lang) = @_;
+    $_->{lang} = $lang for @$list;
+    return @$list;
 }
 
 sub reasons { return @{ SMTPCodes::Raw::smtpcodes_binding_reasons() } }
@@ -121,54 +131,50 @@ sub new {
     return $class->_wrap($h);
 }
 
-sub _wrap { my ($class, $h) = @_; return bless { h => $h }, ref $class || $class }
+sub _wrap { my ($class, $reg) = @_; return bless $reg, ref $class || $class }
 
-sub modules { return @{ SMTPCodes::Raw::smtpcodes_binding_module_ids($_[0]{h}) } }
-sub rejected { return @{ SMTPCodes::Raw::smtpcodes_binding_rejected($_[0]{h}) } }
-
-sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesRegistry($_[0]{h}) if $_[0]{h} && !SMTPCodes::_ending() }
+sub modules { return @{ SMTPCodes::Raw::smtpcodes_binding_module_ids($_[0]) } }
+sub rejected { return @{ SMTPCodes::Raw::smtpcodes_binding_rejected($_[0]) } }
 
 package SMTPCodes::Reply;
 
-sub code { return SMTPCodes::Raw::smtpcodes_reply_get_code($_[0]{h}) || undef }
-sub enhanced { return SMTPCodes::Raw::smtpcodes_reply_get_enhanced($_[0]{h}) }
-sub text { return SMTPCodes::Raw::smtpcodes_reply_get_text($_[0]{h}) }
-sub command { return SMTPCodes::Raw::smtpcodes_reply_get_command($_[0]{h}) }
-sub remote_host { return SMTPCodes::Raw::smtpcodes_reply_get_remote_host($_[0]{h}) }
-sub context { return SMTPCodes::Raw::smtpcodes_reply_get_context($_[0]{h}) }
-sub input { return SMTPCodes::Raw::smtpcodes_reply_get_input($_[0]{h}) }
-sub n_lines { return SMTPCodes::Raw::smtpcodes_reply_get_n_lines($_[0]{h}) }
-sub code_only { return !!SMTPCodes::Raw::smtpcodes_reply_is_code_only($_[0]{h}) }
+sub code { return SMTPCodes::Raw::smtpcodes_reply_get_code($_[0]) || undef }
+sub enhanced { return SMTPCodes::Raw::smtpcodes_reply_get_enhanced($_[0]) }
+sub text { return SMTPCodes::Raw::smtpcodes_reply_get_text($_[0]) }
+sub command { return SMTPCodes::Raw::smtpcodes_reply_get_command($_[0]) }
+sub remote_host { return SMTPCodes::Raw::smtpcodes_reply_get_remote_host($_[0]) }
+sub context { return SMTPCodes::Raw::smtpcodes_reply_get_context($_[0]) }
+sub input { return SMTPCodes::Raw::smtpcodes_reply_get_input($_[0]) }
+sub n_lines { return SMTPCodes::Raw::smtpcodes_reply_get_n_lines($_[0]) }
+sub code_only { return !!SMTPCodes::Raw::smtpcodes_reply_is_code_only($_[0]) }
 
 sub to_hash {
     my ($self) = @_;
     return { map { ($_ => scalar $self->$_) } qw(code enhanced text command remote_host context n_lines code_only) };
 }
 
-sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesReply($_[0]{h}) if $_[0]{h} && !SMTPCodes::_ending() }
-
 package SMTPCodes::Entry;
 
-sub kind { return SMTPCodes::Raw::smtpcodes_binding_entry_kind($_[0]{h}) }
-sub code { return SMTPCodes::Raw::smtpcodes_entry_get_code($_[0]{h}) }
-sub reply_code { return SMTPCodes::Raw::smtpcodes_entry_get_reply_code($_[0]{h}) || undef }
-sub status { return SMTPCodes::Raw::smtpcodes_entry_get_status($_[0]{h}) }
-sub command { return SMTPCodes::Raw::smtpcodes_entry_get_command($_[0]{h}) }
-sub module { return SMTPCodes::Raw::smtpcodes_entry_get_module_id($_[0]{h}) }
-sub klass { return SMTPCodes::Raw::smtpcodes_binding_entry_class($_[0]{h}) }
+sub kind { return SMTPCodes::Raw::smtpcodes_binding_entry_kind($_[0]) }
+sub code { return SMTPCodes::Raw::smtpcodes_entry_get_code($_[0]) }
+sub reply_code { return SMTPCodes::Raw::smtpcodes_entry_get_reply_code($_[0]) || undef }
+sub status { return SMTPCodes::Raw::smtpcodes_entry_get_status($_[0]) }
+sub command { return SMTPCodes::Raw::smtpcodes_entry_get_command($_[0]) }
+sub module { return SMTPCodes::Raw::smtpcodes_entry_get_module_id($_[0]) }
+sub klass { return SMTPCodes::Raw::smtpcodes_binding_entry_class($_[0]) }
 sub category { goto &klass }
-sub reason { return SMTPCodes::Raw::smtpcodes_entry_get_reason($_[0]{h}) }
-sub generic { return !!SMTPCodes::Raw::smtpcodes_entry_is_generic($_[0]{h}) }
-sub retry { return !!SMTPCodes::Raw::smtpcodes_entry_get_retry($_[0]{h}) }
-sub source { return SMTPCodes::Raw::smtpcodes_entry_get_source($_[0]{h}) }
-sub usage { return SMTPCodes::Raw::smtpcodes_entry_get_usage($_[0]{h}) }
-sub line { return SMTPCodes::Raw::smtpcodes_entry_get_line($_[0]{h}) }
-sub related { return @{ SMTPCodes::Raw::smtpcodes_binding_entry_related($_[0]{h}) } }
-sub markers { return @{ SMTPCodes::Raw::smtpcodes_binding_entry_markers($_[0]{h}) } }
-sub obsoleted_by { return SMTPCodes::Raw::smtpcodes_entry_get_obsoleted_by($_[0]{h}) }
-sub summary { return SMTPCodes::Raw::smtpcodes_entry_get_summary($_[0]{h}, $_[1] // $_[0]{lang}) }
-sub explanation { return SMTPCodes::Raw::smtpcodes_entry_get_explanation($_[0]{h}, $_[1] // $_[0]{lang}) }
-sub advice { return SMTPCodes::Raw::smtpcodes_entry_get_advice($_[0]{h}, $_[1] // $_[0]{lang}) }
+sub reason { return SMTPCodes::Raw::smtpcodes_entry_get_reason($_[0]) }
+sub generic { return !!SMTPCodes::Raw::smtpcodes_entry_is_generic($_[0]) }
+sub retry { return !!SMTPCodes::Raw::smtpcodes_entry_get_retry($_[0]) }
+sub source { return SMTPCodes::Raw::smtpcodes_entry_get_source($_[0]) }
+sub usage { return SMTPCodes::Raw::smtpcodes_entry_get_usage($_[0]) }
+sub line { return SMTPCodes::Raw::smtpcodes_entry_get_line($_[0]) }
+sub related { return @{ SMTPCodes::Raw::smtpcodes_binding_entry_related($_[0]) } }
+sub markers { return @{ SMTPCodes::Raw::smtpcodes_binding_entry_markers($_[0]) } }
+sub obsoleted_by { return SMTPCodes::Raw::smtpcodes_entry_get_obsoleted_by($_[0]) }
+sub summary { return SMTPCodes::Raw::smtpcodes_entry_get_summary($_[0], $_[1] // $_[0]{lang}) }
+sub explanation { return SMTPCodes::Raw::smtpcodes_entry_get_explanation($_[0], $_[1] // $_[0]{lang}) }
+sub advice { return SMTPCodes::Raw::smtpcodes_entry_get_advice($_[0], $_[1] // $_[0]{lang}) }
 
 sub to_hash {
     my ($self) = @_;
@@ -179,8 +185,6 @@ sub to_hash {
     $h{markers} = [ $self->markers ];
     return \%h;
 }
-
-sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesEntry($_[0]{h}) if $_[0]{h} && !SMTPCodes::_ending() }
 
 package SMTPCodes::Verdict;
 
@@ -193,8 +197,7 @@ use overload
 
 sub reply {
     my ($self) = @_;
-    return $self->{reply} //= bless { h => SMTPCodes::Raw::smtpcodes_binding_verdict_reply($self->{h}) },
-        'SMTPCodes::Reply';
+    return $self->{reply} //= SMTPCodes::Raw::smtpcodes_binding_verdict_reply($self);
 }
 
 sub lang { return $_[0]{lang} }
@@ -203,45 +206,45 @@ sub enhanced { return $_[0]->reply->enhanced }
 sub text { return $_[0]->reply->text }
 sub command { return $_[0]->reply->command }
 sub remote_host { return $_[0]->reply->remote_host }
-sub status { return SMTPCodes::Raw::smtpcodes_verdict_get_status($_[0]{h}) || undef }
-sub klass { return SMTPCodes::Raw::smtpcodes_binding_verdict_class($_[0]{h}) }
+sub status { return SMTPCodes::Raw::smtpcodes_verdict_get_status($_[0]) || undef }
+sub klass { return SMTPCodes::Raw::smtpcodes_binding_verdict_class($_[0]) }
 sub category { goto &klass }
-sub reason { return SMTPCodes::Raw::smtpcodes_verdict_get_reason($_[0]{h}) }
-sub bounce { return !!SMTPCodes::Raw::smtpcodes_verdict_is_bounce($_[0]{h}) }
-sub hard_bounce { return !!SMTPCodes::Raw::smtpcodes_verdict_is_hard_bounce($_[0]{h}) }
+sub reason { return SMTPCodes::Raw::smtpcodes_verdict_get_reason($_[0]) }
+sub bounce { return !!SMTPCodes::Raw::smtpcodes_verdict_is_bounce($_[0]) }
+sub hard_bounce { return !!SMTPCodes::Raw::smtpcodes_verdict_is_hard_bounce($_[0]) }
 sub soft_bounce { return $_[0]->bounce && !$_[0]->hard_bounce }
-sub retry { return !!SMTPCodes::Raw::smtpcodes_verdict_get_retry($_[0]{h}) }
-sub vendor { return SMTPCodes::Raw::smtpcodes_verdict_get_vendor($_[0]{h}) }
-sub mismatch { return !!SMTPCodes::Raw::smtpcodes_verdict_has_mismatch($_[0]{h}) }
-sub summary { return SMTPCodes::Raw::smtpcodes_verdict_get_summary($_[0]{h}, $_[1] // $_[0]{lang}) }
-sub explanation { return SMTPCodes::Raw::smtpcodes_verdict_get_explanation($_[0]{h}, $_[1] // $_[0]{lang}) }
-sub advice { return SMTPCodes::Raw::smtpcodes_verdict_get_advice($_[0]{h}, $_[1] // $_[0]{lang}) }
-sub notes { return @{ SMTPCodes::Raw::smtpcodes_verdict_get_notes($_[0]{h}, $_[1] // $_[0]{lang}) } }
-sub evidence { return @{ SMTPCodes::Raw::smtpcodes_verdict_get_evidence($_[0]{h}) } }
+sub retry { return !!SMTPCodes::Raw::smtpcodes_verdict_get_retry($_[0]) }
+sub vendor { return SMTPCodes::Raw::smtpcodes_verdict_get_vendor($_[0]) }
+sub mismatch { return !!SMTPCodes::Raw::smtpcodes_verdict_has_mismatch($_[0]) }
+sub summary { return SMTPCodes::Raw::smtpcodes_verdict_get_summary($_[0], $_[1] // $_[0]{lang}) }
+sub explanation { return SMTPCodes::Raw::smtpcodes_verdict_get_explanation($_[0], $_[1] // $_[0]{lang}) }
+sub advice { return SMTPCodes::Raw::smtpcodes_verdict_get_advice($_[0], $_[1] // $_[0]{lang}) }
+sub notes { return @{ SMTPCodes::Raw::smtpcodes_verdict_get_notes($_[0], $_[1] // $_[0]{lang}) } }
+sub evidence { return @{ SMTPCodes::Raw::smtpcodes_verdict_get_evidence($_[0]) } }
 
 sub entry {
     my ($self) = @_;
-    my $h = SMTPCodes::Raw::smtpcodes_verdict_get_entry($self->{h}) or return undef;
-    return bless { h => $h, lang => $self->{lang} }, 'SMTPCodes::Entry';
+    my $e = SMTPCodes::Raw::smtpcodes_verdict_get_entry($self) or return undef;
+    $e->{lang} = $self->{lang};
+    return $e;
 }
 
 sub entries {
     my ($self) = @_;
-    return map { bless { h => $_, lang => $self->{lang} }, 'SMTPCodes::Entry' }
-        @{ SMTPCodes::Raw::smtpcodes_verdict_get_entries($self->{h}) };
+    return SMTPCodes::_entries(SMTPCodes::Raw::smtpcodes_verdict_get_entries($self), $self->{lang});
 }
 
 sub alternatives {
     my ($self, $lang) = @_;
     $lang //= $self->{lang};
-    my $h = $self->{h};
     my @alt;
-    for my $i (0 .. SMTPCodes::Raw::smtpcodes_verdict_get_n_alternatives($h) - 1) {
+    for my $i (0 .. SMTPCodes::Raw::smtpcodes_verdict_get_n_alternatives($self) - 1) {
+        my $entry = SMTPCodes::Raw::smtpcodes_binding_alternative_entry($self, $i);
+        $entry->{lang} = $lang if $entry;
         push @alt, {
-            kind  => SMTPCodes::Raw::smtpcodes_binding_alternative_kind($h, $i),
-            label => SMTPCodes::Raw::smtpcodes_verdict_get_alternative_label($h, $i, $lang),
-            entry => bless({ h => SMTPCodes::Raw::smtpcodes_binding_alternative_entry($h, $i),
-                             lang => $lang }, 'SMTPCodes::Entry'),
+            kind  => SMTPCodes::Raw::smtpcodes_binding_alternative_kind($self, $i),
+            label => SMTPCodes::Raw::smtpcodes_verdict_get_alternative_label($self, $i, $lang),
+            entry => $entry,
         };
     }
     return @alt;
@@ -278,8 +281,6 @@ sub _same {
     }
     return 1;
 }
-
-sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesVerdict($_[0]{h}) if $_[0]{h} && !SMTPCodes::_ending() }
 
 package SMTPCodes::Error;
 
