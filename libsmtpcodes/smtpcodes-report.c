@@ -389,6 +389,18 @@ collect (GMimeObject *obj, Parts *p, int depth)
         }
       for (int i = 0; i < n; i++)
         collect (g_mime_multipart_get_part (mp, i), p, depth + 1);
+      if (n == 0 && depth > 0 && !p->has_original)
+        {
+          /* a nested multipart whose boundary never occurs (or is missing, as when the
+           * parameter sits on an unfolded line): GMime leaves its content in the prologue */
+          const char *pro = g_mime_multipart_get_prologue (mp);
+          if (pro && *pro)
+            {
+              GString *t = g_string_new (pro);
+              append_capped (p->text, t);
+              g_string_free (t, TRUE);
+            }
+        }
       return;
     }
   if (GMIME_IS_MESSAGE_PART (obj))
@@ -592,7 +604,11 @@ dsn_field (Dsn *d, DsnRcpt **cur, gboolean *in_rcpt, const char *name, const cha
   else if (!g_ascii_strcasecmp (name, "action"))
     r->action = g_ascii_strdown (value, -1);
   else if (!g_ascii_strcasecmp (name, "status"))
-    r->status = g_strdup (value);
+    {
+      /* "5.4.4 (Illegal host/domain name found)": a comment may follow the code */
+      gsize n = strcspn (value, " \t(;");
+      r->status = g_strndup (value, n);
+    }
   else if (!g_ascii_strcasecmp (name, "diagnostic-code"))
     {
       if (r->diag == NULL)

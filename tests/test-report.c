@@ -101,6 +101,31 @@ test_exim (void)
   smtpcodes_report_unref (rep);
 }
 
+/* "Status: 5.4.4 (comment)": the code is read without the comment after it */
+static void
+test_status_comment (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("status-comment.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@unknown-host.example", "5.4.4", 0, "hostunknown", TRUE);
+  smtpcodes_report_unref (rep);
+}
+
+/* a nested multipart whose boundary parameter sits on an unfolded line: its text is
+ * still read */
+static void
+test_unfolded_boundary (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("unfolded-boundary.eml");
+  const SmtpcodesRecipient *r;
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  r = smtpcodes_report_get_recipient (rep, 0);
+  g_assert_cmpstr (smtpcodes_recipient_get_address (r), ==, "5550100@mms.example.net");
+  g_assert_cmpint (smtpcodes_recipient_get_reply_code (r), ==, 550);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -351,12 +376,25 @@ int
 main (int argc, char **argv)
 {
   int rc;
+  char *dir;
+  const char *path[2];
+  GError *error = NULL;
+
   g_test_init (&argc, &argv, NULL);
-  reg = smtpcodes_registry_ref (smtpcodes_registry_get_default ());
+  /* the vendor modules and the wording of bounce notices take part, as they do once
+   * installed */
+  dir = g_test_build_filename (G_TEST_DIST, "..", "data", "modules", NULL);
+  path[0] = dir;
+  path[1] = NULL;
+  reg = smtpcodes_registry_new (path, SMTPCODES_LOAD_STRICT, &error);
+  g_assert_no_error (error);
+  g_free (dir);
   g_test_add_func ("/report/dsn/two-recipients", test_dsn_two);
   g_test_add_func ("/report/dsn/global", test_global);
   g_test_add_func ("/report/text/qmail", test_qmail);
   g_test_add_func ("/report/text/exim", test_exim);
+  g_test_add_func ("/report/dsn/status-comment", test_status_comment);
+  g_test_add_func ("/report/text/unfolded-boundary", test_unfolded_boundary);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
