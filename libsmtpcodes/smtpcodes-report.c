@@ -714,13 +714,46 @@ is_header_line (const char *s, gsize len)
   return FALSE;
 }
 
-/* Splits the notice into lines and drops the returned original: a block of at least three
- * header lines (two for Received/Return-Path) starts it. */
+/* A line that introduces the returned message: "----- Original message -----",
+ * "------ This is a copy of the message, including all the headers. ------",
+ * "--- Below this line is a copy of the message.", "Message headers follow.". A run of
+ * dashes or an ending that points at what follows marks it as a separator, so that
+ * "The original message was received at ..." (Sendmail's first line) is not one. */
+static gboolean
+is_original_separator (const char *s, gsize len)
+{
+  static const char *const what[] = {
+    "original message", "copy of the message", "copy of the original", "copy of your message",
+    "unsent message", "message headers follow", "header of the original", "original mail",
+    "returned message", "undelivered message", "headers of the original", NULL };
+  gsize i = 0, dashes = 0;
+  gboolean found = FALSE, points = FALSE;
+  if (len > 100 || memchr (s, '@', len))
+    return FALSE;
+  while (i < len && (s[i] == ' ' || s[i] == '\t'))
+    i++;
+  while (i < len && (s[i] == '-' || s[i] == '=' || s[i] == '*' || s[i] == '_'))
+    i++, dashes++;
+  for (guint k = 0; what[k] && !found; k++)
+    found = ci_find (s + i, len - i, what[k]) != NULL;
+  if (!found)
+    return FALSE;
+  while (len > i && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '.'))
+    len--;
+  points = (len > i && s[len - 1] == ':') || (len - i >= 6 && ci_prefix (s + len - 6, 6, "follow"))
+           || (len - i >= 7 && ci_prefix (s + len - 7, 7, "follows")) || (len - i >= 9 && ci_prefix (s + len - 9, 9, "following"));
+  return dashes >= 2 || points;
+}
+
+/* Splits the notice into lines and drops the returned original: a separator line, or a
+ * block of at least three header lines with a From: or Received: among them (two for
+ * Received/Return-Path), starts it. */
 static GArray *
 notice_lines (const char *text, char **orig_to)
 {
   GArray *lines = g_array_new (FALSE, FALSE, sizeof (Line));
   const char *s = text;
+  guint cut = G_MAXUINT;
   while (*s)
     {
       const char *nl = strchr (s, '\n');
@@ -736,18 +769,28 @@ notice_lines (const char *text, char **orig_to)
     {
       Line *l = &g_array_index (lines, Line, i);
       guint n = 0, j = i;
+      gboolean origin = FALSE;
+      if (cut == G_MAXUINT && l->len && is_original_separator (l->s, l->len))
+        {
+          cut = i;
+          continue;
+        }
       if (!is_header_line (l->s, l->len))
         continue;
       while (j < lines->len)
         {
           Line *m = &g_array_index (lines, Line, j);
           if (is_header_line (m->s, m->len))
-            n++;
+            {
+              n++;
+              origin |= ci_prefix (m->s, m->len, "from:") || ci_prefix (m->s, m->len, "received:")
+                        || ci_prefix (m->s, m->len, "return-path:") || ci_prefix (m->s, m->len, "message-id:");
+            }
           else if (!(m->len && (m->s[0] == ' ' || m->s[0] == '\t')))
             break;
           j++;
         }
-      if (n >= 3 || (n >= 2 && (ci_prefix (l->s, l->len, "received:") || ci_prefix (l->s, l->len, "return-path:"))))
+      if ((n >= 3 && origin) || (n >= 2 && (ci_prefix (l->s, l->len, "received:") || ci_prefix (l->s, l->len, "return-path:"))))
         {
           for (guint k = i; orig_to && *orig_to == NULL && k < j; k++)
             {
@@ -755,10 +798,14 @@ notice_lines (const char *text, char **orig_to)
               if (ci_prefix (m->s, m->len, "to:"))
                 *orig_to = address_in (m->s + 3, m->len - 3);
             }
-          g_array_set_size (lines, i);
+          if (cut == G_MAXUINT)
+            cut = i;
           break;
         }
+      i = j > i ? j - 1 : i;
     }
+  if (cut != G_MAXUINT)
+    g_array_set_size (lines, cut);
   return lines;
 }
 
@@ -1305,6 +1352,39 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
                         }
                     }
                   lt = memchr (lt + 1, '<', rest - 1);
+                }
+            }
+        }
+      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report) && !autoreply)
+        {
+          /* "undeliverable to a@b", "returned permanent errors: a@b.": the first address
+           * named mid-sentence that is neither the notice's sender nor its addressee, and
+           * not in a quoted header line of the returned message */
+          for (guint i = 0; i < lines->len && tr->len == 0; i++)
+            {
+              Line *l = &g_array_index (lines, Line, i);
+              const char *q = l->s;
+              gsize rest = l->len, st, al;
+              gsize skip = 0;
+              while (skip < rest && (q[skip] == ' ' || q[skip] == '\t'))
+                skip++;
+              if (is_header_line (q + skip, rest - skip))
+                continue;
+              while (rest && find_address (q, rest, &st, &al))
+                {
+                  char *a = g_strndup (q + st, al);
+                  if (same_address (a, to) || same_address (a, from))
+                    {
+                      g_free (a);
+                      q += st + al;
+                      rest -= st + al;
+                      continue;
+                    }
+                  {
+                    TextRcpt t = { a, i };
+                    g_array_append_val (tr, t);
+                  }
+                  break;
                 }
             }
         }

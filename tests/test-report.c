@@ -126,6 +126,31 @@ test_unfolded_boundary (void)
   smtpcodes_report_unref (rep);
 }
 
+/* a recipient named mid-sentence; the returned message after "----- Original message -----"
+ * is not read as part of the notice */
+static void
+test_mid_sentence (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("mid-sentence.eml");
+  const SmtpcodesRecipient *r;
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@example.net", "5.4.6", 554, "networkerror", FALSE);
+  r = smtpcodes_report_get_recipient (rep, 0);
+  g_assert_null (strstr (smtpcodes_recipient_get_diagnostic (r), "dmarc"));
+  smtpcodes_report_unref (rep);
+}
+
+/* To:/CC:/Date:/Subject: lines quoted in a notice are no returned message (it would
+ * have a From: or Received:), so the text after them is still read */
+static void
+test_quoted_fields (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("quoted-fields.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@example.net", "5.0.980", 550, "spamdetected", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -395,6 +420,8 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/exim", test_exim);
   g_test_add_func ("/report/dsn/status-comment", test_status_comment);
   g_test_add_func ("/report/text/unfolded-boundary", test_unfolded_boundary);
+  g_test_add_func ("/report/text/mid-sentence", test_mid_sentence);
+  g_test_add_func ("/report/text/quoted-fields", test_quoted_fields);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
