@@ -834,8 +834,14 @@ text_recipients (GArray *lines, const char *sender, const char *from)
       const char *rcpt;
       char *addr = NULL;
 
+      gboolean own_line = FALSE;
+
       while (len && (*s == ' ' || *s == '\t' || *s == '*' || *s == '-' || *s == '>'))
         s++, len--;
+      /* "554 <a@b>... 550 Host unknown": Sendmail's line about one recipient */
+      if (len > 5 && g_ascii_isdigit (s[0]) && g_ascii_isdigit (s[1]) && g_ascii_isdigit (s[2])
+          && s[3] == ' ' && s[4] == '<')
+        s += 4, len -= 4;
       if ((rcpt = ci_find (s, len, "rcpt to:")) != NULL)
         {
           gsize off = (gsize) (rcpt - s) + 8;
@@ -849,14 +855,34 @@ text_recipients (GArray *lines, const char *sender, const char *from)
             k++;
           if (k == st)
             {
-              /* the address begins the line; what follows must not read like a header
-               * or a sentence about the sender */
+              /* the address begins the line */
+              gsize e = st + al;
               addr = g_strndup (s + st, al);
+              while (e < len && (s[e] == '>' || s[e] == '"' || s[e] == '\''))
+                e++;
+              /* "a@b:" alone on its line heads the error text for a@b (qmail, Exim) */
+              own_line = e < len && s[e] == ':' && e + 1 == len;
+            }
+          /* "A message sent by\n\n  <a@b>\n\ncould not be delivered": the address
+           * ends a sentence about the sender */
+          for (guint p = i; addr && p-- > 0;)
+            {
+              Line *m = &g_array_index (lines, Line, p);
+              gsize ml = m->len;
+              while (ml && g_ascii_isspace (m->s[ml - 1]))
+                ml--;
+              if (ml == 0)
+                continue;
+              if ((ml >= 3 && ci_prefix (m->s + ml - 3, 3, " by")) || (ml >= 5 && ci_prefix (m->s + ml - 5, 5, " from")))
+                g_clear_pointer (&addr, g_free);
+              break;
             }
         }
       if (addr == NULL)
         continue;
-      if (same_address (addr, sender) || same_address (addr, from))
+      /* the notice's addressee is the sender, unless the notice heads an error with the
+       * address: a message one sent to oneself */
+      if ((same_address (addr, sender) && !own_line) || same_address (addr, from))
         {
           g_free (addr);
           continue;
@@ -891,6 +917,25 @@ lines_text (GArray *lines, guint from, guint to)
       g_string_append_c (s, '\n');
     }
   return g_string_free (s, FALSE);
+}
+
+/* Sendmail sums up each recipient in a line of its own, "554 <a@b>... 550 Host unknown":
+ * the leading code is Sendmail's, the remote reply (if any) follows the dots. The local
+ * code is blanked out in place so that the remote one is read. */
+static void
+drop_local_codes (char *text, const char *address)
+{
+  gsize al = address ? strlen (address) : 0;
+  for (char *l = text; al && l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
+    {
+      char *p = l;
+      while (*p == ' ' || *p == '\t')
+        p++;
+      if (g_ascii_isdigit (p[0]) && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) && p[3] == ' '
+          && p[4] == '<' && g_ascii_strncasecmp (p + 5, address, al) == 0 && p[5 + al] == '>'
+          && strncmp (p + 6 + al, "...", 3) == 0)
+        memset (p, ' ', 3);
+    }
 }
 
 /* The block of the notice that concerns address: from the line that names it to the next
@@ -1293,6 +1338,8 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
           {
             /* the notice often quotes the reply in more detail than the report */
             char *block = block_for (lines, r->address);
+            if (block)
+              drop_local_codes (block, r->address);
             if (block && (text == NULL || first_status (text) == NULL))
               {
                 char *joined = text ? g_strconcat (text, "\n", block, NULL) : g_strdup (block);
@@ -1414,15 +1461,17 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
           char *text = t->line < end ? lines_text (lines, t->line, end) : NULL;
           r->address = t->address;
           t->address = NULL;
-          if (text == NULL || first_status (text) == NULL)
+          if ((text == NULL || first_status (text) == NULL) && tr->len == 1 && t->line > 0)
             {
               /* a single recipient's reply may stand anywhere in the notice */
-              char *all = lines_text (lines, 0, lines->len);
-              char *joined = text ? g_strconcat (text, "\n", all, NULL) : g_strdup (all);
-              g_free (all);
+              char *before = lines_text (lines, 0, t->line);
+              char *joined = text ? g_strconcat (text, "\n", before, NULL) : g_strdup (before);
+              g_free (before);
               g_free (text);
               text = joined;
             }
+          if (text)
+            drop_local_codes (text, r->address);
           r->diagnostic = squeeze (text);
           if (strlen (r->diagnostic) > 1024)
             {

@@ -151,6 +151,29 @@ test_quoted_fields (void)
   smtpcodes_report_unref (rep);
 }
 
+/* Sendmail V5: "554 <a@b>... 550 Host unknown" names the recipient; 554 is Sendmail's
+ * own code, the remote reply follows the dots */
+static void
+test_sendmail_v5 (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("sendmail-v5.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 2);
+  check_rcpt (rep, 0, "bob@nowhere.example", "5.0.912", 550, "hostunknown", TRUE);
+  check_rcpt (rep, 1, "carol@gone.example", "5.0.912", 550, "hostunknown", TRUE);
+  smtpcodes_report_unref (rep);
+}
+
+/* Exim: "A message sent by <a@b>" names the sender; "a@b:" heading an error names a
+ * recipient even when it is the notice's addressee (a list sending to its owner) */
+static void
+test_exim_self (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("exim-self.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "alice@example.org", "5.7.1", 550, "spamdetected", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -422,6 +445,8 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/unfolded-boundary", test_unfolded_boundary);
   g_test_add_func ("/report/text/mid-sentence", test_mid_sentence);
   g_test_add_func ("/report/text/quoted-fields", test_quoted_fields);
+  g_test_add_func ("/report/text/sendmail-v5", test_sendmail_v5);
+  g_test_add_func ("/report/text/exim-self", test_exim_self);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
