@@ -308,6 +308,7 @@ typedef struct {
   char       *orig_to;        /* To: of the returned message */
   gboolean    multipart_report;
   char       *report_type;
+  char       *complained;     /* X-HmXmrOriginalRecipient of the returned message */
 } Parts;
 
 static GString *
@@ -415,6 +416,13 @@ collect (GMimeObject *obj, Parts *p, int depth)
           if (to)
             p->orig_to = address_in (to, strlen (to));
         }
+      {
+        /* Microsoft's junk mail reports (JMRP) return the message with the complaining
+         * recipient in this header, and no feedback-report part */
+        const char *hm = g_mime_object_get_header (GMIME_OBJECT (m), "X-HmXmrOriginalRecipient");
+        if (hm && p->complained == NULL)
+          p->complained = address_in (hm, strlen (hm));
+      }
       return;
     }
   if (!GMIME_IS_PART (obj))
@@ -1037,6 +1045,15 @@ first_status (const char *s)
   return NULL;
 }
 
+/* whether s holds an enhanced status code */
+static gboolean
+has_status (const char *s)
+{
+  char *st = first_status (s);
+  g_free (st);
+  return st != NULL;
+}
+
 /* x.y.z with subject and detail of one non-zero digit each (5.7.1, 4.2.2): precise
  * enough to stand for the reason on its own */
 static gboolean
@@ -1211,6 +1228,248 @@ report_add (SmtpcodesReport *rep, SmtpcodesRecipient *r)
   g_ptr_array_add (rep->recipients, r);
 }
 
+/* ---- JSON notifications (Amazon SES through SNS) --------------------------------------- */
+
+/* Just enough JSON for the notifications a sending service mails as text: objects, arrays,
+ * strings; other values are kept as their raw text. Depth and size are bounded by the
+ * caller's text, which is at most TEXT_LIMIT. */
+typedef struct _JNode JNode;
+struct _JNode {
+  char       type;    /* 'o' object, 'a' array, 's' string, 'v' other value */
+  char      *key;     /* member name inside an object */
+  char      *str;     /* 's' and 'v' */
+  GPtrArray *kids;    /* 'o' and 'a' */
+};
+
+static void
+jnode_free (gpointer data)
+{
+  JNode *n = data;
+  if (n == NULL)
+    return;
+  g_free (n->key);
+  g_free (n->str);
+  if (n->kids)
+    g_ptr_array_unref (n->kids);
+  g_free (n);
+}
+
+static void
+json_skip (const char **p, const char *end)
+{
+  while (*p < end && g_ascii_isspace (**p))
+    (*p)++;
+}
+
+static char *
+json_string (const char **p, const char *end)
+{
+  GString *out = g_string_new (NULL);
+  (*p)++;   /* the opening quote */
+  while (*p < end && **p != '"')
+    {
+      char c = *(*p)++;
+      if (c == '\\' && *p < end)
+        {
+          char e = *(*p)++;
+          switch (e)
+            {
+            case 'n': g_string_append_c (out, '\n'); break;
+            case 't': g_string_append_c (out, '\t'); break;
+            case 'r': g_string_append_c (out, '\r'); break;
+            case 'b': case 'f': g_string_append_c (out, ' '); break;
+            case 'u':
+              if (end - *p >= 4)
+                {
+                  char hex[5] = { (*p)[0], (*p)[1], (*p)[2], (*p)[3], 0 };
+                  char *e2;
+                  gunichar u = (gunichar) strtoul (hex, &e2, 16);
+                  if (*e2 == '\0' && u && g_unichar_validate (u))
+                    g_string_append_unichar (out, u);
+                  *p += 4;
+                }
+              break;
+            default: g_string_append_c (out, e); break;
+            }
+        }
+      else
+        g_string_append_c (out, c);
+    }
+  if (*p < end)
+    (*p)++;   /* the closing quote */
+  return g_string_free (out, FALSE);
+}
+
+/* Parses one value at *p; NULL on a syntax error (what was read before stays usable). */
+static JNode *
+json_value (const char **p, const char *end, int depth)
+{
+  JNode *n;
+  json_skip (p, end);
+  if (*p >= end || depth > 16)
+    return NULL;
+  n = g_new0 (JNode, 1);
+  if (**p == '{' || **p == '[')
+    {
+      gboolean obj = **p == '{';
+      char close = obj ? '}' : ']';
+      n->type = obj ? 'o' : 'a';
+      n->kids = g_ptr_array_new_with_free_func (jnode_free);
+      (*p)++;
+      for (;;)
+        {
+          char *key = NULL;
+          JNode *kid;
+          json_skip (p, end);
+          if (*p < end && **p == close)
+            {
+              (*p)++;
+              return n;
+            }
+          if (obj)
+            {
+              if (*p >= end || **p != '"')
+                break;
+              key = json_string (p, end);
+              json_skip (p, end);
+              if (*p >= end || **p != ':')
+                {
+                  g_free (key);
+                  break;
+                }
+              (*p)++;
+            }
+          kid = json_value (p, end, depth + 1);
+          if (kid == NULL)
+            {
+              g_free (key);
+              break;
+            }
+          kid->key = key;
+          g_ptr_array_add (n->kids, kid);
+          json_skip (p, end);
+          if (*p < end && **p == ',')
+            (*p)++;
+          else if (!(*p < end && **p == close))
+            break;
+        }
+      return n;   /* cut short: keep what was read */
+    }
+  if (**p == '"')
+    {
+      n->type = 's';
+      n->str = json_string (p, end);
+      return n;
+    }
+  {
+    const char *b = *p;
+    while (*p < end && (g_ascii_isalnum (**p) || **p == '.' || **p == '-' || **p == '+'))
+      (*p)++;
+    if (*p == b)
+      {
+        jnode_free (n);
+        return NULL;
+      }
+    n->type = 'v';
+    n->str = g_strndup (b, (gsize) (*p - b));
+    return n;
+  }
+}
+
+static const JNode *
+jget (const JNode *n, const char *key)
+{
+  for (guint i = 0; n && n->type == 'o' && i < n->kids->len; i++)
+    {
+      const JNode *k = n->kids->pdata[i];
+      if (k->key && g_str_equal (k->key, key))
+        return k;
+    }
+  return NULL;
+}
+
+static const char *
+jstr (const JNode *n, const char *key)
+{
+  const JNode *k = jget (n, key);
+  return k && k->type == 's' ? k->str : NULL;
+}
+
+/* An Amazon SES notification ({"notificationType":"Bounce", ...}, or the SNS envelope
+ * that carries it as a string in "Message"): one recipient per bounced, complained-about or
+ * delivered address. Returns FALSE when text is no such notification. */
+static gboolean
+parse_ses_json (SmtpcodesReport *rep, const char *text)
+{
+  const char *p = text, *end = text + strlen (text);
+  JNode *root, *inner = NULL;
+  const JNode *n;
+  const char *type;
+  gboolean done = FALSE;
+
+  json_skip (&p, end);
+  if (p >= end || *p != '{' || strstr (p, "notificationType") == NULL)
+    return FALSE;
+  root = json_value (&p, end, 0);
+  n = root;
+  if (jstr (root, "Message") && jstr (root, "notificationType") == NULL)
+    {
+      const char *m = jstr (root, "Message"), *me = m + strlen (m);
+      inner = json_value (&m, me, 0);
+      n = inner;
+    }
+  type = jstr (n, "notificationType");
+  if (type && (g_str_equal (type, "Bounce") || g_str_equal (type, "Delivery") || g_str_equal (type, "Complaint")))
+    {
+      gboolean bounce = g_str_equal (type, "Bounce"), complaint = g_str_equal (type, "Complaint");
+      const JNode *sect = jget (n, bounce ? "bounce" : complaint ? "complaint" : "delivery");
+      const JNode *list = jget (sect, bounce ? "bouncedRecipients" : complaint ? "complainedRecipients" : "recipients");
+      const char *mta = jstr (sect, "reportingMTA");
+      rep->format = "json";
+      if (mta && rep->reporting_mta == NULL)
+        rep->reporting_mta = g_strdup (after_type (mta));
+      for (guint i = 0; list && list->type == 'a' && i < list->kids->len && rep->recipients->len < MAX_RECIPIENTS; i++)
+        {
+          const JNode *e = list->kids->pdata[i];
+          SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
+          const char *addr = e->type == 's' ? e->str : jstr (e, "emailAddress");
+          if (addr == NULL)
+            {
+              g_free (r);
+              continue;
+            }
+          r->address = address_in (addr, strlen (addr));
+          if (r->address == NULL)
+            r->address = g_strdup (addr);
+          if (complaint)
+            {
+              SmtpcodesReply *reply = smtpcodes_reply_new (0, NULL, "", NULL, NULL, NULL);
+              r->action = g_strdup ("failed");
+              r->verdict = smtpcodes_registry_explain (rep->registry, reply, NULL);
+              smtpcodes_reply_unref (reply);
+              r->reason = "feedback";
+              r->status = g_strdup ("");
+              rep->kind = SMTPCODES_REPORT_FEEDBACK;
+            }
+          else
+            {
+              const char *diag = bounce ? jstr (e, "diagnosticCode") : jstr (sect, "smtpResponse");
+              const char *st = bounce ? jstr (e, "status") : NULL;
+              const char *action = bounce ? jstr (e, "action") : "delivered";
+              r->action = g_ascii_strdown (action ? action : "failed", -1);
+              if (diag && *diag)
+                r->diagnostic = squeeze (after_type (diag));
+              classify (rep->registry, r, r->diagnostic, st, r->diagnostic, bounce ? '5' : '2', FALSE);
+            }
+          report_add (rep, r);
+        }
+      done = TRUE;
+    }
+  jnode_free (inner);
+  jnode_free (root);
+  return done;
+}
+
 static void
 parse_arf (SmtpcodesReport *rep, Parts *p)
 {
@@ -1228,6 +1487,8 @@ parse_arf (SmtpcodesReport *rep, Parts *p)
         r->address = address_in (l, e ? (gsize) (e - l) : strlen (l));
         break;
       }
+  if (r->address == NULL && p->complained)
+    r->address = g_strdup (p->complained);
   if (r->address == NULL && p->orig_to)
     r->address = g_strdup (p->orig_to);
   r->action = g_strdup ("failed");
@@ -1283,7 +1544,8 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
   autoreply = looks_autoreply (mo, subject) && !looks_daemon (from_h) && failed == NULL
               && !p.multipart_report && !p.has_dsn;
 
-  if (p.has_arf || (p.report_type && g_str_equal (p.report_type, "feedback-report")))
+  if (p.has_arf || (p.report_type && g_str_equal (p.report_type, "feedback-report"))
+      || (p.complained && !p.has_dsn))
     {
       rep->kind = SMTPCODES_REPORT_FEEDBACK;
       rep->format = "arf";
@@ -1292,6 +1554,8 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
     }
 
   d.rcpts = g_ptr_array_new_with_free_func (dsn_rcpt_free);
+  if (!p.has_dsn && parse_ses_json (rep, p.text->str))
+    goto kinds;
   if (p.has_dsn)
     dsn_parse (&d, p.dsn->str, p.dsn->len);
   if (d.rcpts->len == 0 && p.text->len)
@@ -1340,7 +1604,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
             char *block = block_for (lines, r->address);
             if (block)
               drop_local_codes (block, r->address);
-            if (block && (text == NULL || first_status (text) == NULL))
+            if (block && !has_status (text))
               {
                 char *joined = text ? g_strconcat (text, "\n", block, NULL) : g_strdup (block);
                 g_free (text);
@@ -1461,7 +1725,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
           char *text = t->line < end ? lines_text (lines, t->line, end) : NULL;
           r->address = t->address;
           t->address = NULL;
-          if ((text == NULL || first_status (text) == NULL) && tr->len == 1 && t->line > 0)
+          if (!has_status (text) && tr->len == 1 && t->line > 0)
             {
               /* a single recipient's reply may stand anywhere in the notice */
               char *before = lines_text (lines, 0, t->line);
@@ -1491,6 +1755,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
     }
   g_array_unref (lines);
 
+kinds:
   if (rep->kind == SMTPCODES_REPORT_NOT_BOUNCE && rep->recipients->len)
     {
       gboolean any_failed = FALSE, any_delayed = FALSE;
@@ -1520,6 +1785,7 @@ out:
   g_string_free (p.arf, TRUE);
   g_free (p.orig_to);
   g_free (p.report_type);
+  g_free (p.complained);
   g_free (from);
   g_free (to);
 }
@@ -1665,7 +1931,8 @@ smtpcodes_report_kind_to_string (SmtpcodesReportKind kind)
  *
  * Returns: (transfer none): the structure the report was read from: "rfc3464" (a
  *   delivery status part), "rfc3464-text" (the same fields in a text part), "text" (a
- *   notice without fields), "arf", "rfc3834" or "none"
+ *   notice without fields), "json" (a sending service's notification in JSON, such as
+ *   Amazon SES's), "arf", "rfc3834" or "none"
  * Since: 1.0
  */
 const char *

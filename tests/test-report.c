@@ -174,6 +174,37 @@ test_exim_self (void)
   smtpcodes_report_unref (rep);
 }
 
+/* Amazon SES notifications in JSON, bare or in the SNS envelope */
+static void
+test_ses_json (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("ses-bounce.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
+  g_assert_cmpstr (smtpcodes_report_get_format (rep), ==, "json");
+  g_assert_cmpstr (smtpcodes_report_get_reporting_mta (rep), ==, "out-1.example.com");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 2);
+  check_rcpt (rep, 0, "bob@example.net", "5.1.1", 550, "userunknown", TRUE);
+  check_rcpt (rep, 1, "carol@example.net", "5.2.2", 552, "mailboxfull", FALSE);
+  smtpcodes_report_unref (rep);
+
+  rep = parse_fixture ("ses-envelope.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_DELIVERY);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "dave@example.net", "2.6.0", 250, "delivered", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
+/* Microsoft's junk mail reports: the returned message names the complaining recipient */
+static void
+test_jmrp (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("jmrp.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_FEEDBACK);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "erin@example.com", "", 0, "feedback", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -251,6 +282,26 @@ test_bad_garbage (void)
       g_free (buf);
     }
   g_rand_free (rand);
+
+  /* JSON notifications cut short, nested deeply or with stray bytes */
+  {
+    static const char *const bodies[] = {
+      "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[{\"emailAddress\":\"a@example.net\",\"status\":\"5.1.1",
+      "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+      "{\"notificationType\":\"Delivery\",\"delivery\":{\"recipients\":[\"\\u12\",7,null,{}],\"smtpResponse\":\"\\",
+      "{\"Message\":\"{\\\"notificationType\\\":\\\"Complaint\\\",\\\"complaint\\\":{\\\"complainedRecipients\\\":[{}]}}\"}",
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+      {
+        char *msg = g_strconcat ("From: n@example.org\nSubject: n\n\n", bodies[i], NULL);
+        GError *error = NULL;
+        SmtpcodesReport *rep = smtpcodes_report_parse (reg, msg, strlen (msg), &error);
+        g_assert_no_error (error);
+        g_assert_nonnull (rep);
+        smtpcodes_report_unref (rep);
+        g_free (msg);
+      }
+  }
 }
 
 static void
@@ -447,6 +498,8 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/quoted-fields", test_quoted_fields);
   g_test_add_func ("/report/text/sendmail-v5", test_sendmail_v5);
   g_test_add_func ("/report/text/exim-self", test_exim_self);
+  g_test_add_func ("/report/json/ses", test_ses_json);
+  g_test_add_func ("/report/arf/jmrp", test_jmrp);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
