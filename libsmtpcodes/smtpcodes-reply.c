@@ -209,6 +209,8 @@ code_at (const char *s, gsize len, gsize i, gboolean need_boundary_before)
   f = s[i + 3];
   if (f == ':' && i + 5 < len && s[i + 4] == ' ' && s[i + 5] == s[i] && i + 6 < len && s[i + 6] == '.')
     return TRUE;   /* "550: 5.2.2 ...", as some notices write the pair */
+  if (f == ',' && need_boundary_before && (s[i] == '4' || s[i] == '5') && (i + 4 == len || s[i + 4] == ' '))
+    return TRUE;   /* "ERROR_CODE :550, ...", "ResponseCode 421, ..." in a notice */
   return f == ' ' || f == '-' || f == '\t' || f == '\r' || f == '\n';
 }
 

@@ -71,6 +71,8 @@ static const Case cases[] = {
   { "size-then-failure", "Size (in bytes): 222\nError message below:\n550 - Requested action not taken: no such user here",
     550, NULL, NULL, NULL, NULL, "log", 0 },
   { "bracketed", "It responded as follows: [550 5.1.1 User unknown]", 550, "5.1.1", NULL, NULL, NULL, "log", 0 },
+  { "comma-after-code", "Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <bob@example.com>... User Unknown",
+    550, NULL, NULL, NULL, NULL, "log", 0 },
   { "colon-after-code", "550: 5.2.2 <full@example.com>... Mailbox Full", 550, "5.2.2",
     "<full@example.com>... Mailbox Full", NULL, NULL, "reply", 1 },
 };
