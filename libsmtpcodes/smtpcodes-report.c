@@ -927,21 +927,43 @@ lines_text (GArray *lines, guint from, guint to)
   return g_string_free (s, FALSE);
 }
 
-/* Sendmail sums up each recipient in a line of its own, "554 <a@b>... 550 Host unknown":
- * the leading code is Sendmail's, the remote reply (if any) follows the dots. The local
- * code is blanked out in place so that the remote one is read. */
+/* Sendmail sums up each recipient in a line of its own, "554 <a@b>... 550 Host unknown" or
+ * "550 5.1.1 <a@b>... User unknown": the leading code is Sendmail's, and so is the text
+ * when the transcript quotes the remote reply ("<<< 553 ..."), which is then the one to
+ * read. Without a quoted reply, only the local code is blanked out (in place), so that a
+ * remote reply after the dots is read. */
 static void
 drop_local_codes (char *text, const char *address)
 {
   gsize al = address ? strlen (address) : 0;
+  gboolean quoted = strstr (text, "<<< ") != NULL;
   for (char *l = text; al && l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
     {
-      char *p = l;
+      char *p = l, *q;
       while (*p == ' ' || *p == '\t')
         p++;
-      if (g_ascii_isdigit (p[0]) && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) && p[3] == ' '
-          && p[4] == '<' && g_ascii_strncasecmp (p + 5, address, al) == 0 && p[5 + al] == '>'
-          && strncmp (p + 6 + al, "...", 3) == 0)
+      if (!(g_ascii_isdigit (p[0]) && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) && p[3] == ' '))
+        continue;
+      q = p + 4;
+      if ((q[0] == '2' || q[0] == '4' || q[0] == '5') && q[1] == '.')
+        {
+          /* an enhanced code after the reply code */
+          q += 2;
+          while (g_ascii_isdigit (*q) || *q == '.')
+            q++;
+          if (*q != ' ')
+            continue;
+          q++;
+        }
+      if (!(q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0 && q[1 + al] == '>'
+            && strncmp (q + 2 + al, "...", 3) == 0))
+        continue;
+      if (quoted)
+        {
+          char *e = strchr (p, '\n');
+          memset (p, ' ', e ? (gsize) (e - p) : strlen (p));
+        }
+      else if (q == p + 4)
         memset (p, ' ', 3);
     }
 }
@@ -1070,19 +1092,85 @@ diag_has (const char *diag, const char *status)
   return diag && strstr (diag, status) != NULL;
 }
 
-/* Fills in reply code, command, remote host, verdict, reason, status of r from its
- * diagnostic text and the status the report gave (status may be NULL). */
-static void
-classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const char *dsn_status,
-          const char *diag, char fallback_class, gboolean prose)
+/* What classify() reads for one recipient. */
+typedef struct {
+  const char *text;          /* the diagnostic text handed to the reply parser */
+  const char *dsn_status;    /* the report's Status field, or NULL */
+  const char *diag;          /* the report's own Diagnostic-Code, or NULL */
+  const char *diag_type;     /* its type ("smtp", "x-unix"), or NULL */
+  const char *notice;        /* the notice's text about the recipient, when text is the
+                              * Diagnostic-Code alone: it may say which command failed */
+  char        fallback_class;
+  gboolean    prose;         /* a notice without report fields */
+  gboolean    exim;          /* written by Exim (X-Failed-Recipients, Exim's wording) */
+} Evidence;
+
+/* Where the verdict's reason came from. */
+typedef enum {
+  FROM_NOTHING,   /* no entry and no wording */
+  FROM_REPLY,     /* only the generic meaning of a basic reply code (550, 554) */
+  FROM_GENERIC,   /* only the generic meaning of a status code (5.7.1, X.3.0) */
+  FROM_WORDING,   /* a text pattern */
+  FROM_RULE,      /* a rule of this file on the structure (the command, the report type) */
+  FROM_CODE       /* a precise code's entry (5.1.1, 5.2.2) */
+} Source;
+
+/* wording this strong (see the priority scale of wording.codes) names the cause outright */
+#define STRONG_WORDING 19
+
+static gboolean
+is_reason (const char *a, const char *b)
 {
-  gboolean stated_status;
+  return a && b && g_str_equal (a, b);
+}
+
+static gboolean
+is_command (const char *cmd, const char *name)
+{
+  return cmd && g_ascii_strcasecmp (cmd, name) == 0;
+}
+
+/* A reply code counts only when the standard modules know it: "522", "426" or "542" are
+ * no SMTP replies but a mail system's own numbers, and are dropped. */
+static gboolean
+known_reply_code (SmtpcodesRegistry *reg, int code)
+{
+  GPtrArray *list = g_hash_table_lookup (reg->index, GUINT_TO_POINTER (KEY_REPLY (code)));
+  for (guint i = 0; list && i < list->len; i++)
+    {
+      const SmtpcodesEntry *e = list->pdata[i];
+      if (e->module->rank == KIND_STANDARD)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether a notice's text calls the failure temporary, in the words of the status classes
+ * (RFC 3463: "persistent transient failure"), for a pseudo status when no code is given. */
+static gboolean
+says_temporary (const char *text)
+{
+  gsize len = text ? strlen (text) : 0;
+  return len && (ci_find (text, len, "temporary failure") || ci_find (text, len, "temporary problem")
+                 || ci_find (text, len, "transient failure"))
+         && !ci_find (text, len, "permanent failure") && !ci_find (text, len, "failed permanently");
+}
+
+/* Fills in reply code, command, remote host, verdict, reason, status of r from the
+ * evidence: the diagnostic text and the status the report gave. */
+static void
+classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
+{
   GError *error = NULL;
   SmtpcodesReply *parsed = NULL, *reply;
+  const SmtpcodesEntry *entry, *pattern;
+  const char *text = ev->text, *reason, *worded;
   char *status = NULL;
-  const char *reason;
   char klass;
   int code = 0;
+  gboolean delayed = r->action && g_str_equal (r->action, "delayed");
+  gboolean exim = ev->exim;
+  Source src;
 
   if (text && *text)
     {
@@ -1097,21 +1185,36 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const
         r->command = g_strdup (smtpcodes_reply_get_command (parsed));
       if (smtpcodes_reply_get_remote_host (parsed) && r->remote_mta == NULL)
         r->remote_mta = g_strdup (smtpcodes_reply_get_remote_host (parsed));
+      exim |= g_str_equal (smtpcodes_reply_get_context (parsed), "exim");
     }
+  if (r->command == NULL && ev->notice && *ev->notice)
+    {
+      /* the notice says which command the reply answered ("(in reply to MAIL FROM
+       * command)") when the report's Diagnostic-Code does not */
+      gsize nl = strlen (ev->notice);
+      SmtpcodesReply *np = smtpcodes_registry_parse_reply (reg, ev->notice, (gssize) MIN (nl, BLOCK_LIMIT), NULL);
+      if (np && smtpcodes_reply_get_command (np))
+        r->command = g_strdup (smtpcodes_reply_get_command (np));
+      g_clear_pointer (&np, smtpcodes_reply_unref);
+    }
+  if (code != 0 && !known_reply_code (reg, code))
+    code = 0;
   /* the report's own status wins unless the quoted reply names a precise one (subject and
    * detail both set, as in 5.7.1): the remote server's own code is then the better
    * evidence, and a vague or generic Status field (5.0.0, or 5.1.1 written by a relay
-   * for every refusal) only repeats the class */
-  if (status_ok (dsn_status))
-    status = g_strdup (dsn_status);
+   * for every refusal) only repeats the class; a Status of the other failure class than
+   * the quoted reply is no account of that reply either */
+  if (status_ok (ev->dsn_status))
+    status = g_strdup (ev->dsn_status);
   {
     const char *quoted = parsed ? smtpcodes_reply_get_enhanced (parsed) : NULL;
     char *found = quoted ? NULL : first_status (text);
     if (quoted == NULL)
       quoted = found;
     if (quoted && (status == NULL
-                   || (precise_status (quoted) && (!precise_status (status) || diag_has (diag, quoted)))
-                   || (g_str_has_suffix (status, ".0.0") && status[0] == quoted[0])))
+                   || (precise_status (quoted) && (!precise_status (status) || diag_has (ev->diag, quoted)))
+                   || (g_str_has_suffix (status, ".0.0") && status[0] == quoted[0])
+                   || (code != 0 && status[0] != quoted[0] && quoted[0] == '0' + code / 100)))
       {
         g_free (status);
         status = g_strdup (quoted);
@@ -1122,7 +1225,6 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const
    * 4xx attempt quoted in a notice that finally failed, a 2xx greeting) */
   if (code != 0 && status && status[0] != '0' + code / 100)
     code = 0;
-  stated_status = status != NULL;
   reply = smtpcodes_reply_new (code, status, text ? text : "", r->command, r->remote_mta, &error);
   if (reply == NULL)
     {
@@ -1132,43 +1234,88 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const
   r->verdict = smtpcodes_registry_explain (reg, reply, NULL);
   smtpcodes_reply_unref (reply);
   g_clear_pointer (&parsed, smtpcodes_reply_unref);
-
   r->reply_code = code;
+
+  /* the verdict's reason, and what it rests on */
   reason = smtpcodes_verdict_get_reason (r->verdict);
   if (reason == NULL)
     reason = "undefined";
-  klass = status ? status[0] : code ? (char) ('0' + code / 100) : fallback_class;
-  if (r->action && g_str_equal (r->action, "delayed"))
-    {
-      klass = '4';
-      if (!g_str_equal (reason, "undefined") && status == NULL)
-        ;
-      else if (g_str_equal (reason, "undefined"))
-        reason = "expired";
-    }
-  /* "no such user" in answer to DATA, under a policy status (X.7.Y), or quoted in a prose
-   * notice as a bare reply that neither gives an enhanced status nor says it answered RCPT
-   * TO, is a filter's refusal after the message was seen, not a verdict on the address
-   * (servers that check addresses do so at RCPT TO, and notices then say so) */
-  if (g_str_equal (reason, "userunknown")
-      && ((r->command && g_ascii_strcasecmp (r->command, "DATA") == 0)
-          || (status && status[1] == '.' && status[2] == '7' && status[3] == '.')
-          || (prose && !stated_status && code != 0 && r->command == NULL)))
+  entry = smtpcodes_verdict_get_entry (r->verdict);
+  pattern = smtpcodes_verdict_get_pattern (r->verdict);
+  worded = pattern ? smtpcodes_entry_get_reason (pattern) : NULL;
+  if (entry && !entry->generic && is_reason (reason, smtpcodes_entry_get_reason (entry)))
+    src = FROM_CODE;
+  else if (pattern && is_reason (reason, worded))
+    src = FROM_WORDING;
+  else if (entry)
+    src = entry->kind == SMTPCODES_ENTRY_REPLY ? FROM_REPLY : FROM_GENERIC;
+  else
+    src = FROM_NOTHING;
+  if (src == FROM_REPLY || src == FROM_NOTHING)
+    reason = "undefined";   /* a bare 550 or 554 says nothing about the cause */
+  klass = status ? status[0] : code ? (char) ('0' + code / 100) : ev->fallback_class;
+  if (delayed)
+    klass = '4';
+
+  /* A code for a bad address (5.1.1, 5.4.4) is what many servers answer to every refusal
+   * at RCPT TO, and qmail appends "(#5.1.1)" to its own messages; wording that names
+   * another cause outright is the better account. */
+  if (src == FROM_CODE && (is_reason (reason, "userunknown") || is_reason (reason, "hostunknown"))
+      && worded && !is_reason (worded, reason) && pattern->priority >= STRONG_WORDING)
+    reason = worded, src = FROM_WORDING;
+  /* A refusal of the connection itself (greeting, HELO/EHLO) that names no cause is a
+   * block of the connecting host; one of MAIL FROM is a refusal of the sender. */
+  if (src < FROM_WORDING && (is_command (r->command, "CONNECT") || is_command (r->command, "EHLO")
+                             || is_command (r->command, "HELO")))
+    reason = "blocked", src = FROM_RULE;
+  if (src < FROM_WORDING && is_command (r->command, "MAIL"))
+    reason = "rejected", src = FROM_RULE;
+  /* "No such user" is a verdict on the address when the status code says so (X.1.1) or
+   * it answered RCPT TO, where servers check addresses. In answer to DATA, under a policy
+   * status (X.7.Y), or quoted in a prose notice as a bare reply that gives neither a status
+   * nor the command, it is a filter's refusal after the message was seen. */
+  if (is_reason (reason, "userunknown") && src != FROM_CODE && !is_command (r->command, "RCPT")
+      && (is_command (r->command, "DATA") || (status && status[1] == '.' && status[2] == '7' && status[3] == '.')
+          || (ev->prose && status == NULL && code != 0)))
     reason = "filtered";
-  /* "no answer from host" (X.4.1) on a recipient the sender has given up on: the message
-   * expired in the queue while the host stayed unreachable */
-  if (klass == '4' && g_str_equal (reason, "networkerror") && status && g_str_equal (status + 1, ".4.1")
-      && !(r->action && g_str_equal (r->action, "delayed")))
+  /* a program at the receiving end (a pipe, a local delivery agent: Diagnostic-Code type
+   * X-Unix) failed, and no code or wording says more */
+  if ((src < FROM_WORDING || (src == FROM_WORDING && pattern && pattern->priority < STRONG_WORDING))
+      && ev->diag_type && g_ascii_strcasecmp (ev->diag_type, "x-unix") == 0)
+    reason = "mailererror", src = FROM_RULE;
+  /* "no answer from host" (X.4.1) on a recipient that kept failing: the message expired in
+   * the queue while the host stayed unreachable, unless the wording names a network fault */
+  if (klass == '4' && is_reason (reason, "networkerror") && src == FROM_CODE && status
+      && g_str_equal (status + 1, ".4.1") && !is_reason (worded, "networkerror"))
     reason = "expired";
+  /* a delay without a more precise cause */
+  if (delayed && (src < FROM_WORDING || is_reason (reason, "undefined")))
+    reason = "expired";
+  /* a failure that neither the code nor the wording explains: the outcome for this
+   * address is not known (the established processors' "onhold") */
+  if (is_reason (reason, "undefined") && text && *text && klass != '2')
+    reason = "onhold";
   if (r->action && (g_str_equal (r->action, "delivered") || g_str_equal (r->action, "relayed")
                     || g_str_equal (r->action, "expanded")))
     reason = "delivered";
   else if (klass == '2')
     reason = "delivered";
   r->reason = reason;
+
   if (status == NULL)
-    status = pseudo_status_for (reason, klass == '2' ? '2' : klass == '4' ? '4' : '5');
-  (void) stated_status;
+    {
+      /* no code stated: the pseudo status of the established processors. Its class is
+       * temporary when the notice says so, and for Exim's expiries and full mailboxes,
+       * which Exim gives up on after temporary failures. A refusal at MAIL FROM never
+       * came to the recipient: its own status is "on hold". */
+      if (code == 0 && klass == '5'
+          && (says_temporary (text) || (exim && (is_reason (reason, "expired") || is_reason (reason, "mailboxfull")))))
+        klass = '4';
+      if (exim && is_command (r->command, "MAIL"))
+        status = pseudo_status_for ("onhold", klass == '4' ? '4' : '5');
+      else
+        status = pseudo_status_for (reason, klass == '2' ? '2' : klass == '4' ? '4' : '5');
+    }
   r->status = status;
   r->hard = hard_reason (reason, klass);
   r->retry = smtpcodes_verdict_get_retry (r->verdict) && !r->hard;
@@ -1459,7 +1606,8 @@ parse_ses_json (SmtpcodesReport *rep, const char *text)
               r->action = g_ascii_strdown (action ? action : "failed", -1);
               if (diag && *diag)
                 r->diagnostic = squeeze (after_type (diag));
-              classify (rep->registry, r, r->diagnostic, st, r->diagnostic, bounce ? '5' : '2', FALSE);
+              Evidence ev = { r->diagnostic, st, r->diagnostic, NULL, NULL, bounce ? '5' : '2', FALSE, FALSE };
+              classify (rep->registry, r, &ev);
             }
           report_add (rep, r);
         }
@@ -1516,7 +1664,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
   char *from = from_h ? address_in (from_h, strlen (from_h)) : NULL;
   char *to = to_h ? address_in (to_h, strlen (to_h)) : NULL;
   const char *failed = g_mime_object_get_header (mo, "X-Failed-Recipients");
-  gboolean autoreply;
+  gboolean autoreply, exim;
 
   rep->from = from_h ? g_strdup (from_h) : NULL;
   rep->subject = subject ? g_strdup (subject) : NULL;
@@ -1565,6 +1713,9 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
     }
   lines = notice_lines (p.text->str, &p.orig_to);
   rep->reporting_mta = g_strdup (d.reporting_mta);
+  /* Exim names the failed addresses in X-Failed-Recipients and opens its notice with a
+   * fixed sentence (Google's notices carry the header too, with other text) */
+  exim = failed != NULL && ci_find (p.text->str, MIN (p.text->len, 4096), "created automatically by mail delivery software");
 
   if (d.rcpts->len)
     {
@@ -1602,8 +1753,15 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
           {
             /* the notice often quotes the reply in more detail than the report */
             char *block = block_for (lines, r->address);
+            char *type = NULL;
             if (block)
               drop_local_codes (block, r->address);
+            if (block == NULL && d.rcpts->len == 1 && lines->len && !has_status (text))
+              {
+                /* a single recipient's notice need not name it: its transcript is about it */
+                block = lines_text (lines, 0, lines->len);
+                drop_local_codes (block, r->address);
+              }
             if (block && !has_status (text))
               {
                 char *joined = text ? g_strconcat (text, "\n", block, NULL) : g_strdup (block);
@@ -1611,12 +1769,17 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
                 text = joined;
                 if (r->diagnostic == NULL)
                   r->diagnostic = squeeze (block);
+                g_clear_pointer (&block, g_free);
               }
+            if (dr->diag && after_type (dr->diag) != dr->diag)
+              type = strip_dup (dr->diag, strcspn (dr->diag, ";"));
+            {
+              Evidence ev = { text, dr->status, dr->diag, type, block, '5', FALSE, exim };
+              classify (reg, r, &ev);
+            }
+            g_free (type);
             g_free (block);
           }
-          if (text == NULL && d.rcpts->len == 1)
-            text = lines_text (lines, 0, lines->len);
-          classify (reg, r, text, dr->status, dr->diag, '5', FALSE);
           g_free (text);
           report_add (rep, r);
         }
@@ -1745,7 +1908,10 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
               *cut = '\0';
             }
           r->action = g_strdup ("failed");
-          classify (reg, r, text, NULL, NULL, '5', TRUE);
+          {
+            Evidence ev = { text, NULL, NULL, NULL, NULL, '5', TRUE, exim };
+            classify (reg, r, &ev);
+          }
           g_free (text);
           report_add (rep, r);
         }

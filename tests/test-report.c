@@ -205,6 +205,79 @@ test_jmrp (void)
   smtpcodes_report_unref (rep);
 }
 
+static const char *
+command_of (const SmtpcodesReport *rep, guint i)
+{
+  return smtpcodes_recipient_get_command (smtpcodes_report_get_recipient (rep, i));
+}
+
+/* Exim: a refusal of the connection that names no cause is a block; one of MAIL FROM a
+ * refusal of the sender, and the recipient itself was never tried (status on hold); an
+ * expiry without a code failed after temporary errors */
+static void
+test_exim_stages (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("exim-connect.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 3);
+  check_rcpt (rep, 0, "bob@example.net", "5.0.971", 550, "blocked", FALSE);
+  g_assert_cmpstr (command_of (rep, 0), ==, "CONNECT");
+  check_rcpt (rep, 1, "carol@example.com", "5.0.901", 550, "rejected", FALSE);
+  g_assert_cmpstr (command_of (rep, 1), ==, "MAIL");
+  check_rcpt (rep, 2, "dave@example.com", "4.0.947", 0, "expired", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
+/* the command the reply answered is read from the notice when the Diagnostic-Code does
+ * not say; a bad-address code (qmail's "#5.1.1") yields to wording that names the cause */
+static void
+test_notice_command (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("postfix-mail-from.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 2);
+  check_rcpt (rep, 0, "bob@example.net", "5.7.1", 550, "rejected", FALSE);
+  g_assert_cmpstr (command_of (rep, 0), ==, "MAIL");
+  check_rcpt (rep, 1, "carol@example.com", "5.1.1", 552, "mailboxfull", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
+/* Diagnostic-Code type X-Unix: a local delivery program failed; a delay with a vague
+ * status expired; "522" is no SMTP reply code */
+static void
+test_local_program (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("local-program.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 3);
+  check_rcpt (rep, 0, "bob@example.org", "4.3.0", 0, "mailererror", FALSE);
+  check_rcpt (rep, 1, "carol@example.net", "4.4.0", 450, "expired", FALSE);
+  check_rcpt (rep, 2, "dave@example.net", "5.2.0", 0, "filtered", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
+/* Sendmail's own "550 5.1.1 <a@b>... User unknown" after the quoted remote reply is not
+ * the remote server's wording */
+static void
+test_sendmail_transcript (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("sendmail-transcript.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@example.com", "5.1.3", 553, "blocked", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
+/* a prose notice that calls the failure temporary gets a temporary pseudo status; a
+ * failure nothing explains is on hold */
+static void
+test_pseudo_class (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("delay-prose.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@example.net", "4.0.947", 0, "expired", FALSE);
+  smtpcodes_report_unref (rep);
+  rep = parse_fixture ("unexplained.eml");
+  check_rcpt (rep, 0, "bob@example.net", "5.0.0", 550, "onhold", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -500,6 +573,11 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/exim-self", test_exim_self);
   g_test_add_func ("/report/json/ses", test_ses_json);
   g_test_add_func ("/report/arf/jmrp", test_jmrp);
+  g_test_add_func ("/report/reason/exim-stages", test_exim_stages);
+  g_test_add_func ("/report/reason/notice-command", test_notice_command);
+  g_test_add_func ("/report/reason/local-program", test_local_program);
+  g_test_add_func ("/report/reason/sendmail-transcript", test_sendmail_transcript);
+  g_test_add_func ("/report/reason/pseudo-class", test_pseudo_class);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
