@@ -651,8 +651,8 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
       if (pos < end && (s[pos] == '-' || s[pos] == ' ' || s[pos] == ':'))
         pos++;
       pos = skip_blank (s, end, pos);
-      if (pos < end && s[pos] == '#')
-        pos++;
+      if (pos < end && (s[pos] == '#' || ((s[pos] == '\'' || s[pos] == '"') && pos + 1 < end && s[pos + 1] == s[i])))
+        pos++;   /* "#5.1.1" (Exchange), "550-'5.7.1 ..." (a reply quoted by a relay) */
       if (status_at (s, end, pos, &e, FALSE))
         {
           r->enhanced = g_strndup (s + pos, e - pos);

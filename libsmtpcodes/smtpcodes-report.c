@@ -1156,6 +1156,28 @@ says_temporary (const char *text)
          && !ci_find (text, len, "permanent failure") && !ci_find (text, len, "failed permanently");
 }
 
+/* "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed
+ * out>": a reporting MTA's summary that quotes, in angle brackets, the last reply of the
+ * remote server. Finds that inner reply's code and status. */
+static gboolean
+inner_reply (const char *text, int *code, char **status)
+{
+  for (const char *p = text ? strchr (text, '<') : NULL; p; p = strchr (p + 1, '<'))
+    if ((p[1] == '4' || p[1] == '5') && g_ascii_isdigit (p[2]) && g_ascii_isdigit (p[3]) && p[4] == ' '
+        && p[5] == p[1] && p[6] == '.')
+      {
+        char *st = first_status (p + 5);
+        if (st && g_str_has_prefix (p + 5, st))
+          {
+            *code = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+            *status = st;
+            return TRUE;
+          }
+        g_free (st);
+      }
+  return FALSE;
+}
+
 /* Fills in reply code, command, remote host, verdict, reason, status of r from the
  * evidence: the diagnostic text and the status the report gave. */
 static void
@@ -1187,6 +1209,18 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
         r->remote_mta = g_strdup (smtpcodes_reply_get_remote_host (parsed));
       exim |= g_str_equal (smtpcodes_reply_get_context (parsed), "exim");
     }
+  if (ev->diag && *after_type (ev->diag) && text && strlen (text) > strlen (ev->diag))
+    {
+      /* text is the Diagnostic-Code followed by the notice's transcript: the report's own
+       * field names the reply that decided, whatever other attempts the transcript shows */
+      char *dv = squeeze (after_type (ev->diag));
+      SmtpcodesReply *dp = smtpcodes_registry_parse_reply (reg, dv, (gssize) MIN (strlen (dv), BLOCK_LIMIT), NULL);
+      int dc = dp ? smtpcodes_reply_get_code (dp) : 0;
+      if (dc >= 400 && known_reply_code (reg, dc))
+        code = dc;
+      g_clear_pointer (&dp, smtpcodes_reply_unref);
+      g_free (dv);
+    }
   if (r->command == NULL && ev->notice && *ev->notice)
     {
       /* the notice says which command the reply answered ("(in reply to MAIL FROM
@@ -1208,9 +1242,14 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
     status = g_strdup (ev->dsn_status);
   {
     const char *quoted = parsed ? smtpcodes_reply_get_enhanced (parsed) : NULL;
-    char *found = quoted ? NULL : first_status (text);
+    char *found = NULL;
+    int icode = 0;
+    if (inner_reply (ev->diag ? ev->diag : text, &icode, &found) && known_reply_code (reg, icode))
+      code = icode, quoted = found;
+    else
+      g_clear_pointer (&found, g_free);
     if (quoted == NULL)
-      quoted = found;
+      quoted = found = first_status (text);
     if (quoted && (status == NULL
                    || (precise_status (quoted) && (!precise_status (status) || diag_has (ev->diag, quoted)))
                    || (g_str_has_suffix (status, ".0.0") && status[0] == quoted[0])
@@ -1287,6 +1326,11 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
    * the queue while the host stayed unreachable, unless the wording names a network fault */
   if (klass == '4' && is_reason (reason, "networkerror") && src == FROM_CODE && status
       && g_str_equal (status + 1, ".4.1") && !is_reason (worded, "networkerror"))
+    reason = "expired";
+  /* a network fault (X.4.x) on a recipient given up, where the notice says the message
+   * expired: the queue time ran out while the fault lasted */
+  if (klass == '4' && !delayed && is_reason (reason, "networkerror") && src == FROM_CODE
+      && is_reason (worded, "expired"))
     reason = "expired";
   /* a delay without a more precise cause */
   if (delayed && (src < FROM_WORDING || is_reason (reason, "undefined")))

@@ -73,6 +73,8 @@ static const Case cases[] = {
   { "bracketed", "It responded as follows: [550 5.1.1 User unknown]", 550, "5.1.1", NULL, NULL, NULL, "log", 0 },
   { "comma-after-code", "Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <bob@example.com>... User Unknown",
     550, NULL, NULL, NULL, NULL, "log", 0 },
+  { "quoted-after-code", "5.1.0 - Unknown address error 550-'5.7.1 <x@example.com>... Access denied'",
+    550, "5.7.1", NULL, NULL, NULL, "log", 0 },
   { "colon-after-code", "550: 5.2.2 <full@example.com>... Mailbox Full", 550, "5.2.2",
     "<full@example.com>... Mailbox Full", NULL, NULL, "reply", 1 },
 };
