@@ -278,6 +278,18 @@ test_pseudo_class (void)
   smtpcodes_report_unref (rep);
 }
 
+/* a relay's summary that quotes the remote reply in angle brackets: the inner reply's
+ * code and status are the recipient's */
+static void
+test_relay_summary (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("relay-summary.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 2);
+  check_rcpt (rep, 0, "bob@example.net", "4.4.2", 421, "expired", FALSE);
+  check_rcpt (rep, 1, "carol@example.net", "5.1.6", 551, "hasmoved", TRUE);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -578,6 +590,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/reason/local-program", test_local_program);
   g_test_add_func ("/report/reason/sendmail-transcript", test_sendmail_transcript);
   g_test_add_func ("/report/reason/pseudo-class", test_pseudo_class);
+  g_test_add_func ("/report/dsn/relay-summary", test_relay_summary);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
