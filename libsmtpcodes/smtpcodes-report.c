@@ -309,6 +309,7 @@ typedef struct {
   gboolean    multipart_report;
   char       *report_type;
   char       *complained;     /* X-HmXmrOriginalRecipient of the returned message */
+  GMimeMessage *inner_report; /* the returned message, when it is itself a delivery report */
 } Parts;
 
 static GString *
@@ -416,6 +417,15 @@ collect (GMimeObject *obj, Parts *p, int depth)
           if (to)
             p->orig_to = address_in (to, strlen (to));
         }
+      {
+        /* a notice that forwards a delivery report (a relay passing a bounce on) */
+        GMimeObject *body = g_mime_message_get_mime_part (m);
+        GMimeContentType *bct = body ? g_mime_object_get_content_type (body) : NULL;
+        const char *rt = bct ? g_mime_content_type_get_parameter (bct, "report-type") : NULL;
+        if (GMIME_IS_MULTIPART (body) && rt && g_ascii_strcasecmp (rt, "delivery-status") == 0
+            && p->inner_report == NULL)
+          p->inner_report = g_object_ref (m);
+      }
       {
         /* Microsoft's junk mail reports (JMRP) return the message with the complaining
          * recipient in this header, and no feedback-report part */
@@ -1695,7 +1705,7 @@ parse_arf (SmtpcodesReport *rep, Parts *p)
 }
 
 static void
-analyse (SmtpcodesReport *rep, GMimeMessage *msg)
+analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
 {
   SmtpcodesRegistry *reg = rep->registry;
   GMimeObject *mo = GMIME_OBJECT (msg);
@@ -1710,9 +1720,12 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
   const char *failed = g_mime_object_get_header (mo, "X-Failed-Recipients");
   gboolean autoreply, exim;
 
-  rep->from = from_h ? g_strdup (from_h) : NULL;
-  rep->subject = subject ? g_strdup (subject) : NULL;
-  rep->message_id = g_strdup (g_mime_message_get_message_id (msg));
+  if (depth == 0)
+    {
+      rep->from = from_h ? g_strdup (from_h) : NULL;
+      rep->subject = subject ? g_strdup (subject) : NULL;
+      rep->message_id = g_strdup (g_mime_message_get_message_id (msg));
+    }
 
   p.text = g_string_new (NULL);
   p.html = g_string_new (NULL);
@@ -1732,6 +1745,14 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
     }
   if (p.text->len == 0 && p.html->len)
     html_to_text (p.text, p.html->str);
+
+  if (depth == 0 && p.inner_report && !p.has_dsn && !p.has_arf && !p.multipart_report)
+    {
+      /* the notice only passes a delivery report on: that report tells what happened */
+      analyse (rep, p.inner_report, 1);
+      d.rcpts = NULL;
+      goto out;
+    }
 
   autoreply = looks_autoreply (mo, subject) && !looks_daemon (from_h) && failed == NULL
               && !p.multipart_report && !p.has_dsn;
@@ -1996,6 +2017,7 @@ out:
   g_free (p.orig_to);
   g_free (p.report_type);
   g_free (p.complained);
+  g_clear_object (&p.inner_report);
   g_free (from);
   g_free (to);
 }
@@ -2087,7 +2109,7 @@ smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize len
   rep->format = "none";
   if (msg)
     {
-      analyse (rep, msg);
+      analyse (rep, msg, 0);
       g_object_unref (msg);
     }
   g_object_unref (parser);

@@ -290,6 +290,19 @@ test_relay_summary (void)
   smtpcodes_report_unref (rep);
 }
 
+/* a notice that only passes on another delivery report: that report is read */
+static void
+test_forwarded_report (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("forwarded-report.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
+  g_assert_cmpstr (smtpcodes_report_get_format (rep), ==, "rfc3464");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@example.net", "5.1.1", 550, "userunknown", TRUE);
+  g_assert_cmpstr (smtpcodes_report_get_message_id (rep), ==, "fr1@gw.example.org");
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -591,6 +604,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/reason/sendmail-transcript", test_sendmail_transcript);
   g_test_add_func ("/report/reason/pseudo-class", test_pseudo_class);
   g_test_add_func ("/report/dsn/relay-summary", test_relay_summary);
+  g_test_add_func ("/report/dsn/forwarded", test_forwarded_report);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
