@@ -979,9 +979,10 @@ drop_local_codes (char *text, const char *address)
 }
 
 /* The block of the notice that concerns address: from the line that names it to the next
- * line that names another recipient. */
+ * line that names another recipient (at its start, or anywhere when others lists the
+ * report's other recipients, as the fields of a report written into the text do). */
 static char *
-block_for (GArray *lines, const char *address)
+block_for (GArray *lines, const char *address, GPtrArray *others)
 {
   for (guint i = 0; address && i < lines->len; i++)
     {
@@ -993,8 +994,14 @@ block_for (GArray *lines, const char *address)
             {
               Line *m = &g_array_index (lines, Line, j);
               gsize st, al;
-              if (m->len && find_address (m->s, m->len, &st, &al)
-                  && !ci_find (m->s, m->len, address) && st < 4)
+              gboolean other = FALSE;
+              if (m->len && find_address (m->s, m->len, &st, &al) && !ci_find (m->s, m->len, address))
+                {
+                  other = st < 4;
+                  for (guint k = 0; !other && others && k < others->len; k++)
+                    other = !same_address (others->pdata[k], address) && ci_find (m->s, m->len, others->pdata[k]);
+                }
+              if (other)
                 break;
               j++;
             }
@@ -1784,6 +1791,15 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
 
   if (d.rcpts->len)
     {
+      GPtrArray *others = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < d.rcpts->len && i < 50; i++)
+        {
+          DsnRcpt *dr = d.rcpts->pdata[i];
+          const char *fr = dr->final_rcpt ? dr->final_rcpt : dr->orig_rcpt;
+          char *a = address_in (fr, strlen (fr));
+          if (a)
+            g_ptr_array_add (others, a);
+        }
       rep->format = p.has_dsn ? "rfc3464" : "rfc3464-text";
       for (guint i = 0; i < d.rcpts->len; i++)
         {
@@ -1817,7 +1833,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
             }
           {
             /* the notice often quotes the reply in more detail than the report */
-            char *block = block_for (lines, r->address);
+            char *block = block_for (lines, r->address, d.rcpts->len <= 50 ? others : NULL);
             char *type = NULL;
             if (block)
               drop_local_codes (block, r->address);
@@ -1848,6 +1864,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
           g_free (text);
           report_add (rep, r);
         }
+      g_ptr_array_unref (others);
     }
   else
     {

@@ -303,6 +303,20 @@ test_forwarded_report (void)
   smtpcodes_report_unref (rep);
 }
 
+/* report fields written into the text, groups not separated by blank lines: the text
+ * about one recipient ends where another recipient is named */
+static void
+test_fields_in_text (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("fields-in-text.eml");
+  g_assert_cmpstr (smtpcodes_report_get_format (rep), ==, "rfc3464-text");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 3);
+  check_rcpt (rep, 0, "bob@example.net", "5.1.1", 550, "userunknown", TRUE);
+  check_rcpt (rep, 1, "carol@example.net", "4.0.0", 0, "expired", FALSE);
+  check_rcpt (rep, 2, "dave@example.com", "5.2.2", 552, "mailboxfull", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -605,6 +619,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/reason/pseudo-class", test_pseudo_class);
   g_test_add_func ("/report/dsn/relay-summary", test_relay_summary);
   g_test_add_func ("/report/dsn/forwarded", test_forwarded_report);
+  g_test_add_func ("/report/dsn/fields-in-text", test_fields_in_text);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
