@@ -285,8 +285,15 @@ to_utf8 (const char *data, gsize len, const char *charset)
 {
   char *conv = NULL;
   char *out;
+  /* ISO-2022-JP is 7-bit, so it passes for ASCII; Japanese notices (and the Diagnostic-Code
+   * of their delivery-status parts) use it without declaring it */
+  gboolean escaped = FALSE;
+  for (gsize i = 0; data && i + 2 < len && !escaped; i++)
+    escaped = data[i] == '\033' && data[i + 1] == '$' && (data[i + 2] == 'B' || data[i + 2] == '@');
+  if (escaped && (charset == NULL || g_ascii_strcasecmp (charset, "us-ascii") == 0))
+    charset = "iso-2022-jp";
   if (charset && g_ascii_strcasecmp (charset, "utf-8") != 0 && g_ascii_strcasecmp (charset, "us-ascii") != 0
-      && !g_utf8_validate (data, (gssize) len, NULL))
+      && (escaped || !g_utf8_validate (data, (gssize) len, NULL)))
     {
       const char *cs = g_mime_charset_iconv_name (charset);
       conv = g_convert_with_fallback (data, (gssize) len, "UTF-8", cs, "?", NULL, NULL, NULL);

@@ -317,6 +317,20 @@ test_fields_in_text (void)
   smtpcodes_report_unref (rep);
 }
 
+/* ISO-2022-JP text that does not declare its charset (a Diagnostic-Code in a
+ * delivery-status part) is decoded, so its wording can be read */
+static void
+test_undeclared_jis (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("iso-2022-jp.eml");
+  const SmtpcodesRecipient *r;
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@example.co.jp", "5.0.0", 0, "userunknown", TRUE);
+  r = smtpcodes_report_get_recipient (rep, 0);
+  g_assert_nonnull (strstr (smtpcodes_recipient_get_diagnostic (r), "ディレクトリ"));
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -620,6 +634,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/dsn/relay-summary", test_relay_summary);
   g_test_add_func ("/report/dsn/forwarded", test_forwarded_report);
   g_test_add_func ("/report/dsn/fields-in-text", test_fields_in_text);
+  g_test_add_func ("/report/dsn/undeclared-jis", test_undeclared_jis);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
