@@ -1413,6 +1413,22 @@ looks_daemon (const char *from)
   return FALSE;
 }
 
+/* The subjects that mail systems give their failure notices; a gateway with a personal
+ * sender name ("MMSC NDR Administrator") still names its notice so. */
+static gboolean
+looks_bounce_subject (const char *subject)
+{
+  static const char *const words[] = { "undeliverable", "undelivered", "delivery failure", "delivery failed",
+                                       "failure notice", "returned mail", "delivery status notification",
+                                       "non-delivery", "nondeliverable", "not delivered", "could not be delivered",
+                                       "mail system error", NULL };
+  gsize len = subject ? strlen (subject) : 0;
+  for (guint i = 0; len && words[i]; i++)
+    if (ci_find (subject, len, words[i]))
+      return TRUE;
+  return FALSE;
+}
+
 /* RFC 3834 and the headers mail programs use instead: an automatic answer, such as a
  * vacation notice, says so in its header (or in a fixed subject prefix) */
 static gboolean
@@ -1892,7 +1908,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
             }
           g_strfreev (v);
         }
-      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report) && !autoreply)
+      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report || looks_bounce_subject (subject)) && !autoreply)
         {
           /* "There was an error delivering your mail to <a@b>." */
           for (guint i = 0; i < lines->len && tr->len == 0; i++)
@@ -1918,7 +1934,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
                 }
             }
         }
-      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report) && !autoreply)
+      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report || looks_bounce_subject (subject)) && !autoreply)
         {
           /* "undeliverable to a@b", "returned permanent errors: a@b.": the first address
            * named mid-sentence that is neither the notice's sender nor its addressee, and
@@ -1951,7 +1967,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
                 }
             }
         }
-      if (tr->len == 0 && p.orig_to && (looks_daemon (from_h) || p.multipart_report) && !autoreply)
+      if (tr->len == 0 && p.orig_to && (looks_daemon (from_h) || p.multipart_report || looks_bounce_subject (subject)) && !autoreply)
         {
           TextRcpt t = { g_strdup (p.orig_to), 0 };
           g_array_append_val (tr, t);

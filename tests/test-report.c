@@ -331,6 +331,18 @@ test_undeclared_jis (void)
   smtpcodes_report_unref (rep);
 }
 
+/* a gateway's failure notice from a personal sender name: the subject says what it is,
+ * and the returned headers name the recipient */
+static void
+test_gateway_ndr (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("gateway-ndr.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "5550100@mms.example.net", "5.0.911", 0, "userunknown", TRUE);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -635,6 +647,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/dsn/forwarded", test_forwarded_report);
   g_test_add_func ("/report/dsn/fields-in-text", test_fields_in_text);
   g_test_add_func ("/report/dsn/undeclared-jis", test_undeclared_jis);
+  g_test_add_func ("/report/text/gateway-ndr", test_gateway_ndr);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
