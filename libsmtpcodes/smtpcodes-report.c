@@ -155,16 +155,31 @@ ci_prefix (const char *s, gsize len, const char *prefix)
   return len >= pl && g_ascii_strncasecmp (s, prefix, pl) == 0;
 }
 
+/* Case-insensitive (ASCII) search; memchr finds the candidates for the first character in
+ * either case, each list advanced only past what was used, so the cost stays linear. */
 static const char *
 ci_find (const char *s, gsize len, const char *needle)
 {
   gsize nl = strlen (needle);
+  const char *end, *lo_at, *up_at;
+  char lo, up;
   if (nl == 0 || len < nl)
     return NULL;
-  for (gsize i = 0; i + nl <= len; i++)
-    if (g_ascii_tolower (s[i]) == g_ascii_tolower (needle[0])
-        && g_ascii_strncasecmp (s + i, needle, nl) == 0)
-      return s + i;
+  end = s + len - nl + 1;
+  lo = g_ascii_tolower (needle[0]);
+  up = g_ascii_toupper (needle[0]);
+  lo_at = memchr (s, lo, (gsize) (end - s));
+  up_at = lo == up ? NULL : memchr (s, up, (gsize) (end - s));
+  while (lo_at || up_at)
+    {
+      const char *c = lo_at && (!up_at || lo_at < up_at) ? lo_at : up_at;
+      if (g_ascii_strncasecmp (c, needle, nl) == 0)
+        return c;
+      if (c == lo_at)
+        lo_at = c + 1 < end ? memchr (c + 1, lo, (gsize) (end - c - 1)) : NULL;
+      else
+        up_at = c + 1 < end ? memchr (c + 1, up, (gsize) (end - c - 1)) : NULL;
+    }
   return NULL;
 }
 
