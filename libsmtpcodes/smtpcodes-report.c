@@ -1142,6 +1142,7 @@ typedef struct {
   char        fallback_class;
   gboolean    prose;         /* a notice without report fields */
   gboolean    exim;          /* written by Exim (X-Failed-Recipients, Exim's wording) */
+  gboolean    silent;        /* the notice names the recipient but says nothing about it */
 } Evidence;
 
 /* Where the verdict's reason came from. */
@@ -1156,6 +1157,8 @@ typedef enum {
 
 /* wording this strong (see the priority scale of wording.codes) names the cause outright */
 #define STRONG_WORDING 19
+/* wording below this is a vague wrapper or catch-all word */
+#define WEAK_WORDING 10
 
 static gboolean
 is_reason (const char *a, const char *b)
@@ -1217,6 +1220,26 @@ inner_reply (const char *text, int *code, char **status)
   return FALSE;
 }
 
+/* Whether block, the notice's text about address, says anything besides naming it
+ * ("   * a@b" in a bare list does not). */
+static gboolean
+says_something (const char *block, const char *address)
+{
+  const char *at = block && address ? strstr (block, address) : NULL;
+  gsize al = address ? strlen (address) : 0;
+  for (const char *p = block; p && *p; p++)
+    {
+      if (p == at)
+        {
+          p += al - 1;
+          continue;
+        }
+      if (g_ascii_isalnum (*p) || (guchar) *p >= 0x80)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Fills in reply code, command, remote host, verdict, reason, status of r from the
  * evidence: the diagnostic text and the status the report gave. */
 static void
@@ -1230,7 +1253,7 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
   char klass;
   int code = 0;
   gboolean delayed = r->action && g_str_equal (r->action, "delayed");
-  gboolean exim = ev->exim;
+  gboolean exim = ev->exim, vague;
   Source src;
 
   if (text && *text)
@@ -1341,12 +1364,14 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
   if (src == FROM_CODE && (is_reason (reason, "userunknown") || is_reason (reason, "hostunknown"))
       && worded && !is_reason (worded, reason) && pattern->priority >= STRONG_WORDING)
     reason = worded, src = FROM_WORDING;
-  /* A refusal of the connection itself (greeting, HELO/EHLO) that names no cause is a
-   * block of the connecting host; one of MAIL FROM is a refusal of the sender. */
-  if (src < FROM_WORDING && (is_command (r->command, "CONNECT") || is_command (r->command, "EHLO")
-                             || is_command (r->command, "HELO")))
+  /* A refusal of the connection itself (greeting, HELO/EHLO) that names no cause (or only
+   * vaguely) is a block of the connecting host; one of MAIL FROM is a refusal of the
+   * sender. */
+  vague = src < FROM_WORDING || (src == FROM_WORDING && pattern && pattern->priority < WEAK_WORDING);
+  if (vague && (is_command (r->command, "CONNECT") || is_command (r->command, "EHLO")
+                || is_command (r->command, "HELO")))
     reason = "blocked", src = FROM_RULE;
-  if (src < FROM_WORDING && is_command (r->command, "MAIL"))
+  if (vague && is_command (r->command, "MAIL"))
     reason = "rejected", src = FROM_RULE;
   /* "No such user" is a verdict on the address when the status code says so (X.1.1) or
    * it answered RCPT TO, where servers check addresses. In answer to DATA, under a policy
@@ -1376,7 +1401,7 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
     reason = "expired";
   /* a failure that neither the code nor the wording explains: the outcome for this
    * address is not known (the established processors' "onhold") */
-  if (is_reason (reason, "undefined") && text && *text && klass != '2')
+  if (is_reason (reason, "undefined") && text && *text && !ev->silent && klass != '2')
     reason = "onhold";
   if (r->action && (g_str_equal (r->action, "delivered") || g_str_equal (r->action, "relayed")
                     || g_str_equal (r->action, "expanded")))
@@ -1705,7 +1730,7 @@ parse_ses_json (SmtpcodesReport *rep, const char *text)
               r->action = g_ascii_strdown (action ? action : "failed", -1);
               if (diag && *diag)
                 r->diagnostic = squeeze (after_type (diag));
-              Evidence ev = { r->diagnostic, st, r->diagnostic, NULL, NULL, bounce ? '5' : '2', FALSE, FALSE };
+              Evidence ev = { r->diagnostic, st, r->diagnostic, NULL, NULL, bounce ? '5' : '2', FALSE, FALSE, FALSE };
               classify (rep->registry, r, &ev);
             }
           report_add (rep, r);
@@ -1893,7 +1918,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
             if (dr->diag && after_type (dr->diag) != dr->diag)
               type = strip_dup (dr->diag, strcspn (dr->diag, ";"));
             {
-              Evidence ev = { text, dr->status, dr->diag, type, block, '5', FALSE, exim };
+              Evidence ev = { text, dr->status, dr->diag, type, block, '5', FALSE, exim, FALSE };
               classify (reg, r, &ev);
             }
             g_free (type);
@@ -2006,6 +2031,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
           SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
           guint end = i + 1 < tr->len ? g_array_index (tr, TextRcpt, i + 1).line : lines->len;
           char *text = t->line < end ? lines_text (lines, t->line, end) : NULL;
+          gboolean silent = !says_something (text, t->address);
           r->address = t->address;
           t->address = NULL;
           if (!has_status (text) && tr->len == 1 && t->line > 0)
@@ -2029,7 +2055,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
             }
           r->action = g_strdup ("failed");
           {
-            Evidence ev = { text, NULL, NULL, NULL, NULL, '5', TRUE, exim };
+            Evidence ev = { text, NULL, NULL, NULL, NULL, '5', TRUE, exim, silent };
             classify (reg, r, &ev);
           }
           g_free (text);

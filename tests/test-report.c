@@ -343,6 +343,17 @@ test_gateway_ndr (void)
   smtpcodes_report_unref (rep);
 }
 
+/* a notice that only lists the recipient says nothing about the cause: undefined, not
+ * on hold */
+static void
+test_bare_list (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("bare-list.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@example.net", "5.0.900", 0, "undefined", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -648,6 +659,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/dsn/fields-in-text", test_fields_in_text);
   g_test_add_func ("/report/dsn/undeclared-jis", test_undeclared_jis);
   g_test_add_func ("/report/text/gateway-ndr", test_gateway_ndr);
+  g_test_add_func ("/report/text/bare-list", test_bare_list);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
