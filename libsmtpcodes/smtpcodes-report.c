@@ -1322,6 +1322,28 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
       }
     g_free (found);
   }
+  /* "delivery time expired" (X.4.7) says only that the queue time ran out; the notice's
+   * history of attempts names what kept failing, and its precise status is the better
+   * account ("returned '441 4.4.1 Error ... Failed to connect'") */
+  if (status && g_str_equal (status + 1, ".4.7") && ev->notice)
+    {
+      char *last = NULL;
+      for (const char *q = ev->notice; q && *q && last == NULL;)
+        {
+          char *st = first_status (q);
+          const char *at = st ? strstr (q, st) : NULL;
+          if (st && at && st[0] == '4' && precise_status (st) && !g_str_equal (st + 1, ".4.7"))
+            last = st;
+          else
+            g_free (st);
+          q = at ? at + 1 : NULL;
+        }
+      if (last)
+        {
+          g_free (status);
+          status = last;
+        }
+    }
   /* a reply code of another class than the status is not the reply that decided (a
    * 4xx attempt quoted in a notice that finally failed, a 2xx greeting) */
   if (code != 0 && status && status[0] != '0' + code / 100)

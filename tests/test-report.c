@@ -354,6 +354,17 @@ test_bare_list (void)
   smtpcodes_report_unref (rep);
 }
 
+/* an expiry (X.4.7) with a history of attempts: the last attempt's status names what
+ * kept failing */
+static void
+test_expired_history (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("expired-history.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@example.net", "4.4.1", 0, "expired", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -660,6 +671,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/dsn/undeclared-jis", test_undeclared_jis);
   g_test_add_func ("/report/text/gateway-ndr", test_gateway_ndr);
   g_test_add_func ("/report/text/bare-list", test_bare_list);
+  g_test_add_func ("/report/dsn/expired-history", test_expired_history);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
