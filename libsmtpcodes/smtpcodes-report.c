@@ -1922,9 +1922,13 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
             char *type = NULL;
             if (block)
               drop_local_codes (block, r->address);
+            if (d.rcpts->len == 1 && lines->len && text == NULL)
+              g_clear_pointer (&block, g_free);   /* the whole notice is about it, see below */
             if (block == NULL && d.rcpts->len == 1 && lines->len && !has_status (text))
               {
-                /* a single recipient's notice need not name it: its transcript is about it */
+                /* a single recipient's notice is about it as a whole: it need not name it
+                 * where it states the cause ("The user(s) account is disabled." above the
+                 * line that quotes the reply) */
                 block = lines_text (lines, 0, lines->len);
                 drop_local_codes (block, r->address);
               }

@@ -365,6 +365,17 @@ test_expired_history (void)
   smtpcodes_report_unref (rep);
 }
 
+/* a single recipient's report without a Diagnostic-Code: the notice states the cause
+ * above the line that names the recipient */
+static void
+test_cause_above (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("cause-above.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@mobile.example.jp", "5.0.0", 550, "suspend", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -672,6 +683,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/gateway-ndr", test_gateway_ndr);
   g_test_add_func ("/report/text/bare-list", test_bare_list);
   g_test_add_func ("/report/dsn/expired-history", test_expired_history);
+  g_test_add_func ("/report/dsn/cause-above", test_cause_above);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
