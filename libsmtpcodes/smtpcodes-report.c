@@ -1491,6 +1491,17 @@ looks_bounce_subject (const char *subject)
   return FALSE;
 }
 
+/* A person's forward or reply (which may attach a message too) */
+static gboolean
+looks_forward (const char *subject)
+{
+  while (subject && g_ascii_isspace (*subject))
+    subject++;
+  return subject && (ci_prefix (subject, strlen (subject), "fwd:") || ci_prefix (subject, strlen (subject), "fw:")
+                     || ci_prefix (subject, strlen (subject), "re:") || ci_prefix (subject, strlen (subject), "wg:")
+                     || ci_prefix (subject, strlen (subject), "aw:"));
+}
+
 /* RFC 3834 and the headers mail programs use instead: an automatic answer, such as a
  * vacation notice, says so in its header (or in a fixed subject prefix) */
 static gboolean
@@ -1974,9 +1985,12 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
             }
           g_strfreev (v);
         }
-      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report || looks_bounce_subject (subject)) && !autoreply)
+      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report || looks_bounce_subject (subject)
+                           || (p.has_original && !looks_forward (subject))) && !autoreply)
         {
-          /* "There was an error delivering your mail to <a@b>." */
+          /* "There was an error delivering your mail to <a@b>.", also in a notice that
+           * returns the message but has neither a daemon's name nor a telling subject (a
+           * carrier's notice in Japanese from a no-reply address) */
           for (guint i = 0; i < lines->len && tr->len == 0; i++)
             {
               Line *l = &g_array_index (lines, Line, i);

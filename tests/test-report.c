@@ -376,6 +376,22 @@ test_cause_above (void)
   smtpcodes_report_unref (rep);
 }
 
+/* a notice that returns the message from a no-reply address under a subject in another
+ * language is still a bounce; a person's forward of a message is not */
+static void
+test_returned_message (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("carrier-notice.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@carrier.example.jp", "5.0.922", 0, "mailboxfull", FALSE);
+  smtpcodes_report_unref (rep);
+  rep = parse_fixture ("forwarded-message.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_NOT_BOUNCE);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 0);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -684,6 +700,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/bare-list", test_bare_list);
   g_test_add_func ("/report/dsn/expired-history", test_expired_history);
   g_test_add_func ("/report/dsn/cause-above", test_cause_above);
+  g_test_add_func ("/report/text/returned-message", test_returned_message);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
