@@ -1386,6 +1386,11 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
   if (src == FROM_CODE && (is_reason (reason, "userunknown") || is_reason (reason, "hostunknown"))
       && worded && !is_reason (worded, reason) && pattern->priority >= STRONG_WORDING)
     reason = worded, src = FROM_WORDING;
+  /* A basic reply code without an enhanced one is coarse ("500" for any refusal a server
+   * reports as a syntax error): wording that names the cause outright is better evidence. */
+  if (src == FROM_CODE && entry->kind == SMTPCODES_ENTRY_REPLY && entry->status == NULL && status == NULL
+      && worded && !is_reason (worded, reason) && pattern->priority >= STRONG_WORDING)
+    reason = worded, src = FROM_WORDING;
   /* A refusal of the connection itself (greeting, HELO/EHLO) that names no cause (or only
    * vaguely) is a block of the connecting host; one of MAIL FROM is a refusal of the
    * sender. */

@@ -392,6 +392,16 @@ test_returned_message (void)
   smtpcodes_report_unref (rep);
 }
 
+/* a bare reply code ("500", a syntax error) yields to wording that names the cause */
+static void
+test_bare_reply (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("bare-reply.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@example.net", "5.0.934", 500, "mesgtoobig", FALSE);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -701,6 +711,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/dsn/expired-history", test_expired_history);
   g_test_add_func ("/report/dsn/cause-above", test_cause_above);
   g_test_add_func ("/report/text/returned-message", test_returned_message);
+  g_test_add_func ("/report/reason/bare-reply", test_bare_reply);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
