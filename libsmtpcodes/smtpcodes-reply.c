@@ -75,6 +75,8 @@ typedef enum {
   CUE_SENDMAIL_OUT,
   CUE_WHILE_SENDING,
   CUE_IN_RESPONSE,
+  CUE_QMAIL_RCPT,
+  CUE_RCPT_TAG,
   N_CUES
 } Cue;
 
@@ -82,7 +84,7 @@ static const char *const grammar_cues[N_CUES] = {
   "diagnostic-code:", " said:", "smtp error (state ", "):", "remote server returned '",
   "smtp error from remote mail", "]:", "<<< ", "while talking to ", "remote-mta:", "relay=",
   "dsn=", "(in reply to ", "##", "in reply to ", "after ", ">>> ", "while sending ",
-  "in response to ",
+  "in response to ", "does not like recipient", "[rcpt_to]",
 };
 #define MAX_HITS 64
 
@@ -341,6 +343,9 @@ find_command (SmtpcodesRegistry *reg, const Text *t, const char *s, gsize len)
           rest = len - (gsize) (p - s);
         }
     }
+  /* qmail: "192.0.2.1 does not like recipient."; Yahoo tags the stage: "... [RCPT_TO]" */
+  if (ci_find (t, s, len, CUE_QMAIL_RCPT) || ci_find (t, s, len, CUE_RCPT_TAG))
+    return "RCPT";
   return NULL;
 }
 

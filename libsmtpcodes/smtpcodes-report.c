@@ -1402,10 +1402,12 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
     reason = "rejected", src = FROM_RULE;
   /* "No such user" is a verdict on the address when the status code says so (X.1.1) or
    * it answered RCPT TO, where servers check addresses. In answer to DATA, under a policy
-   * status (X.7.Y), or quoted in a prose notice as a bare reply that gives neither a status
-   * nor the command, it is a filter's refusal after the message was seen. */
+   * status (X.7.Y) or one that says the mailbox exists but refuses (X.2.Y), or quoted in a
+   * prose notice as a bare reply that gives neither a status nor the command, it is a
+   * filter's refusal after the message was seen. */
   if (is_reason (reason, "userunknown") && src != FROM_CODE && !is_command (r->command, "RCPT")
-      && (is_command (r->command, "DATA") || (status && status[1] == '.' && status[2] == '7' && status[3] == '.')
+      && (is_command (r->command, "DATA")
+          || (status && status[1] == '.' && (status[2] == '7' || status[2] == '2') && status[3] == '.')
           || (ev->prose && status == NULL && code != 0)))
     reason = "filtered";
   /* a program at the receiving end (a pipe, a local delivery agent: Diagnostic-Code type

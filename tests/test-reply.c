@@ -75,6 +75,10 @@ static const Case cases[] = {
     550, NULL, NULL, NULL, NULL, "log", 0 },
   { "quoted-after-code", "5.1.0 - Unknown address error 550-'5.7.1 <x@example.com>... Access denied'",
     550, "5.7.1", NULL, NULL, NULL, "log", 0 },
+  { "qmail-rcpt", "<bob@example.com>:\n192.0.2.3 does not like recipient.\nRemote host said: 550 5.1.1 <bob@example.com>... User Unknown",
+    550, "5.1.1", NULL, "RCPT", NULL, "postfix", 0 },
+  { "yahoo-rcpt-tag", "Remote host said: 550 5.2.1 <bob@example.com>... User Unknown [RCPT_TO]",
+    550, "5.2.1", NULL, "RCPT", NULL, "postfix", 0 },
   { "colon-after-code", "550: 5.2.2 <full@example.com>... Mailbox Full", 550, "5.2.2",
     "<full@example.com>... Mailbox Full", NULL, NULL, "reply", 1 },
 };

@@ -402,6 +402,20 @@ test_bare_reply (void)
   smtpcodes_report_unref (rep);
 }
 
+/* "User Unknown" under a mailbox status (X.2.1): a filter's refusal unless it answered
+ * RCPT TO ("does not like recipient" says so in a qmail notice) */
+static void
+test_mailbox_status (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("mailbox-status.eml");
+  check_rcpt (rep, 0, "bob@example.net", "5.2.1", 550, "filtered", FALSE);
+  smtpcodes_report_unref (rep);
+  rep = parse_fixture ("qmail-x21.eml");
+  check_rcpt (rep, 0, "carol@example.net", "5.2.1", 550, "userunknown", TRUE);
+  g_assert_cmpstr (command_of (rep, 0), ==, "RCPT");
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -712,6 +726,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/dsn/cause-above", test_cause_above);
   g_test_add_func ("/report/text/returned-message", test_returned_message);
   g_test_add_func ("/report/reason/bare-reply", test_bare_reply);
+  g_test_add_func ("/report/reason/mailbox-status", test_mailbox_status);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
