@@ -2090,8 +2090,9 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
               g_free (text);
               text = joined;
             }
-          if (text)
-            drop_local_codes (text, r->address);
+          if (text == NULL)
+            text = tr->len == 1 ? lines_text (lines, 0, lines->len) : g_strdup ("");
+          drop_local_codes (text, r->address);
           r->diagnostic = squeeze (text);
           if (strlen (r->diagnostic) > 1024)
             {

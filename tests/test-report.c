@@ -515,6 +515,80 @@ test_bad_garbage (void)
   }
 }
 
+/* every fixture cut, flipped, repeated and salted with structure: no crash, no hang */
+static void
+test_bad_mutated (void)
+{
+  char *dir = g_test_build_filename (G_TEST_DIST, "data", "bounces", NULL);
+  GDir *d = g_dir_open (dir, 0, NULL);
+  GRand *rand = g_rand_new_with_seed (1234);
+  static const char *const salt[] = { "<", "550 ", "<<< ", "Status: 5.", "\n--", "@", "\033$B",
+                                      "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[",
+                                      "\n\n", "RCPT TO:", "\nX-Failed-Recipients: a@b.example\n" };
+  const char *name;
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)))
+    {
+      char *path = g_build_filename (dir, name, NULL), *data = NULL;
+      gsize len = 0;
+      if (!g_str_has_suffix (name, ".eml") || !g_file_get_contents (path, &data, &len, NULL) || len < 2)
+        {
+          g_free (path);
+          g_free (data);
+          continue;
+        }
+      for (int round = 0; round < 12; round++)
+        {
+          GString *m = g_string_new_len (data, (gssize) len);
+          GError *error = NULL;
+          SmtpcodesReport *rep;
+          switch (round % 4)
+            {
+            case 0:
+              g_string_truncate (m, (gsize) g_rand_int_range (rand, 1, (gint32) len));
+              break;
+            case 1:
+              for (int k = 0; k < 40; k++)
+                m->str[g_rand_int_range (rand, 0, (gint32) m->len)] = (char) g_rand_int_range (rand, 1, 256);
+              break;
+            case 2:
+              {
+                gsize at = (gsize) g_rand_int_range (rand, 0, (gint32) m->len);
+                gsize n = MIN ((gsize) g_rand_int_range (rand, 1, 500), m->len - at);
+                char *chunk = g_strndup (m->str + at, n);
+                for (int k = 0; k < 20; k++)
+                  g_string_insert (m, (gssize) at, chunk);
+                g_free (chunk);
+              }
+              break;
+            default:
+              for (int k = 0; k < 25; k++)
+                g_string_insert (m, g_rand_int_range (rand, 0, (gint32) m->len),
+                                 salt[g_rand_int_range (rand, 0, G_N_ELEMENTS (salt))]);
+            }
+          rep = smtpcodes_report_parse (reg, m->str, m->len, &error);
+          if (rep == NULL)
+            g_clear_error (&error);
+          else
+            {
+              for (guint i = 0; i < smtpcodes_report_get_n_recipients (rep); i++)
+                {
+                  const SmtpcodesRecipient *r = smtpcodes_report_get_recipient (rep, i);
+                  g_assert_nonnull (smtpcodes_recipient_get_reason (r));
+                  g_assert_nonnull (smtpcodes_recipient_get_status (r));
+                }
+              smtpcodes_report_unref (rep);
+            }
+          g_string_free (m, TRUE);
+        }
+      g_free (data);
+      g_free (path);
+    }
+  g_dir_close (d);
+  g_rand_free (rand);
+  g_free (dir);
+}
+
 static void
 test_bad_truncated (void)
 {
@@ -731,6 +805,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
   g_test_add_func ("/report/bad/truncated", test_bad_truncated);
+  g_test_add_func ("/report/bad/mutated", test_bad_mutated);
   g_test_add_func ("/report/bad/missing-boundary", test_bad_boundary);
   g_test_add_func ("/report/bad/huge", test_bad_huge);
   g_test_add_func ("/report/reader", test_reader);
