@@ -1376,6 +1376,10 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
     src = FROM_NOTHING;
   if (src == FROM_REPLY || src == FROM_NOTHING)
     reason = "undefined";   /* a bare 550 or 554 says nothing about the cause */
+  /* a temporary "other or undefined" status of a subject (4.3.0, 4.4.0, 4.7.0) names a
+   * field, not a cause */
+  if (src == FROM_GENERIC && status && status[0] == '4' && g_str_has_suffix (status, ".0") && strlen (status) == 5)
+    reason = "undefined", src = FROM_NOTHING;
   klass = status ? status[0] : code ? (char) ('0' + code / 100) : ev->fallback_class;
   if (delayed)
     klass = '4';

@@ -275,6 +275,8 @@ test_pseudo_class (void)
   smtpcodes_report_unref (rep);
   rep = parse_fixture ("unexplained.eml");
   check_rcpt (rep, 0, "bob@example.net", "5.0.0", 550, "onhold", FALSE);
+  /* a temporary "other" status of a subject (4.3.0) names no cause either */
+  check_rcpt (rep, 1, "carol@example.net", "4.3.0", 451, "onhold", FALSE);
   smtpcodes_report_unref (rep);
 }
 
