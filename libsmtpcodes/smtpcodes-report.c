@@ -1447,8 +1447,9 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
     {
       /* no code stated: the pseudo status of the established processors. Its class is
        * temporary when the notice says so, and for Exim's expiries and full mailboxes,
-       * which Exim gives up on after temporary failures. A refusal at MAIL FROM never
-       * came to the recipient: its own status is "on hold". */
+       * which Exim gives up on after temporary failures. Exim lists an address as failed
+       * when the sender was refused at MAIL FROM, so the address itself was never tried:
+       * its own status is "on hold", while the reason says why the message was refused. */
       if (code == 0 && klass == '5'
           && (says_temporary (text) || (exim && (is_reason (reason, "expired") || is_reason (reason, "mailboxfull")))))
         klass = '4';
