@@ -75,6 +75,8 @@ typedef enum {
   CUE_SENDMAIL_OUT,
   CUE_WHILE_SENDING,
   CUE_IN_RESPONSE,
+  CUE_QMAIL_RCPT,
+  CUE_RCPT_TAG,
   N_CUES
 } Cue;
 
@@ -82,7 +84,7 @@ static const char *const grammar_cues[N_CUES] = {
   "diagnostic-code:", " said:", "smtp error (state ", "):", "remote server returned '",
   "smtp error from remote mail", "]:", "<<< ", "while talking to ", "remote-mta:", "relay=",
   "dsn=", "(in reply to ", "##", "in reply to ", "after ", ">>> ", "while sending ",
-  "in response to ",
+  "in response to ", "does not like recipient", "[rcpt_to]",
 };
 #define MAX_HITS 64
 
@@ -201,12 +203,16 @@ code_at (const char *s, gsize len, gsize i, gboolean need_boundary_before)
     {
       char b = s[i - 1];
       if (!(b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '#' || b == '\'' || b == '"'
-            || b == '(' || b == ':' || b == ';' || b == '<' || b == '='))
+            || b == '(' || b == ':' || b == ';' || b == '<' || b == '=' || b == '['))
         return FALSE;
     }
   if (i + 3 == len)
     return TRUE;
   f = s[i + 3];
+  if (f == ':' && i + 5 < len && s[i + 4] == ' ' && s[i + 5] == s[i] && i + 6 < len && s[i + 6] == '.')
+    return TRUE;   /* "550: 5.2.2 ...", as some notices write the pair */
+  if (f == ',' && need_boundary_before && (s[i] == '4' || s[i] == '5') && (i + 4 == len || s[i + 4] == ' '))
+    return TRUE;   /* "ERROR_CODE :550, ...", "ResponseCode 421, ..." in a notice */
   return f == ' ' || f == '-' || f == '\t' || f == '\r' || f == '\n';
 }
 
@@ -337,6 +343,9 @@ find_command (SmtpcodesRegistry *reg, const Text *t, const char *s, gsize len)
           rest = len - (gsize) (p - s);
         }
     }
+  /* qmail: "192.0.2.1 does not like recipient."; Yahoo tags the stage: "... [RCPT_TO]" */
+  if (ci_find (t, s, len, CUE_QMAIL_RCPT) || ci_find (t, s, len, CUE_RCPT_TAG))
+    return "RCPT";
   return NULL;
 }
 
@@ -598,44 +607,60 @@ _smtpcodes_reply_parse (SmtpcodesRegistry *reg, const char *text, gssize length,
   i = skip_blank (s, end, start);
   if (i < end && (s[i] == '#' || s[i] == '\'' || s[i] == '"'))
     i++;
-  if (code_at (s, end, i, FALSE))
-    found = TRUE;
-  else
-    {
-      gsize first = G_MAXSIZE;
-      for (gsize k = start; k + 3 <= end; k++)
-        {
-          gsize e;
-          if (!is_digit (s[k]) || !code_at (s, end, k, TRUE))
-            continue;
-          if (first == G_MAXSIZE)
-            first = k;
-          if (k + 4 < end && status_at (s, end, skip_blank (s, end, k + 4), &e, FALSE)
-              && s[skip_blank (s, end, k + 4)] == s[k])
-            {
-              first = k;
-              break;
-            }
-        }
-      if (first != G_MAXSIZE)
-        {
-          i = first;
-          found = TRUE;
-          if (g_str_equal (context, "reply") && i > start)
-            context = "log";
-        }
-    }
+  {
+    /* Scan once for candidates: the first code, the first failure code (4xx/5xx), and the
+     * first of each followed by an enhanced code of its class. A 2xx or 3xx code before a
+     * failure is a greeting, a count or a size, not the reply that decided. */
+    gsize first = G_MAXSIZE, first_fail = G_MAXSIZE, pair = G_MAXSIZE, pair_fail = G_MAXSIZE, pick;
+    gboolean at_anchor = code_at (s, end, i, FALSE);
+    for (gsize k = start; k + 3 <= end && pair_fail == G_MAXSIZE; k++)
+      {
+        gsize e, st;
+        gboolean failure;
+        if (!is_digit (s[k]) || !(k == i ? at_anchor : code_at (s, end, k, TRUE)))
+          continue;
+        failure = s[k] == '4' || s[k] == '5';
+        if (first == G_MAXSIZE)
+          first = k;
+        if (failure && first_fail == G_MAXSIZE)
+          first_fail = k;
+        st = k + 4 < end ? skip_blank (s, end, k + 4) : end;
+        if (st < end && s[st] == ':')
+          st = skip_blank (s, end, st + 1);
+        if (st < end && status_at (s, end, st, &e, FALSE) && s[st] == s[k])
+          {
+            if (pair == G_MAXSIZE)
+              pair = k;
+            if (failure)
+              pair_fail = k;
+          }
+        if (at_anchor && k == i && failure)
+          break;   /* a failure code right at the anchor decides */
+      }
+    if (at_anchor && (s[i] == '4' || s[i] == '5' || first_fail == G_MAXSIZE))
+      pick = i;
+    else
+      pick = pair_fail != G_MAXSIZE ? pair_fail : first_fail != G_MAXSIZE ? first_fail
+             : pair != G_MAXSIZE ? pair : first;
+    if (pick != G_MAXSIZE)
+      {
+        found = TRUE;
+        if (pick != i && g_str_equal (context, "reply") && pick > start)
+          context = "log";
+        i = pick;
+      }
+  }
 
   if (found)
     {
       gsize e, pos;
       r->code = (s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
       pos = i + 3;
-      if (pos < end && (s[pos] == '-' || s[pos] == ' '))
+      if (pos < end && (s[pos] == '-' || s[pos] == ' ' || s[pos] == ':'))
         pos++;
       pos = skip_blank (s, end, pos);
-      if (pos < end && s[pos] == '#')
-        pos++;
+      if (pos < end && (s[pos] == '#' || ((s[pos] == '\'' || s[pos] == '"') && pos + 1 < end && s[pos + 1] == s[i])))
+        pos++;   /* "#5.1.1" (Exchange), "550-'5.7.1 ..." (a reply quoted by a relay) */
       if (status_at (s, end, pos, &e, FALSE))
         {
           r->enhanced = g_strndup (s + pos, e - pos);

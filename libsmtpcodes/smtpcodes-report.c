@@ -156,16 +156,31 @@ ci_prefix (const char *s, gsize len, const char *prefix)
   return len >= pl && g_ascii_strncasecmp (s, prefix, pl) == 0;
 }
 
+/* Case-insensitive (ASCII) search; memchr finds the candidates for the first character in
+ * either case, each list advanced only past what was used, so the cost stays linear. */
 static const char *
 ci_find (const char *s, gsize len, const char *needle)
 {
   gsize nl = strlen (needle);
+  const char *end, *lo_at, *up_at;
+  char lo, up;
   if (nl == 0 || len < nl)
     return NULL;
-  for (gsize i = 0; i + nl <= len; i++)
-    if (g_ascii_tolower (s[i]) == g_ascii_tolower (needle[0])
-        && g_ascii_strncasecmp (s + i, needle, nl) == 0)
-      return s + i;
+  end = s + len - nl + 1;
+  lo = g_ascii_tolower (needle[0]);
+  up = g_ascii_toupper (needle[0]);
+  lo_at = memchr (s, lo, (gsize) (end - s));
+  up_at = lo == up ? NULL : memchr (s, up, (gsize) (end - s));
+  while (lo_at || up_at)
+    {
+      const char *c = lo_at && (!up_at || lo_at < up_at) ? lo_at : up_at;
+      if (g_ascii_strncasecmp (c, needle, nl) == 0)
+        return c;
+      if (c == lo_at)
+        lo_at = c + 1 < end ? memchr (c + 1, lo, (gsize) (end - c - 1)) : NULL;
+      else
+        up_at = c + 1 < end ? memchr (c + 1, up, (gsize) (end - c - 1)) : NULL;
+    }
   return NULL;
 }
 
@@ -286,8 +301,15 @@ to_utf8 (const char *data, gsize len, const char *charset)
 {
   char *conv = NULL;
   char *out;
+  /* ISO-2022-JP is 7-bit, so it passes for ASCII; Japanese notices (and the Diagnostic-Code
+   * of their delivery-status parts) use it without declaring it */
+  gboolean escaped = FALSE;
+  for (gsize i = 0; data && i + 2 < len && !escaped; i++)
+    escaped = data[i] == '\033' && data[i + 1] == '$' && (data[i + 2] == 'B' || data[i + 2] == '@');
+  if (escaped && (charset == NULL || g_ascii_strcasecmp (charset, "us-ascii") == 0))
+    charset = "iso-2022-jp";
   if (charset && g_ascii_strcasecmp (charset, "utf-8") != 0 && g_ascii_strcasecmp (charset, "us-ascii") != 0
-      && !g_utf8_validate (data, (gssize) len, NULL))
+      && (escaped || !g_utf8_validate (data, (gssize) len, NULL)))
     {
       const char *cs = g_mime_charset_iconv_name (charset);
       conv = g_convert_with_fallback (data, (gssize) len, "UTF-8", cs, "?", NULL, NULL, NULL);
@@ -309,6 +331,8 @@ typedef struct {
   char       *orig_to;        /* To: of the returned message */
   gboolean    multipart_report;
   char       *report_type;
+  char       *complained;     /* X-HmXmrOriginalRecipient of the returned message */
+  GMimeMessage *inner_report; /* the returned message, when it is itself a delivery report */
 } Parts;
 
 static GString *
@@ -390,6 +414,18 @@ collect (GMimeObject *obj, Parts *p, int depth)
         }
       for (int i = 0; i < n; i++)
         collect (g_mime_multipart_get_part (mp, i), p, depth + 1);
+      if (n == 0 && depth > 0 && !p->has_original)
+        {
+          /* a nested multipart whose boundary never occurs (or is missing, as when the
+           * parameter sits on an unfolded line): GMime leaves its content in the prologue */
+          const char *pro = g_mime_multipart_get_prologue (mp);
+          if (pro && *pro)
+            {
+              GString *t = g_string_new (pro);
+              append_capped (p->text, t);
+              g_string_free (t, TRUE);
+            }
+        }
       return;
     }
   if (GMIME_IS_MESSAGE_PART (obj))
@@ -404,6 +440,22 @@ collect (GMimeObject *obj, Parts *p, int depth)
           if (to)
             p->orig_to = address_in (to, strlen (to));
         }
+      {
+        /* a notice that forwards a delivery report (a relay passing a bounce on) */
+        GMimeObject *body = g_mime_message_get_mime_part (m);
+        GMimeContentType *bct = body ? g_mime_object_get_content_type (body) : NULL;
+        const char *rt = bct ? g_mime_content_type_get_parameter (bct, "report-type") : NULL;
+        if (GMIME_IS_MULTIPART (body) && rt && g_ascii_strcasecmp (rt, "delivery-status") == 0
+            && p->inner_report == NULL)
+          p->inner_report = g_object_ref (m);
+      }
+      {
+        /* Microsoft's junk mail reports (JMRP) return the message with the complaining
+         * recipient in this header, and no feedback-report part */
+        const char *hm = g_mime_object_get_header (GMIME_OBJECT (m), "X-HmXmrOriginalRecipient");
+        if (hm && p->complained == NULL)
+          p->complained = address_in (hm, strlen (hm));
+      }
       return;
     }
   if (!GMIME_IS_PART (obj))
@@ -593,7 +645,11 @@ dsn_field (Dsn *d, DsnRcpt **cur, gboolean *in_rcpt, const char *name, const cha
   else if (!g_ascii_strcasecmp (name, "action"))
     r->action = g_ascii_strdown (value, -1);
   else if (!g_ascii_strcasecmp (name, "status"))
-    r->status = g_strdup (value);
+    {
+      /* "5.4.4 (Illegal host/domain name found)": a comment may follow the code */
+      gsize n = strcspn (value, " \t(;");
+      r->status = g_strndup (value, n);
+    }
   else if (!g_ascii_strcasecmp (name, "diagnostic-code"))
     {
       if (r->diag == NULL)
@@ -699,13 +755,46 @@ is_header_line (const char *s, gsize len)
   return FALSE;
 }
 
-/* Splits the notice into lines and drops the returned original: a block of at least three
- * header lines (two for Received/Return-Path) starts it. */
+/* A line that introduces the returned message: "----- Original message -----",
+ * "------ This is a copy of the message, including all the headers. ------",
+ * "--- Below this line is a copy of the message.", "Message headers follow.". A run of
+ * dashes or an ending that points at what follows marks it as a separator, so that
+ * "The original message was received at ..." (Sendmail's first line) is not one. */
+static gboolean
+is_original_separator (const char *s, gsize len)
+{
+  static const char *const what[] = {
+    "original message", "copy of the message", "copy of the original", "copy of your message",
+    "unsent message", "message headers follow", "header of the original", "original mail",
+    "returned message", "undelivered message", "headers of the original", NULL };
+  gsize i = 0, dashes = 0;
+  gboolean found = FALSE, points = FALSE;
+  if (len > 100 || memchr (s, '@', len))
+    return FALSE;
+  while (i < len && (s[i] == ' ' || s[i] == '\t'))
+    i++;
+  while (i < len && (s[i] == '-' || s[i] == '=' || s[i] == '*' || s[i] == '_'))
+    i++, dashes++;
+  for (guint k = 0; what[k] && !found; k++)
+    found = ci_find (s + i, len - i, what[k]) != NULL;
+  if (!found)
+    return FALSE;
+  while (len > i && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '.'))
+    len--;
+  points = (len > i && s[len - 1] == ':') || (len - i >= 6 && ci_prefix (s + len - 6, 6, "follow"))
+           || (len - i >= 7 && ci_prefix (s + len - 7, 7, "follows")) || (len - i >= 9 && ci_prefix (s + len - 9, 9, "following"));
+  return dashes >= 2 || points;
+}
+
+/* Splits the notice into lines and drops the returned original: a separator line, or a
+ * block of at least three header lines with a From: or Received: among them (two for
+ * Received/Return-Path), starts it. */
 static GArray *
 notice_lines (const char *text, char **orig_to)
 {
   GArray *lines = g_array_new (FALSE, FALSE, sizeof (Line));
   const char *s = text;
+  guint cut = G_MAXUINT;
   while (*s)
     {
       const char *nl = strchr (s, '\n');
@@ -721,18 +810,28 @@ notice_lines (const char *text, char **orig_to)
     {
       Line *l = &g_array_index (lines, Line, i);
       guint n = 0, j = i;
+      gboolean origin = FALSE;
+      if (cut == G_MAXUINT && l->len && is_original_separator (l->s, l->len))
+        {
+          cut = i;
+          continue;
+        }
       if (!is_header_line (l->s, l->len))
         continue;
       while (j < lines->len)
         {
           Line *m = &g_array_index (lines, Line, j);
           if (is_header_line (m->s, m->len))
-            n++;
+            {
+              n++;
+              origin |= ci_prefix (m->s, m->len, "from:") || ci_prefix (m->s, m->len, "received:")
+                        || ci_prefix (m->s, m->len, "return-path:") || ci_prefix (m->s, m->len, "message-id:");
+            }
           else if (!(m->len && (m->s[0] == ' ' || m->s[0] == '\t')))
             break;
           j++;
         }
-      if (n >= 3 || (n >= 2 && (ci_prefix (l->s, l->len, "received:") || ci_prefix (l->s, l->len, "return-path:"))))
+      if ((n >= 3 && origin) || (n >= 2 && (ci_prefix (l->s, l->len, "received:") || ci_prefix (l->s, l->len, "return-path:"))))
         {
           for (guint k = i; orig_to && *orig_to == NULL && k < j; k++)
             {
@@ -740,10 +839,14 @@ notice_lines (const char *text, char **orig_to)
               if (ci_prefix (m->s, m->len, "to:"))
                 *orig_to = address_in (m->s + 3, m->len - 3);
             }
-          g_array_set_size (lines, i);
+          if (cut == G_MAXUINT)
+            cut = i;
           break;
         }
+      i = j > i ? j - 1 : i;
     }
+  if (cut != G_MAXUINT)
+    g_array_set_size (lines, cut);
   return lines;
 }
 
@@ -772,8 +875,14 @@ text_recipients (GArray *lines, const char *sender, const char *from)
       const char *rcpt;
       char *addr = NULL;
 
+      gboolean own_line = FALSE;
+
       while (len && (*s == ' ' || *s == '\t' || *s == '*' || *s == '-' || *s == '>'))
         s++, len--;
+      /* "554 <a@b>... 550 Host unknown": Sendmail's line about one recipient */
+      if (len > 5 && g_ascii_isdigit (s[0]) && g_ascii_isdigit (s[1]) && g_ascii_isdigit (s[2])
+          && s[3] == ' ' && s[4] == '<')
+        s += 4, len -= 4;
       if ((rcpt = ci_find (s, len, "rcpt to:")) != NULL)
         {
           gsize off = (gsize) (rcpt - s) + 8;
@@ -787,14 +896,34 @@ text_recipients (GArray *lines, const char *sender, const char *from)
             k++;
           if (k == st)
             {
-              /* the address begins the line; what follows must not read like a header
-               * or a sentence about the sender */
+              /* the address begins the line */
+              gsize e = st + al;
               addr = g_strndup (s + st, al);
+              while (e < len && (s[e] == '>' || s[e] == '"' || s[e] == '\''))
+                e++;
+              /* "a@b:" alone on its line heads the error text for a@b (qmail, Exim) */
+              own_line = e < len && s[e] == ':' && e + 1 == len;
+            }
+          /* "A message sent by\n\n  <a@b>\n\ncould not be delivered": the address
+           * ends a sentence about the sender */
+          for (guint p = i; addr && p-- > 0;)
+            {
+              Line *m = &g_array_index (lines, Line, p);
+              gsize ml = m->len;
+              while (ml && g_ascii_isspace (m->s[ml - 1]))
+                ml--;
+              if (ml == 0)
+                continue;
+              if ((ml >= 3 && ci_prefix (m->s + ml - 3, 3, " by")) || (ml >= 5 && ci_prefix (m->s + ml - 5, 5, " from")))
+                g_clear_pointer (&addr, g_free);
+              break;
             }
         }
       if (addr == NULL)
         continue;
-      if (same_address (addr, sender) || same_address (addr, from))
+      /* the notice's addressee is the sender, unless the notice heads an error with the
+       * address: a message one sent to oneself */
+      if ((same_address (addr, sender) && !own_line) || same_address (addr, from))
         {
           g_free (addr);
           continue;
@@ -831,10 +960,52 @@ lines_text (GArray *lines, guint from, guint to)
   return g_string_free (s, FALSE);
 }
 
+/* Sendmail sums up each recipient in a line of its own, "554 <a@b>... 550 Host unknown" or
+ * "550 5.1.1 <a@b>... User unknown": the leading code is Sendmail's, and so is the text
+ * when the transcript quotes the remote reply ("<<< 553 ..."), which is then the one to
+ * read. Without a quoted reply, only the local code is blanked out (in place), so that a
+ * remote reply after the dots is read. */
+static void
+drop_local_codes (char *text, const char *address)
+{
+  gsize al = address ? strlen (address) : 0;
+  gboolean quoted = strstr (text, "<<< ") != NULL;
+  for (char *l = text; al && l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
+    {
+      char *p = l, *q;
+      while (*p == ' ' || *p == '\t')
+        p++;
+      if (!(g_ascii_isdigit (p[0]) && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) && p[3] == ' '))
+        continue;
+      q = p + 4;
+      if ((q[0] == '2' || q[0] == '4' || q[0] == '5') && q[1] == '.')
+        {
+          /* an enhanced code after the reply code */
+          q += 2;
+          while (g_ascii_isdigit (*q) || *q == '.')
+            q++;
+          if (*q != ' ')
+            continue;
+          q++;
+        }
+      if (!(q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0 && q[1 + al] == '>'
+            && strncmp (q + 2 + al, "...", 3) == 0))
+        continue;
+      if (quoted)
+        {
+          char *e = strchr (p, '\n');
+          memset (p, ' ', e ? (gsize) (e - p) : strlen (p));
+        }
+      else if (q == p + 4)
+        memset (p, ' ', 3);
+    }
+}
+
 /* The block of the notice that concerns address: from the line that names it to the next
- * line that names another recipient. */
+ * line that names another recipient (at its start, or anywhere when others lists the
+ * report's other recipients, as the fields of a report written into the text do). */
 static char *
-block_for (GArray *lines, const char *address)
+block_for (GArray *lines, const char *address, GPtrArray *others)
 {
   for (guint i = 0; address && i < lines->len; i++)
     {
@@ -846,8 +1017,14 @@ block_for (GArray *lines, const char *address)
             {
               Line *m = &g_array_index (lines, Line, j);
               gsize st, al;
-              if (m->len && find_address (m->s, m->len, &st, &al)
-                  && !ci_find (m->s, m->len, address) && st < 4)
+              gboolean other = FALSE;
+              if (m->len && find_address (m->s, m->len, &st, &al) && !ci_find (m->s, m->len, address))
+                {
+                  other = st < 4;
+                  for (guint k = 0; !other && others && k < others->len; k++)
+                    other = !same_address (others->pdata[k], address) && ci_find (m->s, m->len, others->pdata[k]);
+                }
+              if (other)
                 break;
               j++;
             }
@@ -930,6 +1107,15 @@ first_status (const char *s)
   return NULL;
 }
 
+/* whether s holds an enhanced status code */
+static gboolean
+has_status (const char *s)
+{
+  char *st = first_status (s);
+  g_free (st);
+  return st != NULL;
+}
+
 /* x.y.z with subject and detail of one non-zero digit each (5.7.1, 4.2.2): precise
  * enough to stand for the reason on its own */
 static gboolean
@@ -946,19 +1132,130 @@ diag_has (const char *diag, const char *status)
   return diag && strstr (diag, status) != NULL;
 }
 
-/* Fills in reply code, command, remote host, verdict, reason, status of r from its
- * diagnostic text and the status the report gave (status may be NULL). */
-static void
-classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const char *dsn_status,
-          const char *diag, char fallback_class, gboolean prose)
+/* What classify() reads for one recipient. */
+typedef struct {
+  const char *text;          /* the diagnostic text handed to the reply parser */
+  const char *dsn_status;    /* the report's Status field, or NULL */
+  const char *diag;          /* the report's own Diagnostic-Code, or NULL */
+  const char *diag_type;     /* its type ("smtp", "x-unix"), or NULL */
+  const char *notice;        /* the notice's text about the recipient, when text is the
+                              * Diagnostic-Code alone: it may say which command failed */
+  char        fallback_class;
+  gboolean    prose;         /* a notice without report fields */
+  gboolean    exim;          /* written by Exim (X-Failed-Recipients, Exim's wording) */
+  gboolean    silent;        /* the notice names the recipient but says nothing about it */
+} Evidence;
+
+/* Where the verdict's reason came from. */
+typedef enum {
+  FROM_NOTHING,   /* no entry and no wording */
+  FROM_REPLY,     /* only the generic meaning of a basic reply code (550, 554) */
+  FROM_GENERIC,   /* only the generic meaning of a status code (5.7.1, X.3.0) */
+  FROM_WORDING,   /* a text pattern */
+  FROM_RULE,      /* a rule of this file on the structure (the command, the report type) */
+  FROM_CODE       /* a precise code's entry (5.1.1, 5.2.2) */
+} Source;
+
+/* wording this strong (see the priority scale of wording.codes) names the cause outright */
+#define STRONG_WORDING 19
+/* wording below this is a vague wrapper or catch-all word */
+#define WEAK_WORDING 10
+
+static gboolean
+is_reason (const char *a, const char *b)
 {
-  gboolean stated_status;
+  return a && b && g_str_equal (a, b);
+}
+
+static gboolean
+is_command (const char *cmd, const char *name)
+{
+  return cmd && g_ascii_strcasecmp (cmd, name) == 0;
+}
+
+/* A reply code counts only when the standard modules know it: "522", "426" or "542" are
+ * no SMTP replies but a mail system's own numbers, and are dropped. */
+static gboolean
+known_reply_code (SmtpcodesRegistry *reg, int code)
+{
+  GPtrArray *list = g_hash_table_lookup (reg->index, GUINT_TO_POINTER (KEY_REPLY (code)));
+  for (guint i = 0; list && i < list->len; i++)
+    {
+      const SmtpcodesEntry *e = list->pdata[i];
+      if (e->module->rank == KIND_STANDARD)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether a notice's text calls the failure temporary, in the words of the status classes
+ * (RFC 3463: "persistent transient failure"), for a pseudo status when no code is given. */
+static gboolean
+says_temporary (const char *text)
+{
+  gsize len = text ? strlen (text) : 0;
+  return len && (ci_find (text, len, "temporary failure") || ci_find (text, len, "temporary problem")
+                 || ci_find (text, len, "transient failure"))
+         && !ci_find (text, len, "permanent failure") && !ci_find (text, len, "failed permanently");
+}
+
+/* "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed
+ * out>": a reporting MTA's summary that quotes, in angle brackets, the last reply of the
+ * remote server. Finds that inner reply's code and status. */
+static gboolean
+inner_reply (const char *text, int *code, char **status)
+{
+  for (const char *p = text ? strchr (text, '<') : NULL; p; p = strchr (p + 1, '<'))
+    if ((p[1] == '4' || p[1] == '5') && g_ascii_isdigit (p[2]) && g_ascii_isdigit (p[3]) && p[4] == ' '
+        && p[5] == p[1] && p[6] == '.')
+      {
+        char *st = first_status (p + 5);
+        if (st && g_str_has_prefix (p + 5, st))
+          {
+            *code = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+            *status = st;
+            return TRUE;
+          }
+        g_free (st);
+      }
+  return FALSE;
+}
+
+/* Whether block, the notice's text about address, says anything besides naming it
+ * ("   * a@b" in a bare list does not). */
+static gboolean
+says_something (const char *block, const char *address)
+{
+  const char *at = block && address ? strstr (block, address) : NULL;
+  gsize al = address ? strlen (address) : 0;
+  for (const char *p = block; p && *p; p++)
+    {
+      if (p == at)
+        {
+          p += al - 1;
+          continue;
+        }
+      if (g_ascii_isalnum (*p) || (guchar) *p >= 0x80)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Fills in reply code, command, remote host, verdict, reason, status of r from the
+ * evidence: the diagnostic text and the status the report gave. */
+static void
+classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
+{
   GError *error = NULL;
   SmtpcodesReply *parsed = NULL, *reply;
+  const SmtpcodesEntry *entry, *pattern;
+  const char *text = ev->text, *reason, *worded;
   char *status = NULL;
-  const char *reason;
   char klass;
   int code = 0;
+  gboolean delayed = r->action && g_str_equal (r->action, "delayed");
+  gboolean exim = ev->exim, vague;
+  Source src;
 
   if (text && *text)
     {
@@ -973,32 +1270,85 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const
         r->command = g_strdup (smtpcodes_reply_get_command (parsed));
       if (smtpcodes_reply_get_remote_host (parsed) && r->remote_mta == NULL)
         r->remote_mta = g_strdup (smtpcodes_reply_get_remote_host (parsed));
+      exim |= g_str_equal (smtpcodes_reply_get_context (parsed), "exim");
     }
+  if (ev->diag && *after_type (ev->diag) && text && strlen (text) > strlen (ev->diag))
+    {
+      /* text is the Diagnostic-Code followed by the notice's transcript: the report's own
+       * field names the reply that decided, whatever other attempts the transcript shows */
+      char *dv = squeeze (after_type (ev->diag));
+      SmtpcodesReply *dp = smtpcodes_registry_parse_reply (reg, dv, (gssize) MIN (strlen (dv), BLOCK_LIMIT), NULL);
+      int dc = dp ? smtpcodes_reply_get_code (dp) : 0;
+      if (dc >= 400 && known_reply_code (reg, dc))
+        code = dc;
+      g_clear_pointer (&dp, smtpcodes_reply_unref);
+      g_free (dv);
+    }
+  if (r->command == NULL && ev->notice && *ev->notice)
+    {
+      /* the notice says which command the reply answered ("(in reply to MAIL FROM
+       * command)") when the report's Diagnostic-Code does not */
+      gsize nl = strlen (ev->notice);
+      SmtpcodesReply *np = smtpcodes_registry_parse_reply (reg, ev->notice, (gssize) MIN (nl, BLOCK_LIMIT), NULL);
+      if (np && smtpcodes_reply_get_command (np))
+        r->command = g_strdup (smtpcodes_reply_get_command (np));
+      g_clear_pointer (&np, smtpcodes_reply_unref);
+    }
+  if (code != 0 && !known_reply_code (reg, code))
+    code = 0;
   /* the report's own status wins unless the quoted reply names a precise one (subject and
    * detail both set, as in 5.7.1): the remote server's own code is then the better
    * evidence, and a vague or generic Status field (5.0.0, or 5.1.1 written by a relay
-   * for every refusal) only repeats the class */
-  if (status_ok (dsn_status))
-    status = g_strdup (dsn_status);
+   * for every refusal) only repeats the class; a Status of the other failure class than
+   * the quoted reply is no account of that reply either */
+  if (status_ok (ev->dsn_status))
+    status = g_strdup (ev->dsn_status);
   {
     const char *quoted = parsed ? smtpcodes_reply_get_enhanced (parsed) : NULL;
-    char *found = quoted ? NULL : first_status (text);
+    char *found = NULL;
+    int icode = 0;
+    if (inner_reply (ev->diag ? ev->diag : text, &icode, &found) && known_reply_code (reg, icode))
+      code = icode, quoted = found;
+    else
+      g_clear_pointer (&found, g_free);
     if (quoted == NULL)
-      quoted = found;
+      quoted = found = first_status (text);
     if (quoted && (status == NULL
-                   || (precise_status (quoted) && (!precise_status (status) || diag_has (diag, quoted)))
-                   || (g_str_has_suffix (status, ".0.0") && status[0] == quoted[0])))
+                   || (precise_status (quoted) && (!precise_status (status) || diag_has (ev->diag, quoted)))
+                   || (g_str_has_suffix (status, ".0.0") && status[0] == quoted[0])
+                   || (code != 0 && status[0] != quoted[0] && quoted[0] == '0' + code / 100)))
       {
         g_free (status);
         status = g_strdup (quoted);
       }
     g_free (found);
   }
+  /* "delivery time expired" (X.4.7) says only that the queue time ran out; the notice's
+   * history of attempts names what kept failing, and its precise status is the better
+   * account ("returned '441 4.4.1 Error ... Failed to connect'") */
+  if (status && g_str_equal (status + 1, ".4.7") && ev->notice)
+    {
+      char *last = NULL;
+      for (const char *q = ev->notice; q && *q && last == NULL;)
+        {
+          char *st = first_status (q);
+          const char *at = st ? strstr (q, st) : NULL;
+          if (st && at && st[0] == '4' && precise_status (st) && !g_str_equal (st + 1, ".4.7"))
+            last = st;
+          else
+            g_free (st);
+          q = at ? at + 1 : NULL;
+        }
+      if (last)
+        {
+          g_free (status);
+          status = last;
+        }
+    }
   /* a reply code of another class than the status is not the reply that decided (a
    * 4xx attempt quoted in a notice that finally failed, a 2xx greeting) */
   if (code != 0 && status && status[0] != '0' + code / 100)
     code = 0;
-  stated_status = status != NULL;
   reply = smtpcodes_reply_new (code, status, text ? text : "", r->command, r->remote_mta, &error);
   if (reply == NULL)
     {
@@ -1008,43 +1358,107 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const
   r->verdict = smtpcodes_registry_explain (reg, reply, NULL);
   smtpcodes_reply_unref (reply);
   g_clear_pointer (&parsed, smtpcodes_reply_unref);
-
   r->reply_code = code;
+
+  /* the verdict's reason, and what it rests on */
   reason = smtpcodes_verdict_get_reason (r->verdict);
   if (reason == NULL)
     reason = "undefined";
-  klass = status ? status[0] : code ? (char) ('0' + code / 100) : fallback_class;
-  if (r->action && g_str_equal (r->action, "delayed"))
-    {
-      klass = '4';
-      if (!g_str_equal (reason, "undefined") && status == NULL)
-        ;
-      else if (g_str_equal (reason, "undefined"))
-        reason = "expired";
-    }
-  /* "no such user" in answer to DATA, under a policy status (X.7.Y), or quoted in a prose
-   * notice as a bare reply that neither gives an enhanced status nor says it answered RCPT
-   * TO, is a filter's refusal after the message was seen, not a verdict on the address
-   * (servers that check addresses do so at RCPT TO, and notices then say so) */
-  if (g_str_equal (reason, "userunknown")
-      && ((r->command && g_ascii_strcasecmp (r->command, "DATA") == 0)
-          || (status && status[1] == '.' && status[2] == '7' && status[3] == '.')
-          || (prose && !stated_status && code != 0 && r->command == NULL)))
+  entry = smtpcodes_verdict_get_entry (r->verdict);
+  pattern = smtpcodes_verdict_get_pattern (r->verdict);
+  worded = pattern ? smtpcodes_entry_get_reason (pattern) : NULL;
+  if (entry && !entry->generic && is_reason (reason, smtpcodes_entry_get_reason (entry)))
+    src = FROM_CODE;
+  else if (pattern && is_reason (reason, worded))
+    src = FROM_WORDING;
+  else if (entry)
+    src = entry->kind == SMTPCODES_ENTRY_REPLY ? FROM_REPLY : FROM_GENERIC;
+  else
+    src = FROM_NOTHING;
+  if (src == FROM_REPLY || src == FROM_NOTHING)
+    reason = "undefined";   /* a bare 550 or 554 says nothing about the cause */
+  /* a temporary "other or undefined" status of a subject (4.3.0, 4.4.0, 4.7.0) names a
+   * field, not a cause */
+  if (src == FROM_GENERIC && status && status[0] == '4' && g_str_has_suffix (status, ".0") && strlen (status) == 5)
+    reason = "undefined", src = FROM_NOTHING;
+  klass = status ? status[0] : code ? (char) ('0' + code / 100) : ev->fallback_class;
+  if (delayed)
+    klass = '4';
+
+  /* A code for a bad address (5.1.1, 5.4.4) is what many servers answer to every refusal
+   * at RCPT TO, and qmail appends "(#5.1.1)" to its own messages; wording that names
+   * another cause outright is the better account. */
+  if (src == FROM_CODE && (is_reason (reason, "userunknown") || is_reason (reason, "hostunknown"))
+      && worded && !is_reason (worded, reason) && pattern->priority >= STRONG_WORDING)
+    reason = worded, src = FROM_WORDING;
+  /* A basic reply code without an enhanced one is coarse ("500" for any refusal a server
+   * reports as a syntax error): wording that names the cause outright is better evidence. */
+  if (src == FROM_CODE && entry->kind == SMTPCODES_ENTRY_REPLY && entry->status == NULL && status == NULL
+      && worded && !is_reason (worded, reason) && pattern->priority >= STRONG_WORDING)
+    reason = worded, src = FROM_WORDING;
+  /* A refusal of the connection itself (greeting, HELO/EHLO) that names no cause (or only
+   * vaguely) is a block of the connecting host; one of MAIL FROM is a refusal of the
+   * sender. */
+  vague = src < FROM_WORDING || (src == FROM_WORDING && pattern && pattern->priority < WEAK_WORDING);
+  if (vague && (is_command (r->command, "CONNECT") || is_command (r->command, "EHLO")
+                || is_command (r->command, "HELO")))
+    reason = "blocked", src = FROM_RULE;
+  if (vague && is_command (r->command, "MAIL"))
+    reason = "rejected", src = FROM_RULE;
+  /* "No such user" is a verdict on the address when the status code says so (X.1.1) or
+   * it answered RCPT TO, where servers check addresses. In answer to DATA, under a policy
+   * status (X.7.Y) or one that says the mailbox exists but refuses (X.2.Y), or quoted in a
+   * prose notice as a bare reply that gives neither a status nor the command, it is a
+   * filter's refusal after the message was seen. */
+  if (is_reason (reason, "userunknown") && src != FROM_CODE && !is_command (r->command, "RCPT")
+      && (is_command (r->command, "DATA")
+          || (status && status[1] == '.' && (status[2] == '7' || status[2] == '2') && status[3] == '.')
+          || (ev->prose && status == NULL && code != 0)))
     reason = "filtered";
-  /* "no answer from host" (X.4.1) on a recipient the sender has given up on: the message
-   * expired in the queue while the host stayed unreachable */
-  if (klass == '4' && g_str_equal (reason, "networkerror") && status && g_str_equal (status + 1, ".4.1")
-      && !(r->action && g_str_equal (r->action, "delayed")))
+  /* a program at the receiving end (a pipe, a local delivery agent: Diagnostic-Code type
+   * X-Unix) failed, and no code or wording says more */
+  if ((src < FROM_WORDING || (src == FROM_WORDING && pattern && pattern->priority < STRONG_WORDING))
+      && ev->diag_type && g_ascii_strcasecmp (ev->diag_type, "x-unix") == 0)
+    reason = "mailererror", src = FROM_RULE;
+  /* "no answer from host" (X.4.1) on a recipient that kept failing: the message expired in
+   * the queue while the host stayed unreachable, unless the wording names a network fault */
+  if (klass == '4' && is_reason (reason, "networkerror") && src == FROM_CODE && status
+      && g_str_equal (status + 1, ".4.1") && !is_reason (worded, "networkerror"))
     reason = "expired";
+  /* a network fault (X.4.x) on a recipient given up, where the notice says the message
+   * expired: the queue time ran out while the fault lasted */
+  if (klass == '4' && !delayed && is_reason (reason, "networkerror") && src == FROM_CODE
+      && is_reason (worded, "expired"))
+    reason = "expired";
+  /* a delay without a more precise cause */
+  if (delayed && (src < FROM_WORDING || is_reason (reason, "undefined")))
+    reason = "expired";
+  /* a failure that neither the code nor the wording explains: the outcome for this
+   * address is not known (the established processors' "onhold") */
+  if (is_reason (reason, "undefined") && text && *text && !ev->silent && klass != '2')
+    reason = "onhold";
   if (r->action && (g_str_equal (r->action, "delivered") || g_str_equal (r->action, "relayed")
                     || g_str_equal (r->action, "expanded")))
     reason = "delivered";
   else if (klass == '2')
     reason = "delivered";
   r->reason = reason;
+
   if (status == NULL)
-    status = pseudo_status_for (reason, klass == '2' ? '2' : klass == '4' ? '4' : '5');
-  (void) stated_status;
+    {
+      /* no code stated: the pseudo status of the established processors. Its class is
+       * temporary when the notice says so, and for Exim's expiries and full mailboxes,
+       * which Exim gives up on after temporary failures. Exim lists an address as failed
+       * when the sender was refused at MAIL FROM, so the address itself was never tried:
+       * its own status is "on hold", while the reason says why the message was refused. */
+      if (code == 0 && klass == '5'
+          && (says_temporary (text) || (exim && (is_reason (reason, "expired") || is_reason (reason, "mailboxfull")))))
+        klass = '4';
+      if (exim && is_command (r->command, "MAIL"))
+        status = pseudo_status_for ("onhold", klass == '4' ? '4' : '5');
+      else
+        status = pseudo_status_for (reason, klass == '2' ? '2' : klass == '4' ? '4' : '5');
+    }
   r->status = status;
   r->hard = hard_reason (reason, klass);
   r->retry = smtpcodes_verdict_get_retry (r->verdict) && !r->hard;
@@ -1072,6 +1486,33 @@ looks_daemon (const char *from)
     if (ci_find (from, strlen (from), who[i]))
       return TRUE;
   return FALSE;
+}
+
+/* The subjects that mail systems give their failure notices; a gateway with a personal
+ * sender name ("MMSC NDR Administrator") still names its notice so. */
+static gboolean
+looks_bounce_subject (const char *subject)
+{
+  static const char *const words[] = { "undeliverable", "undelivered", "delivery failure", "delivery failed",
+                                       "failure notice", "returned mail", "delivery status notification",
+                                       "non-delivery", "nondeliverable", "not delivered", "could not be delivered",
+                                       "mail system error", NULL };
+  gsize len = subject ? strlen (subject) : 0;
+  for (guint i = 0; len && words[i]; i++)
+    if (ci_find (subject, len, words[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* A person's forward or reply (which may attach a message too) */
+static gboolean
+looks_forward (const char *subject)
+{
+  while (subject && g_ascii_isspace (*subject))
+    subject++;
+  return subject && (ci_prefix (subject, strlen (subject), "fwd:") || ci_prefix (subject, strlen (subject), "fw:")
+                     || ci_prefix (subject, strlen (subject), "re:") || ci_prefix (subject, strlen (subject), "wg:")
+                     || ci_prefix (subject, strlen (subject), "aw:"));
 }
 
 /* RFC 3834 and the headers mail programs use instead: an automatic answer, such as a
@@ -1104,6 +1545,249 @@ report_add (SmtpcodesReport *rep, SmtpcodesRecipient *r)
   g_ptr_array_add (rep->recipients, r);
 }
 
+/* ---- JSON notifications (Amazon SES through SNS) --------------------------------------- */
+
+/* Just enough JSON for the notifications a sending service mails as text: objects, arrays,
+ * strings; other values are kept as their raw text. Depth and size are bounded by the
+ * caller's text, which is at most TEXT_LIMIT. */
+typedef struct _JNode JNode;
+struct _JNode {
+  char       type;    /* 'o' object, 'a' array, 's' string, 'v' other value */
+  char      *key;     /* member name inside an object */
+  char      *str;     /* 's' and 'v' */
+  GPtrArray *kids;    /* 'o' and 'a' */
+};
+
+static void
+jnode_free (gpointer data)
+{
+  JNode *n = data;
+  if (n == NULL)
+    return;
+  g_free (n->key);
+  g_free (n->str);
+  if (n->kids)
+    g_ptr_array_unref (n->kids);
+  g_free (n);
+}
+
+static void
+json_skip (const char **p, const char *end)
+{
+  while (*p < end && g_ascii_isspace (**p))
+    (*p)++;
+}
+
+static char *
+json_string (const char **p, const char *end)
+{
+  GString *out = g_string_new (NULL);
+  (*p)++;   /* the opening quote */
+  while (*p < end && **p != '"')
+    {
+      char c = *(*p)++;
+      if (c == '\\' && *p < end)
+        {
+          char e = *(*p)++;
+          switch (e)
+            {
+            case 'n': g_string_append_c (out, '\n'); break;
+            case 't': g_string_append_c (out, '\t'); break;
+            case 'r': g_string_append_c (out, '\r'); break;
+            case 'b': case 'f': g_string_append_c (out, ' '); break;
+            case 'u':
+              if (end - *p >= 4)
+                {
+                  char hex[5] = { (*p)[0], (*p)[1], (*p)[2], (*p)[3], 0 };
+                  char *e2;
+                  gunichar u = (gunichar) strtoul (hex, &e2, 16);
+                  if (*e2 == '\0' && u && g_unichar_validate (u))
+                    g_string_append_unichar (out, u);
+                  *p += 4;
+                }
+              break;
+            default: g_string_append_c (out, e); break;
+            }
+        }
+      else
+        g_string_append_c (out, c);
+    }
+  if (*p < end)
+    (*p)++;   /* the closing quote */
+  return g_string_free (out, FALSE);
+}
+
+/* Parses one value at *p; NULL on a syntax error (what was read before stays usable). */
+static JNode *
+json_value (const char **p, const char *end, int depth)
+{
+  JNode *n;
+  json_skip (p, end);
+  if (*p >= end || depth > 16)
+    return NULL;
+  n = g_new0 (JNode, 1);
+  if (**p == '{' || **p == '[')
+    {
+      gboolean obj = **p == '{';
+      char close = obj ? '}' : ']';
+      n->type = obj ? 'o' : 'a';
+      n->kids = g_ptr_array_new_with_free_func (jnode_free);
+      (*p)++;
+      for (;;)
+        {
+          char *key = NULL;
+          JNode *kid;
+          json_skip (p, end);
+          if (*p < end && **p == close)
+            {
+              (*p)++;
+              return n;
+            }
+          if (obj)
+            {
+              if (*p >= end || **p != '"')
+                break;
+              key = json_string (p, end);
+              json_skip (p, end);
+              if (*p >= end || **p != ':')
+                {
+                  g_free (key);
+                  break;
+                }
+              (*p)++;
+            }
+          kid = json_value (p, end, depth + 1);
+          if (kid == NULL)
+            {
+              g_free (key);
+              break;
+            }
+          kid->key = key;
+          g_ptr_array_add (n->kids, kid);
+          json_skip (p, end);
+          if (*p < end && **p == ',')
+            (*p)++;
+          else if (!(*p < end && **p == close))
+            break;
+        }
+      return n;   /* cut short: keep what was read */
+    }
+  if (**p == '"')
+    {
+      n->type = 's';
+      n->str = json_string (p, end);
+      return n;
+    }
+  {
+    const char *b = *p;
+    while (*p < end && (g_ascii_isalnum (**p) || **p == '.' || **p == '-' || **p == '+'))
+      (*p)++;
+    if (*p == b)
+      {
+        jnode_free (n);
+        return NULL;
+      }
+    n->type = 'v';
+    n->str = g_strndup (b, (gsize) (*p - b));
+    return n;
+  }
+}
+
+static const JNode *
+jget (const JNode *n, const char *key)
+{
+  for (guint i = 0; n && n->type == 'o' && i < n->kids->len; i++)
+    {
+      const JNode *k = n->kids->pdata[i];
+      if (k->key && g_str_equal (k->key, key))
+        return k;
+    }
+  return NULL;
+}
+
+static const char *
+jstr (const JNode *n, const char *key)
+{
+  const JNode *k = jget (n, key);
+  return k && k->type == 's' ? k->str : NULL;
+}
+
+/* An Amazon SES notification ({"notificationType":"Bounce", ...}, or the SNS envelope
+ * that carries it as a string in "Message"): one recipient per bounced, complained-about or
+ * delivered address. Returns FALSE when text is no such notification. */
+static gboolean
+parse_ses_json (SmtpcodesReport *rep, const char *text)
+{
+  const char *p = text, *end = text + strlen (text);
+  JNode *root, *inner = NULL;
+  const JNode *n;
+  const char *type;
+  gboolean done = FALSE;
+
+  json_skip (&p, end);
+  if (p >= end || *p != '{' || strstr (p, "notificationType") == NULL)
+    return FALSE;
+  root = json_value (&p, end, 0);
+  n = root;
+  if (jstr (root, "Message") && jstr (root, "notificationType") == NULL)
+    {
+      const char *m = jstr (root, "Message"), *me = m + strlen (m);
+      inner = json_value (&m, me, 0);
+      n = inner;
+    }
+  type = jstr (n, "notificationType");
+  if (type && (g_str_equal (type, "Bounce") || g_str_equal (type, "Delivery") || g_str_equal (type, "Complaint")))
+    {
+      gboolean bounce = g_str_equal (type, "Bounce"), complaint = g_str_equal (type, "Complaint");
+      const JNode *sect = jget (n, bounce ? "bounce" : complaint ? "complaint" : "delivery");
+      const JNode *list = jget (sect, bounce ? "bouncedRecipients" : complaint ? "complainedRecipients" : "recipients");
+      const char *mta = jstr (sect, "reportingMTA");
+      rep->format = "json";
+      if (mta && rep->reporting_mta == NULL)
+        rep->reporting_mta = g_strdup (after_type (mta));
+      for (guint i = 0; list && list->type == 'a' && i < list->kids->len && rep->recipients->len < MAX_RECIPIENTS; i++)
+        {
+          const JNode *e = list->kids->pdata[i];
+          SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
+          const char *addr = e->type == 's' ? e->str : jstr (e, "emailAddress");
+          if (addr == NULL)
+            {
+              g_free (r);
+              continue;
+            }
+          r->address = address_in (addr, strlen (addr));
+          if (r->address == NULL)
+            r->address = g_strdup (addr);
+          if (complaint)
+            {
+              SmtpcodesReply *reply = smtpcodes_reply_new (0, NULL, "", NULL, NULL, NULL);
+              r->action = g_strdup ("failed");
+              r->verdict = smtpcodes_registry_explain (rep->registry, reply, NULL);
+              smtpcodes_reply_unref (reply);
+              r->reason = "feedback";
+              r->status = g_strdup ("");
+              rep->kind = SMTPCODES_REPORT_FEEDBACK;
+            }
+          else
+            {
+              const char *diag = bounce ? jstr (e, "diagnosticCode") : jstr (sect, "smtpResponse");
+              const char *st = bounce ? jstr (e, "status") : NULL;
+              const char *action = bounce ? jstr (e, "action") : "delivered";
+              r->action = g_ascii_strdown (action ? action : "failed", -1);
+              if (diag && *diag)
+                r->diagnostic = squeeze (after_type (diag));
+              Evidence ev = { r->diagnostic, st, r->diagnostic, NULL, NULL, bounce ? '5' : '2', FALSE, FALSE, FALSE };
+              classify (rep->registry, r, &ev);
+            }
+          report_add (rep, r);
+        }
+      done = TRUE;
+    }
+  jnode_free (inner);
+  jnode_free (root);
+  return done;
+}
+
 static void
 parse_arf (SmtpcodesReport *rep, Parts *p)
 {
@@ -1121,6 +1805,8 @@ parse_arf (SmtpcodesReport *rep, Parts *p)
         r->address = address_in (l, e ? (gsize) (e - l) : strlen (l));
         break;
       }
+  if (r->address == NULL && p->complained)
+    r->address = g_strdup (p->complained);
   if (r->address == NULL && p->orig_to)
     r->address = g_strdup (p->orig_to);
   r->action = g_strdup ("failed");
@@ -1135,7 +1821,7 @@ parse_arf (SmtpcodesReport *rep, Parts *p)
 }
 
 static void
-analyse (SmtpcodesReport *rep, GMimeMessage *msg)
+analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
 {
   SmtpcodesRegistry *reg = rep->registry;
   GMimeObject *mo = GMIME_OBJECT (msg);
@@ -1148,11 +1834,14 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
   char *from = from_h ? address_in (from_h, strlen (from_h)) : NULL;
   char *to = to_h ? address_in (to_h, strlen (to_h)) : NULL;
   const char *failed = g_mime_object_get_header (mo, "X-Failed-Recipients");
-  gboolean autoreply;
+  gboolean autoreply, exim;
 
-  rep->from = from_h ? g_strdup (from_h) : NULL;
-  rep->subject = subject ? g_strdup (subject) : NULL;
-  rep->message_id = g_strdup (g_mime_message_get_message_id (msg));
+  if (depth == 0)
+    {
+      rep->from = from_h ? g_strdup (from_h) : NULL;
+      rep->subject = subject ? g_strdup (subject) : NULL;
+      rep->message_id = g_strdup (g_mime_message_get_message_id (msg));
+    }
 
   p.text = g_string_new (NULL);
   p.html = g_string_new (NULL);
@@ -1173,10 +1862,19 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
   if (p.text->len == 0 && p.html->len)
     html_to_text (p.text, p.html->str);
 
+  if (depth == 0 && p.inner_report && !p.has_dsn && !p.has_arf && !p.multipart_report)
+    {
+      /* the notice only passes a delivery report on: that report tells what happened */
+      analyse (rep, p.inner_report, 1);
+      d.rcpts = NULL;
+      goto out;
+    }
+
   autoreply = looks_autoreply (mo, subject) && !looks_daemon (from_h) && failed == NULL
               && !p.multipart_report && !p.has_dsn;
 
-  if (p.has_arf || (p.report_type && g_str_equal (p.report_type, "feedback-report")))
+  if (p.has_arf || (p.report_type && g_str_equal (p.report_type, "feedback-report"))
+      || (p.complained && !p.has_dsn))
     {
       rep->kind = SMTPCODES_REPORT_FEEDBACK;
       rep->format = "arf";
@@ -1185,6 +1883,8 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
     }
 
   d.rcpts = g_ptr_array_new_with_free_func (dsn_rcpt_free);
+  if (!p.has_dsn && parse_ses_json (rep, p.text->str))
+    goto kinds;
   if (p.has_dsn)
     dsn_parse (&d, p.dsn->str, p.dsn->len);
   if (d.rcpts->len == 0 && p.text->len)
@@ -1194,9 +1894,21 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
     }
   lines = notice_lines (p.text->str, &p.orig_to);
   rep->reporting_mta = g_strdup (d.reporting_mta);
+  /* Exim names the failed addresses in X-Failed-Recipients and opens its notice with a
+   * fixed sentence (Google's notices carry the header too, with other text) */
+  exim = failed != NULL && ci_find (p.text->str, MIN (p.text->len, 4096), "created automatically by mail delivery software");
 
   if (d.rcpts->len)
     {
+      GPtrArray *others = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < d.rcpts->len && i < 50; i++)
+        {
+          DsnRcpt *dr = d.rcpts->pdata[i];
+          const char *fr = dr->final_rcpt ? dr->final_rcpt : dr->orig_rcpt;
+          char *a = address_in (fr, strlen (fr));
+          if (a)
+            g_ptr_array_add (others, a);
+        }
       rep->format = p.has_dsn ? "rfc3464" : "rfc3464-text";
       for (guint i = 0; i < d.rcpts->len; i++)
         {
@@ -1230,25 +1942,42 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
             }
           {
             /* the notice often quotes the reply in more detail than the report */
-            char *block = block_for (lines, r->address);
-            char *stated = block && text ? first_status (text) : NULL;
-            if (block && stated == NULL)
+            char *block = block_for (lines, r->address, d.rcpts->len <= 50 ? others : NULL);
+            char *type = NULL;
+            if (block)
+              drop_local_codes (block, r->address);
+            if (d.rcpts->len == 1 && lines->len && text == NULL)
+              g_clear_pointer (&block, g_free);   /* the whole notice is about it, see below */
+            if (block == NULL && d.rcpts->len == 1 && lines->len && !has_status (text))
+              {
+                /* a single recipient's notice is about it as a whole: it need not name it
+                 * where it states the cause ("The user(s) account is disabled." above the
+                 * line that quotes the reply) */
+                block = lines_text (lines, 0, lines->len);
+                drop_local_codes (block, r->address);
+              }
+            if (block && !has_status (text))
               {
                 char *joined = text ? g_strconcat (text, "\n", block, NULL) : g_strdup (block);
                 g_free (text);
                 text = joined;
                 if (r->diagnostic == NULL)
                   r->diagnostic = squeeze (block);
+                g_clear_pointer (&block, g_free);
               }
-            g_free (stated);
+            if (dr->diag && after_type (dr->diag) != dr->diag)
+              type = strip_dup (dr->diag, strcspn (dr->diag, ";"));
+            {
+              Evidence ev = { text, dr->status, dr->diag, type, block, '5', FALSE, exim, FALSE };
+              classify (reg, r, &ev);
+            }
+            g_free (type);
             g_free (block);
           }
-          if (text == NULL && d.rcpts->len == 1)
-            text = lines_text (lines, 0, lines->len);
-          classify (reg, r, text, dr->status, dr->diag, '5', FALSE);
           g_free (text);
           report_add (rep, r);
         }
+      g_ptr_array_unref (others);
     }
   else
     {
@@ -1269,9 +1998,12 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
             }
           g_strfreev (v);
         }
-      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report) && !autoreply)
+      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report || looks_bounce_subject (subject)
+                           || (p.has_original && !looks_forward (subject))) && !autoreply)
         {
-          /* "There was an error delivering your mail to <a@b>." */
+          /* "There was an error delivering your mail to <a@b>.", also in a notice that
+           * returns the message but has neither a daemon's name nor a telling subject (a
+           * carrier's notice in Japanese from a no-reply address) */
           for (guint i = 0; i < lines->len && tr->len == 0; i++)
             {
               Line *l = &g_array_index (lines, Line, i);
@@ -1295,7 +2027,40 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
                 }
             }
         }
-      if (tr->len == 0 && p.orig_to && (looks_daemon (from_h) || p.multipart_report) && !autoreply)
+      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report || looks_bounce_subject (subject)) && !autoreply)
+        {
+          /* "undeliverable to a@b", "returned permanent errors: a@b.": the first address
+           * named mid-sentence that is neither the notice's sender nor its addressee, and
+           * not in a quoted header line of the returned message */
+          for (guint i = 0; i < lines->len && tr->len == 0; i++)
+            {
+              Line *l = &g_array_index (lines, Line, i);
+              const char *q = l->s;
+              gsize rest = l->len, st, al;
+              gsize skip = 0;
+              while (skip < rest && (q[skip] == ' ' || q[skip] == '\t'))
+                skip++;
+              if (is_header_line (q + skip, rest - skip))
+                continue;
+              while (rest && find_address (q, rest, &st, &al))
+                {
+                  char *a = g_strndup (q + st, al);
+                  if (same_address (a, to) || same_address (a, from))
+                    {
+                      g_free (a);
+                      q += st + al;
+                      rest -= st + al;
+                      continue;
+                    }
+                  {
+                    TextRcpt t = { a, i };
+                    g_array_append_val (tr, t);
+                  }
+                  break;
+                }
+            }
+        }
+      if (tr->len == 0 && p.orig_to && (looks_daemon (from_h) || p.multipart_report || looks_bounce_subject (subject)) && !autoreply)
         {
           TextRcpt t = { g_strdup (p.orig_to), 0 };
           g_array_append_val (tr, t);
@@ -1319,19 +2084,21 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
           SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
           guint end = i + 1 < tr->len ? g_array_index (tr, TextRcpt, i + 1).line : lines->len;
           char *text = t->line < end ? lines_text (lines, t->line, end) : NULL;
-          char *stated = text ? first_status (text) : NULL;
+          gboolean silent = !says_something (text, t->address);
           r->address = t->address;
           t->address = NULL;
-          if (stated == NULL)
+          if (!has_status (text) && tr->len == 1 && t->line > 0)
             {
               /* a single recipient's reply may stand anywhere in the notice */
-              char *all = lines_text (lines, 0, lines->len);
-              char *joined = text ? g_strconcat (text, "\n", all, NULL) : g_strdup (all);
-              g_free (all);
+              char *before = lines_text (lines, 0, t->line);
+              char *joined = text ? g_strconcat (text, "\n", before, NULL) : g_strdup (before);
+              g_free (before);
               g_free (text);
               text = joined;
             }
-          g_free (stated);
+          if (text == NULL)
+            text = tr->len == 1 ? lines_text (lines, 0, lines->len) : g_strdup ("");
+          drop_local_codes (text, r->address);
           r->diagnostic = squeeze (text);
           if (strlen (r->diagnostic) > 1024)
             {
@@ -1341,7 +2108,10 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
               *cut = '\0';
             }
           r->action = g_strdup ("failed");
-          classify (reg, r, text, NULL, NULL, '5', TRUE);
+          {
+            Evidence ev = { text, NULL, NULL, NULL, NULL, '5', TRUE, exim, silent };
+            classify (reg, r, &ev);
+          }
           g_free (text);
           report_add (rep, r);
         }
@@ -1351,6 +2121,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
     }
   g_array_unref (lines);
 
+kinds:
   if (rep->kind == SMTPCODES_REPORT_NOT_BOUNCE && rep->recipients->len)
     {
       gboolean any_failed = FALSE, any_delayed = FALSE;
@@ -1380,6 +2151,8 @@ out:
   g_string_free (p.arf, TRUE);
   g_free (p.orig_to);
   g_free (p.report_type);
+  g_free (p.complained);
+  g_clear_object (&p.inner_report);
   g_free (from);
   g_free (to);
 }
@@ -1464,7 +2237,7 @@ smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize len
   rep->format = "none";
   if (msg)
     {
-      analyse (rep, msg);
+      analyse (rep, msg, 0);
       g_object_unref (msg);
     }
   g_object_unref (parser);
@@ -1518,7 +2291,8 @@ smtpcodes_report_kind_to_string (SmtpcodesReportKind kind)
  *
  * Returns: (transfer none): the structure the report was read from: "rfc3464" (a
  *   delivery status part), "rfc3464-text" (the same fields in a text part), "text" (a
- *   notice without fields), "arf", "rfc3834" or "none"
+ *   notice without fields), "json" (a sending service's notification in JSON, such as
+ *   Amazon SES's), "arf", "rfc3834" or "none"
  * Since: 1.0
  */
 const char *
