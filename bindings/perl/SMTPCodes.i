@@ -30,6 +30,21 @@ smtpcodes_pl_string (pTHX_ const char *s)
   return sv;
 }
 
+/* Text for the C library, which reads UTF-8, from a scalar whose get-magic has run: a
+ * character string (UTF8 flag on) as its UTF-8; a byte string that is valid UTF-8 (or
+ * ASCII) as it is, without a copy; any other byte string as Latin-1 characters, re-encoded
+ * in a mortal copy.  The caller's scalar is never changed (SvPVutf8 would upgrade it, and
+ * reading valid UTF-8 bytes as Latin-1 encoded them twice). */
+static const char *
+smtpcodes_pl_text (pTHX_ SV *sv, STRLEN *len)
+{
+  const char *s = SvPV_nomg_const (sv, *len);
+  if (!SvUTF8 (sv) && !is_utf8_invariant_string ((const U8 *) s, *len)
+      && !is_c9strict_utf8_string ((const U8 *) s, *len))
+    s = SvPVutf8 (sv_2mortal (newSVpvn (s, *len)), *len);
+  return s;
+}
+
 /* dies with a SMTPCodes::Error object (domain, code, message) and frees @error */
 static void
 smtpcodes_pl_croak (pTHX_ GError *error)
@@ -191,9 +206,12 @@ XS (smtpcodes_pl_explain)
         lang_sv = value;
     }
   if ((vendor_sv = smtpcodes_pl_option (aTHX_ cop, vendor_sv, "vendor")) != NULL)
-    vendor = SvPVutf8_nolen (vendor_sv);
+    {
+      STRLEN vn;
+      vendor = smtpcodes_pl_text (aTHX_ vendor_sv, &vn);
+    }
 
-  /* any defined string, bytes or characters; the caller's scalar is not upgraded */
+  /* any defined string: characters, or bytes that are UTF-8 (or else Latin-1) */
   SvGETMAGIC (text);
   if (!SvOK (text))
     smtpcodes_pl_croak_at (aTHX_ cop, g_error_new_literal (SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX,
@@ -201,9 +219,7 @@ XS (smtpcodes_pl_explain)
   if (SvROK (text) && !SvAMAGIC (text))
     smtpcodes_pl_croak_at (aTHX_ cop, g_error_new_literal (SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX,
                                                            "expected a reply text, got a reference"));
-  s = SvPV_nomg_const (text, n);
-  if (!SvUTF8 (text) && !is_utf8_invariant_string ((const U8 *) s, n))
-    s = SvPVutf8 (sv_2mortal (newSVpvn (s, n)), n);
+  s = smtpcodes_pl_text (aTHX_ text, &n);
 
   reg = SvROK (self) ? smtpcodes_pl_handle_nomg (aTHX_ self, &smtpcodes_pl_registry_vtbl, "SMTPCodes::Registry")
                      : smtpcodes_registry_get_default ();
@@ -252,22 +268,27 @@ SMTPCODES_PL_OBJECT (SmtpcodesEntry, entry, "SMTPCodes::Entry")
     smtpcodes_pl_croak (aTHX_ *$1);
 }
 
-/* reply text: any defined string, bytes or characters (as UTF-8), with its length so
- * NUL bytes reach the parser */
+/* reply text: any defined string, characters or bytes (smtpcodes_pl_text), with its
+ * length so NUL bytes reach the parser */
 %typemap(in) (const char *text, gssize length) {
   STRLEN n = 0;
+  SvGETMAGIC ($input);
   if (!SvOK ($input))
     smtpcodes_pl_croak_input (aTHX_ "expected a reply text, got undef");
   if (SvROK ($input) && !SvAMAGIC ($input))
     smtpcodes_pl_croak_input (aTHX_ "expected a reply text, got a reference");
-  $1 = SvPVutf8 ($input, n);
+  $1 = (char *) smtpcodes_pl_text (aTHX_ $input, &n);
   $2 = (gssize) n;
 }
 
-/* C strings: undef is NULL; UTF-8 bytes otherwise */
+/* C strings: undef is NULL; otherwise UTF-8 (smtpcodes_pl_text) */
 %typemap(in) const char * {
+  SvGETMAGIC ($input);
   if (SvOK ($input))
-    $1 = SvPVutf8_nolen ($input);
+    {
+      STRLEN n;
+      $1 = ($1_ltype) smtpcodes_pl_text (aTHX_ $input, &n);
+    }
   else
     $1 = NULL;
 }
@@ -293,7 +314,10 @@ SMTPCODES_PL_OBJECT (SmtpcodesEntry, entry, "SMTPCodes::Entry")
       for (SSize_t i = 0; i <= top; i++)
         {
           SV **item = av_fetch (av, i, 0);
-          g_ptr_array_add (tmp_vec, g_strdup (item && SvOK (*item) ? SvPVutf8_nolen (*item) : ""));
+          STRLEN n;
+          if (item)
+            SvGETMAGIC (*item);
+          g_ptr_array_add (tmp_vec, g_strdup (item && SvOK (*item) ? smtpcodes_pl_text (aTHX_ *item, &n) : ""));
         }
       g_ptr_array_add (tmp_vec, NULL);
       $1 = ($1_ltype) tmp_vec->pdata;

@@ -355,8 +355,10 @@ L</SMTPCodes::Registry> objects.
 
 =item SMTPCodes->explain($text, lang => $lang, vendor => $id)
 
-Parses C<$text> (a reply, a log line or a bounce text; characters or UTF-8 bytes) and
-returns an L</SMTPCodes::Verdict>.  C<lang> chooses the language of the texts (C<en>,
+Parses C<$text> (a reply, a log line or a bounce text) and returns an
+L</SMTPCodes::Verdict>.  C<$text> may hold characters, or bytes as read from a file: bytes
+that are valid UTF-8 are read as UTF-8, other bytes as Latin-1 characters.  The caller's
+string is not changed.  C<lang> chooses the language of the texts (C<en>,
 C<de>; default: the locale); C<vendor> reads the codes as that mail system does (a module
 id such as C<exchange>; default: recognised from the text).  Dies with an
 L</SMTPCodes::Error> when the text holds no code, contains a NUL byte, is longer than
