@@ -4,8 +4,8 @@
  * typemaps live here; what both languages share is in ../smtpcodes-common.i.
  * Built with -noproxy: no SWIG pointer objects either.  The raw functions take and
  * return the objects of SMTPCodes.pm themselves, hashes blessed into SMTPCodes::Registry,
- * ::Reply, ::Verdict and ::Entry that carry their C handle as ext magic (see
- * smtpcodes_pl_wrap below).
+ * ::Reply, ::Verdict, ::Entry, ::Report, ::Recipient and ::ReportReader that carry their C
+ * handle as ext magic (see smtpcodes_pl_wrap below).
  */
 %module "SMTPCodes::Raw"
 
@@ -42,6 +42,23 @@ smtpcodes_pl_text (pTHX_ SV *sv, STRLEN *len)
   if (!SvUTF8 (sv) && !is_utf8_invariant_string ((const U8 *) s, *len)
       && !is_c9strict_utf8_string ((const U8 *) s, *len))
     s = SvPVutf8 (sv_2mortal (newSVpvn (s, *len)), *len);
+  return s;
+}
+
+/* Bytes from a scalar whose get-magic has run (bounce data, file names): a byte string as
+ * it is; a character string as the bytes its characters stand for, as print to a :raw
+ * handle writes them -- downgraded in a mortal copy, or its UTF-8 when it holds characters
+ * above 255.  The caller's scalar is never changed. */
+static const char *
+smtpcodes_pl_bytes (pTHX_ SV *sv, STRLEN *len)
+{
+  const char *s = SvPV_nomg_const (sv, *len);
+  if (SvUTF8 (sv) && !is_utf8_invariant_string ((const U8 *) s, *len))
+    {
+      SV *copy = sv_2mortal (newSVpvn_flags (s, *len, SVf_UTF8));
+      if (sv_utf8_downgrade (copy, TRUE))
+        s = SvPV_const (copy, *len);
+    }
   return s;
 }
 
@@ -105,7 +122,7 @@ smtpcodes_pl_croak_at (pTHX_ const COP *cop, GError *error)
 #endif
 #define SMTPCODES_PL_TYPE(name, ref, unref) \
   static int smtpcodes_pl_free_##name (pTHX_ SV *sv, MAGIC *mg) \
-  { PERL_UNUSED_ARG (sv); unref ((void *) mg->mg_ptr); return 0; } \
+  { PERL_UNUSED_ARG (sv); if (mg->mg_ptr) unref ((void *) mg->mg_ptr); return 0; } \
   SMTPCODES_PL_DUP (name, ref) \
   static const MGVTBL smtpcodes_pl_##name##_vtbl = { \
     NULL, NULL, NULL, NULL, smtpcodes_pl_free_##name, NULL, SMTPCODES_PL_DUP_FN (name), NULL };
@@ -114,6 +131,34 @@ SMTPCODES_PL_TYPE (registry, smtpcodes_registry_ref, smtpcodes_registry_unref)
 SMTPCODES_PL_TYPE (reply, smtpcodes_reply_ref, smtpcodes_reply_unref)
 SMTPCODES_PL_TYPE (verdict, smtpcodes_verdict_ref, smtpcodes_verdict_unref)
 SMTPCODES_PL_TYPE (entry, smtpcodes_entry_ref, smtpcodes_entry_unref)
+SMTPCODES_PL_TYPE (report, smtpcodes_report_ref, smtpcodes_report_unref)
+SMTPCODES_PL_TYPE (recipient, smtpcodes_recipient_ref, smtpcodes_recipient_unref)
+
+/* A report reader is no shared, reference-counted value but a position in a mailbox: the
+ * interpreter that opened it owns it, a thread's clone of the object holds none (its
+ * handle is NULL, and using it dies), and close() frees it early. */
+static int
+smtpcodes_pl_free_reader (pTHX_ SV *sv, MAGIC *mg)
+{
+  PERL_UNUSED_ARG (sv);
+  smtpcodes_report_reader_free ((SmtpcodesReportReader *) mg->mg_ptr);
+  mg->mg_ptr = NULL;
+  return 0;
+}
+#ifdef USE_ITHREADS
+static int
+smtpcodes_pl_dup_reader (pTHX_ MAGIC *mg, CLONE_PARAMS *param)
+{
+  PERL_UNUSED_ARG (param);
+  mg->mg_ptr = NULL;
+  return 0;
+}
+#define SMTPCODES_PL_DUP_READER smtpcodes_pl_dup_reader
+#else
+#define SMTPCODES_PL_DUP_READER NULL
+#endif
+static const MGVTBL smtpcodes_pl_reader_vtbl = {
+  NULL, NULL, NULL, NULL, smtpcodes_pl_free_reader, NULL, SMTPCODES_PL_DUP_READER, NULL };
 
 /* a new object of @klass owning the reference @ptr */
 static SV *
@@ -134,7 +179,11 @@ smtpcodes_pl_handle_nomg (pTHX_ SV *sv, const MGVTBL *vtbl, const char *klass)
 
   if (SvROK (sv) && SvTYPE (SvRV (sv)) == SVt_PVHV
       && (mg = mg_findext (SvRV (sv), PERL_MAGIC_ext, vtbl)) != NULL)
-    return mg->mg_ptr;
+    {
+      if (mg->mg_ptr == NULL)
+        croak ("the %s object is closed or belongs to another thread", klass);
+      return mg->mg_ptr;
+    }
   croak ("expected an %s object", klass);
   return NULL;
 }
@@ -234,10 +283,31 @@ XS (smtpcodes_pl_explain)
   XSRETURN (1);
 }
 
+/* SMTPCodes::Raw::reader_close($reader): frees the reader now; using it later dies */
+XS (smtpcodes_pl_reader_close)
+{
+  dXSARGS;
+  MAGIC *mg;
+  SV *sv;
+
+  PERL_UNUSED_VAR (cv);
+  if (items != 1)
+    croak ("usage: SMTPCodes::Raw::reader_close($reader)");
+  sv = ST (0);
+  SvGETMAGIC (sv);
+  if (!SvROK (sv) || SvTYPE (SvRV (sv)) != SVt_PVHV
+      || (mg = mg_findext (SvRV (sv), PERL_MAGIC_ext, &smtpcodes_pl_reader_vtbl)) == NULL)
+    croak ("expected an SMTPCodes::ReportReader object");
+  smtpcodes_report_reader_free ((SmtpcodesReportReader *) mg->mg_ptr);
+  mg->mg_ptr = NULL;
+  XSRETURN_EMPTY;
+}
+
 %}
 
 /* SMTPCodes::explain (SMTPCodes.pm makes it that) */
 %native(explain) void smtpcodes_pl_explain ();
+%native(reader_close) void smtpcodes_pl_reader_close ();
 
 /* Registries, replies, verdicts and entries: objects in (any subclass), new objects out
  * (every non-const pointer returned is a reference of the caller's: registry_new*,
@@ -258,6 +328,20 @@ SMTPCODES_PL_OBJECT (SmtpcodesRegistry, registry, "SMTPCodes::Registry")
 SMTPCODES_PL_OBJECT (SmtpcodesReply, reply, "SMTPCodes::Reply")
 SMTPCODES_PL_OBJECT (SmtpcodesVerdict, verdict, "SMTPCodes::Verdict")
 SMTPCODES_PL_OBJECT (SmtpcodesEntry, entry, "SMTPCodes::Entry")
+SMTPCODES_PL_OBJECT (SmtpcodesReport, report, "SMTPCodes::Report")
+SMTPCODES_PL_OBJECT (SmtpcodesRecipient, recipient, "SMTPCodes::Recipient")
+SMTPCODES_PL_OBJECT (SmtpcodesReportReader, reader, "SMTPCodes::ReportReader")
+
+/* borrowed recipients: an SMTPCodes::Recipient with a reference of its own (which keeps the
+ * report alive), or undef */
+%typemap(out) const SmtpcodesRecipient * {
+  if ($1)
+    ST(argvi) = sv_2mortal (smtpcodes_pl_wrap (aTHX_ smtpcodes_recipient_ref ((SmtpcodesRecipient *) $1),
+                                               &smtpcodes_pl_recipient_vtbl, "SMTPCodes::Recipient"));
+  else
+    ST(argvi) = &PL_sv_undef;
+  argvi++;
+}
 
 /* GError **error: hidden from Perl; a failure dies with SMTPCodes::Error */
 %typemap(in, numinputs=0) GError **error (GError *tmp_error = NULL) {
@@ -279,6 +363,54 @@ SMTPCODES_PL_OBJECT (SmtpcodesEntry, entry, "SMTPCodes::Entry")
     smtpcodes_pl_croak_input (aTHX_ "expected a reply text, got a reference");
   $1 = (char *) smtpcodes_pl_text (aTHX_ $input, &n);
   $2 = (gssize) n;
+}
+
+/* bounce data: the bytes of any defined string (smtpcodes_pl_bytes), untouched */
+%typemap(in) (const char *data, gsize length) {
+  STRLEN n = 0;
+  SvGETMAGIC ($input);
+  if (!SvOK ($input))
+    smtpcodes_pl_croak_input (aTHX_ "expected a message, got undef");
+  if (SvROK ($input) && !SvAMAGIC ($input))
+    smtpcodes_pl_croak_input (aTHX_ "expected a message, got a reference");
+  $1 = (char *) smtpcodes_pl_bytes (aTHX_ $input, &n);
+  $2 = (gsize) n;
+}
+
+/* a mailbox in memory (smtpcodes_report_reader_new_for_data): bytes, copied */
+%typemap(in) GBytes *data {
+  STRLEN n = 0;
+  const char *s;
+  SvGETMAGIC ($input);
+  if (!SvOK ($input))
+    smtpcodes_pl_croak_input (aTHX_ "expected a message or an mbox, got undef");
+  if (SvROK ($input) && !SvAMAGIC ($input))
+    smtpcodes_pl_croak_input (aTHX_ "expected a message or an mbox, got a reference");
+  s = smtpcodes_pl_bytes (aTHX_ $input, &n);
+  $1 = g_bytes_new (s, n);
+}
+%typemap(freearg) GBytes *data {
+  if ($1)
+    g_bytes_unref ($1);
+}
+
+/* file names: the bytes of the string, as Perl's open() takes them */
+%typemap(in) const char *path {
+  STRLEN n = 0;
+  SvGETMAGIC ($input);
+  if (!SvOK ($input))
+    smtpcodes_pl_croak_input (aTHX_ "expected a file name, got undef");
+  if (SvROK ($input) && !SvAMAGIC ($input))
+    smtpcodes_pl_croak_input (aTHX_ "expected a file name, got a reference");
+  $1 = (char *) SvPV_nomg_const ($input, n);
+  if (memchr ($1, '\0', n))
+    smtpcodes_pl_croak (aTHX_ g_error_new_literal (SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_VALUE,
+                                                   "the file name contains a NUL byte"));
+}
+/* ... and back: the source of a message is a file name, so bytes */
+%typemap(out) const char *smtpcodes_report_reader_get_source {
+  ST(argvi) = $1 ? sv_2mortal (newSVpv ($1, 0)) : &PL_sv_undef;
+  argvi++;
 }
 
 /* C strings: undef is NULL; otherwise UTF-8 (smtpcodes_pl_text) */

@@ -8,7 +8,7 @@ use SMTPCodes;
 
 # The text reaches the C library as UTF-8, whatever Perl holds: characters as they are,
 # byte strings that are valid UTF-8 as they are (not read as Latin-1 and encoded twice),
-# other byte strings as Latin-1 characters.
+# other byte strings as Latin-1 characters.  Bounce data is bytes and passes untouched.
 
 my $want = '<jürgen@example.de>: Empfänger unbekannt';
 my $chars = "550 5.1.1 $want";                         # characters (use utf8)
@@ -33,4 +33,25 @@ my $cut = "550 5.1.1 caf\xc3";                          # a cut-off sequence: La
 is(SMTPCodes->parse_reply($cut)->text, "caf\x{c3}", 'parse_reply: bytes that are not UTF-8');
 is(SMTPCodes->explain("550 5.1.1 \xc3\xa9t\xe9")->text, "\x{c3}\x{a9}t\x{e9}", 'mixed bytes are Latin-1');
 
+# bounce data: the bytes themselves, however Perl holds them
+my $mail = "From: MAILER-DAEMON\@mx.example.de\nSubject: Unzustellbar: Rückmeldung\n"
+    . "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+    . "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.de\n\n"
+    . "Final-Recipient: rfc822; jürgen\@example.de\nAction: failed\nStatus: 5.1.1\n"
+    . "Diagnostic-Code: smtp; 550 5.1.1 Empfänger unbekannt\n\n--b--\n";
+my $raw = $mail;
+utf8::encode($raw);
+my $upgraded = $raw;
+utf8::upgrade($upgraded);                               # the same bytes, UTF8 flag on
+for my $case ([ 'raw bytes', $raw ], [ 'upgraded bytes', $upgraded ]) {
+    my ($name, $data) = @$case;
+    my $rep = SMTPCodes->analyze_bounce($data);
+    my ($r) = $rep->recipients;
+    is($r->address, 'jürgen@example.de', "bounce, $name: address");
+    is($r->diagnostic, '550 5.1.1 Empfänger unbekannt', "bounce, $name: diagnostic");
+    is($rep->subject, 'Unzustellbar: Rückmeldung', "bounce, $name: subject");
+}
+# characters above 255 are written as UTF-8, as print does
+my ($wide) = SMTPCodes->analyze_bounce($mail . "\x{263a}")->recipients;
+is($wide->address, 'jürgen@example.de', 'bounce with wide characters: as UTF-8');
 done_testing;
