@@ -20,7 +20,7 @@ Bounce messages: :func:`analyze_bounce` reads one message (bytes) and returns a
 :class:`Report`, one :class:`Recipient` per address it reports on; :func:`read_bounces`
 iterates over the messages of a file, an mbox, a maildir or a directory:
 
->>> for report in smtpcodes.read_bounces("~/Maildir/.bounces"):  # doctest: +SKIP
+>>> for report in smtpcodes.read_bounces("Maildir/.bounces"):  # doctest: +SKIP
 ...     for r in report.recipients:
 ...         print(r.address, r.status, r.reason, "hard" if r.hard_bounce else "soft")
 
