@@ -44,7 +44,7 @@ is(scalar $rep->recipients, 2, 'recipients in scalar context');
 my ($a, $b) = $rep->recipients;
 isa_ok($a, 'SMTPCodes::Recipient');
 is_deeply([ map { $a->$_ } qw(address original_address action status reply_code reason remote_mta command) ],
-          [ 'nobody@example.net', 'nobody@example.net', 'failed', '5.1.1', 550, 'userunknown', 'mx.example.net', undef ],
+          [ 'nobody@example.net', 'nobody@example.net', 'failed', '5.1.1', 550, 'userunknown', 'mx.example.net', 'RCPT' ],
           'first recipient');
 ok($a->hard_bounce && !$a->soft_bounce && !$a->retry, 'first: hard bounce');
 like($a->diagnostic, qr/^550 5\.1\.1 <nobody\@example\.net>/, 'diagnostic');
@@ -82,7 +82,7 @@ my %kinds = map {
     ($_ => join ' ', $r->kind, map { $_->reason } $r->recipients)
 } qw(arf.eml autoreply.eml delayed.eml delivered.eml plain-message.eml);
 is_deeply(\%kinds, { 'arf.eml' => 'feedback feedback', 'autoreply.eml' => 'autoreply vacation',
-                     'delayed.eml' => 'delay networkerror', 'delivered.eml' => 'delivery delivered',
+                     'delayed.eml' => 'delay expired', 'delivered.eml' => 'delivery delivered',
                      'plain-message.eml' => 'not-bounce' }, 'kinds');
 my $plain = SMTPCodes->analyze_bounce(slurp("$own/plain-message.eml"));
 ok($plain && !$plain->recipients, 'not a bounce: true, no recipients');

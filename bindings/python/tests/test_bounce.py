@@ -34,7 +34,7 @@ def test_two_recipients(smtpcodes, data):
     assert (a.address, a.original_address, a.action, a.status, a.reply_code) == (
         "nobody@example.net", "nobody@example.net", "failed", "5.1.1", 550)
     assert (a.reason, a.hard_bounce, a.soft_bounce, a.retry) == ("userunknown", True, False, False)
-    assert a.remote_mta == "mx.example.net" and a.command is None
+    assert a.remote_mta == "mx.example.net" and a.command == "RCPT"   # the notice says "in reply to RCPT TO"
     assert a.diagnostic.startswith("550 5.1.1 <nobody@example.net>")
     assert (b.address, b.status, b.reply_code, b.reason, b.hard_bounce, b.soft_bounce) == (
         "full@example.com", "5.2.2", 552, "mailboxfull", False, True)
