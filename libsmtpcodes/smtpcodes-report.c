@@ -2719,6 +2719,8 @@ smtpcodes_report_reader_new_for_data (SmtpcodesRegistry *registry, GBytes *data)
   rd->files = g_ptr_array_new_with_free_func (g_free);
   rd->bytes = g_bytes_ref (data);
   rd->data = g_bytes_get_data (data, &rd->length);
+  if (rd->data == NULL)
+    rd->data = "";   /* empty bytes give NULL: still one (empty) input, reported as such */
   rd->path = g_strdup ("-");
   return rd;
 }

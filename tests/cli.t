@@ -274,6 +274,11 @@ for my $c (@cmds) { like $rd, qr/smtpcodes \Q$c\E/, "README mentions smtpcodes $
     like $err, qr{^smtpcodes: \Q$dir\E/two\.mbox, message 2: not an e-mail message}m, 'mbox: the error names the message';
 }
 
+# --- an empty standard input is an empty message, as an empty file is (it was silent) ---
+($rc, $out, $err) = run('bounce', '-', { stdin => '' });
+is $rc, 1, 'bounce of an empty stdin: exit 1';
+like $err, qr/^smtpcodes: -: empty input: no message to read/m, 'bounce of an empty stdin: says so';
+
 # --- JSON strings: quotes, backslashes, control characters and UTF-8 round-trip ---
 {
     my $in = "550 5.1.1 a\"b\\c\x01d\x7fe\tf \xc3\xa9 end";

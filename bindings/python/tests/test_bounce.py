@@ -209,9 +209,9 @@ def test_read_stdin_and_files(smtpcodes, data, monkeypatch):
     with open(path, "rb") as f:
         assert [(r.source, r.index) for r in smtpcodes.read_bounces(f)] == [(path, 1), (path, 2)]
     assert list(smtpcodes.read_bounces(io.BytesIO(raw))) == list(smtpcodes.read_bounces(path))
-    # empty data holds no message, as for 'smtpcodes bounce - </dev/null' (an empty file
-    # is one message that cannot be read)
-    assert list(smtpcodes.read_bounces(io.BytesIO(b""))) == []
+    # empty data is one message that cannot be read, as an empty file is
+    with pytest.raises(smtpcodes.MessageError, match="empty input: no message to read"):
+        list(smtpcodes.read_bounces(io.BytesIO(b"")))
 
 
 def test_read_errors(smtpcodes, tmp_path):
