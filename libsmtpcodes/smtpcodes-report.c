@@ -1464,12 +1464,191 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
   r->retry = smtpcodes_verdict_get_retry (r->verdict) && !r->hard;
 }
 
+/* ---- the header of a message ------------------------------------------------------------- */
+
+/* What the analyser reads in a message header. GMime parses the MIME structure, but a
+ * message header costs it an object, an event and often an address parse per field, for
+ * the dozens of Received, DKIM and X- fields of a notice that are never looked at; so the
+ * header is read here (RFC 5322: a field runs on over lines that begin with white space,
+ * and a blank line ends the header), values are unfolded and RFC 2047 decoded by GMime, and
+ * GMime is handed only the MIME fields (Content-*) with the body. */
+typedef struct {
+  char    *from;
+  char    *to;
+  char    *subject;
+  char    *message_id;
+  char    *failed;             /* X-Failed-Recipients */
+  char    *auto_submitted;
+  char    *x_autoreply;
+  char    *x_autorespond;
+  char    *precedence;
+  char    *apple_action;       /* X-Apple-Action */
+  char    *response_suppress;  /* X-Auto-Response-Suppress */
+  char    *hm_recipient;       /* X-HmXmrOriginalRecipient */
+  GString *mime;               /* the Content-* fields as written, for GMime */
+  gsize    body;               /* where the body starts: at the blank line, or the end */
+} Head;
+
+static const struct { const char *name; gsize offset; gboolean last; } head_fields[] = {
+  { "From", G_STRUCT_OFFSET (Head, from), FALSE },
+  { "To", G_STRUCT_OFFSET (Head, to), FALSE },
+  /* as a message object keeps them: the last Subject and Message-ID count */
+  { "Subject", G_STRUCT_OFFSET (Head, subject), TRUE },
+  { "Message-ID", G_STRUCT_OFFSET (Head, message_id), TRUE },
+  { "X-Failed-Recipients", G_STRUCT_OFFSET (Head, failed), FALSE },
+  { "Auto-Submitted", G_STRUCT_OFFSET (Head, auto_submitted), FALSE },
+  { "X-Autoreply", G_STRUCT_OFFSET (Head, x_autoreply), FALSE },
+  { "X-Autorespond", G_STRUCT_OFFSET (Head, x_autorespond), FALSE },
+  { "Precedence", G_STRUCT_OFFSET (Head, precedence), FALSE },
+  { "X-Apple-Action", G_STRUCT_OFFSET (Head, apple_action), FALSE },
+  { "X-Auto-Response-Suppress", G_STRUCT_OFFSET (Head, response_suppress), FALSE },
+  { "X-HmXmrOriginalRecipient", G_STRUCT_OFFSET (Head, hm_recipient), FALSE },
+};
+
+#define HEAD_FIELD(h, i) (*(char **) G_STRUCT_MEMBER_P ((h), head_fields[i].offset))
+
+static void
+head_clear (Head *h)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (head_fields); i++)
+    g_clear_pointer (&HEAD_FIELD (h, i), g_free);
+  if (h->mime)
+    g_string_free (h->mime, TRUE);
+  h->mime = NULL;
+}
+
+static gboolean
+is_ascii (const char *s)
+{
+  for (; *s; s++)
+    if ((guchar) *s >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+/* One field, data[0..len) with its folded lines and line breaks. */
+static void
+head_field (Head *h, const char *data, gsize len)
+{
+  gsize n = 0, name_len;
+  gboolean blank = FALSE;
+  /* a name of printable characters, white space allowed only before the colon; a line
+   * that is none (and what is folded under it) is skipped, as GMime skips it */
+  while (n < len && data[n] != ':')
+    {
+      guchar c = (guchar) data[n];
+      if (c == ' ' || c == '\t')
+        blank = TRUE;
+      else if (blank || c < 32 || c == 127)
+        return;
+      n++;
+    }
+  if (n == len || n == 0)
+    return;
+  name_len = n;
+  while (name_len && (data[name_len - 1] == ' ' || data[name_len - 1] == '\t'))
+    name_len--;
+  if (name_len == 0)
+    return;
+  if (name_len > 8 && g_ascii_strncasecmp (data, "Content-", 8) == 0)
+    {
+      if (h->mime == NULL)
+        h->mime = g_string_sized_new (256);
+      g_string_append_len (h->mime, data, (gssize) len);
+      if (data[len - 1] != '\n')
+        g_string_append_c (h->mime, '\n');
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (head_fields); i++)
+    if (strlen (head_fields[i].name) == name_len && g_ascii_strncasecmp (data, head_fields[i].name, name_len) == 0)
+      {
+        char **slot = &HEAD_FIELD (h, i);
+        char *raw, *unfolded;
+        if (*slot && !head_fields[i].last)
+          return;
+        raw = g_strndup (data + n + 1, len - n - 1);
+        unfolded = g_mime_utils_header_unfold (raw);
+        g_free (raw);
+        g_free (*slot);
+        /* ASCII without an encoded word decodes to itself */
+        if (strstr (unfolded, "=?") || !is_ascii (unfolded))
+          {
+            *slot = g_mime_utils_header_decode_text (NULL, unfolded);
+            g_free (unfolded);
+          }
+        else
+          *slot = unfolded;
+        return;
+      }
+}
+
+static void
+head_done (Head *h)
+{
+  if (h->message_id)
+    {
+      char *id = g_mime_utils_decode_message_id (h->message_id);
+      g_free (h->message_id);
+      h->message_id = id;
+    }
+}
+
+/* Reads the header at the start of data[0..len) into h (zeroed by the caller). The cost
+ * is linear: each byte is looked at a bounded number of times. */
+static void
+head_read (Head *h, const char *data, gsize len)
+{
+  gsize i = 0, field = 0;
+  gboolean in_field = FALSE;
+  while (i < len)
+    {
+      const char *s = data + i;
+      const char *nl = memchr (s, '\n', len - i);
+      gsize next = nl ? (gsize) (nl - data) + 1 : len;
+      gsize core = (nl ? (gsize) (nl - s) : len - i);
+      if (core && s[core - 1] == '\r')
+        core--;
+      if (core == 0)
+        {
+          if (in_field)
+            head_field (h, data + field, i - field);
+          h->body = i;
+          head_done (h);
+          return;
+        }
+      if (!(s[0] == ' ' || s[0] == '\t'))
+        {
+          if (in_field)
+            head_field (h, data + field, i - field);
+          field = i;
+          in_field = TRUE;
+        }
+      i = next;
+    }
+  if (in_field)
+    head_field (h, data + field, len - field);
+  h->body = len;
+  head_done (h);
+}
+
+/* The same fields of a message that GMime parsed (a returned message). */
+static void
+head_from_message (Head *h, GMimeMessage *m)
+{
+  GMimeObject *mo = GMIME_OBJECT (m);
+  for (guint i = 0; i < G_N_ELEMENTS (head_fields); i++)
+    HEAD_FIELD (h, i) = g_strdup (g_mime_object_get_header (mo, head_fields[i].name));
+  g_free (h->subject);
+  h->subject = g_strdup (g_mime_message_get_subject (m));
+  g_free (h->message_id);
+  h->message_id = g_strdup (g_mime_message_get_message_id (m));
+}
+
 /* ---- the message -------------------------------------------------------------------------- */
 
 static gboolean
-header_is (GMimeObject *o, const char *name, const char *prefix)
+value_is (const char *v, const char *prefix)
 {
-  const char *v = g_mime_object_get_header (o, name);
   while (v && g_ascii_isspace (*v))
     v++;
   return v && ci_prefix (v, strlen (v), prefix);
@@ -1518,14 +1697,13 @@ looks_forward (const char *subject)
 /* RFC 3834 and the headers mail programs use instead: an automatic answer, such as a
  * vacation notice, says so in its header (or in a fixed subject prefix) */
 static gboolean
-looks_autoreply (GMimeObject *mo, const char *subject)
+looks_autoreply (const Head *h)
 {
   static const char *const prefixes[] = { "auto:", "auto response:", "automatic reply:", "autoreply:",
                                           "out of office:", "out of the office:", NULL };
-  const char *suppress = g_mime_object_get_header (mo, "X-Auto-Response-Suppress");
-  if (header_is (mo, "Auto-Submitted", "auto-replied") || g_mime_object_get_header (mo, "X-Autoreply")
-      || g_mime_object_get_header (mo, "X-Autorespond") || header_is (mo, "Precedence", "auto_reply")
-      || header_is (mo, "X-Apple-Action", "vacation"))
+  const char *suppress = h->response_suppress, *subject = h->subject;
+  if (value_is (h->auto_submitted, "auto-replied") || h->x_autoreply || h->x_autorespond
+      || value_is (h->precedence, "auto_reply") || value_is (h->apple_action, "vacation"))
     return TRUE;
   if (suppress && (ci_find (suppress, strlen (suppress), "oof") || ci_find (suppress, strlen (suppress), "autoreply")
                    || ci_find (suppress, strlen (suppress), "all")))
@@ -1821,37 +1999,35 @@ parse_arf (SmtpcodesReport *rep, Parts *p)
 }
 
 static void
-analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
+analyse (SmtpcodesReport *rep, const Head *h, GMimeObject *top, int depth)
 {
   SmtpcodesRegistry *reg = rep->registry;
-  GMimeObject *mo = GMIME_OBJECT (msg);
   Parts p = { 0 };
   Dsn d = { NULL, NULL };
   GArray *lines;
-  const char *from_h = g_mime_object_get_header (mo, "From");
-  const char *to_h = g_mime_object_get_header (mo, "To");
-  const char *subject = g_mime_message_get_subject (msg);
+  const char *from_h = h->from;
+  const char *subject = h->subject;
   char *from = from_h ? address_in (from_h, strlen (from_h)) : NULL;
-  char *to = to_h ? address_in (to_h, strlen (to_h)) : NULL;
-  const char *failed = g_mime_object_get_header (mo, "X-Failed-Recipients");
+  char *to = h->to ? address_in (h->to, strlen (h->to)) : NULL;
+  const char *failed = h->failed;
   gboolean autoreply, exim;
 
   if (depth == 0)
     {
-      rep->from = from_h ? g_strdup (from_h) : NULL;
-      rep->subject = subject ? g_strdup (subject) : NULL;
-      rep->message_id = g_strdup (g_mime_message_get_message_id (msg));
+      rep->from = g_strdup (from_h);
+      rep->subject = g_strdup (subject);
+      rep->message_id = g_strdup (h->message_id);
     }
 
   p.text = g_string_new (NULL);
   p.html = g_string_new (NULL);
   p.dsn = g_string_new (NULL);
   p.arf = g_string_new (NULL);
-  collect (g_mime_message_get_mime_part (msg), &p, 0);
-  if (p.text->len == 0 && p.dsn->len == 0 && GMIME_IS_MULTIPART (g_mime_message_get_mime_part (msg)))
+  collect (top, &p, 0);
+  if (p.text->len == 0 && p.dsn->len == 0 && GMIME_IS_MULTIPART (top))
     {
       /* boundaries that never occur: GMime leaves everything in the prologue */
-      const char *pro = g_mime_multipart_get_prologue (GMIME_MULTIPART (g_mime_message_get_mime_part (msg)));
+      const char *pro = g_mime_multipart_get_prologue (GMIME_MULTIPART (top));
       if (pro)
         {
           GString *t = g_string_new (pro);
@@ -1865,12 +2041,15 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
   if (depth == 0 && p.inner_report && !p.has_dsn && !p.has_arf && !p.multipart_report)
     {
       /* the notice only passes a delivery report on: that report tells what happened */
-      analyse (rep, p.inner_report, 1);
+      Head ih = { 0 };
+      head_from_message (&ih, p.inner_report);
+      analyse (rep, &ih, g_mime_message_get_mime_part (p.inner_report), 1);
+      head_clear (&ih);
       d.rcpts = NULL;
       goto out;
     }
 
-  autoreply = looks_autoreply (mo, subject) && !looks_daemon (from_h) && failed == NULL
+  autoreply = looks_autoreply (h) && !looks_daemon (from_h) && failed == NULL
               && !p.multipart_report && !p.has_dsn;
 
   if (p.has_arf || (p.report_type && g_str_equal (p.report_type, "feedback-report"))
@@ -2179,8 +2358,8 @@ smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize len
   SmtpcodesReport *rep;
   GMimeStream *stream;
   GMimeParser *parser;
-  GMimeMessage *msg;
   GByteArray *arr;
+  Head head = { 0 };
   gsize i = 0;
 
   g_return_val_if_fail (registry != NULL, NULL);
@@ -2220,28 +2399,56 @@ smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize len
   if (!_smtpcodes_gmime_load (error))
     return NULL;
 
-  /* the parser reads the caller's bytes in place */
-  arr = g_byte_array_new ();
-  arr->data = (guint8 *) data;
-  arr->len = (guint) length;
-  stream = g_mime_stream_mem_new_with_byte_array (arr);
-  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
-  parser = g_mime_parser_new_with_stream (stream);
-  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
-  msg = g_mime_parser_construct_message (parser, NULL);
-
   rep = g_atomic_rc_box_new0 (SmtpcodesReport);
   rep->registry = smtpcodes_registry_ref (registry);
   rep->recipients = g_ptr_array_new_with_free_func (recipient_free);
   rep->kind = SMTPCODES_REPORT_NOT_BOUNCE;
   rep->format = "none";
-  if (msg)
-    {
-      analyse (rep, msg, 0);
-      g_object_unref (msg);
-    }
-  g_object_unref (parser);
-  g_object_unref (stream);
+
+  head_read (&head, data, length);
+  {
+    /* GMime reads the MIME fields, then the caller's bytes from the blank line on, in place */
+    GMimeStream *body;
+    GMimeObject *top;
+    arr = g_byte_array_new ();
+    arr->data = (guint8 *) data;
+    arr->len = (guint) length;
+    stream = g_mime_stream_mem_new_with_byte_array (arr);
+    g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+    if (head.mime || head.body == length)
+      {
+        GMimeStream *cat = g_mime_stream_cat_new ();
+        GMimeStream *fields;
+        if (head.mime == NULL)
+          head.mime = g_string_new (NULL);
+        if (head.body == length)
+          g_string_append_c (head.mime, '\n');
+        fields = g_mime_stream_mem_new_with_buffer (head.mime->str, head.mime->len);
+        g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), fields);
+        g_object_unref (fields);
+        if (head.body < length)
+          {
+            GMimeStream *rest = g_mime_stream_substream (stream, (gint64) head.body, (gint64) length);
+            g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), rest);
+            g_object_unref (rest);
+          }
+        body = cat;
+      }
+    else
+      body = g_mime_stream_substream (stream, (gint64) head.body, (gint64) length);
+    parser = g_mime_parser_new_with_stream (body);
+    g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+    top = g_mime_parser_construct_part (parser, NULL);
+    if (top)
+      {
+        analyse (rep, &head, top, 0);
+        g_object_unref (top);
+      }
+    g_object_unref (parser);
+    g_object_unref (body);
+    g_object_unref (stream);
+  }
+  head_clear (&head);
   arr->data = NULL;
   arr->len = 0;
   g_byte_array_unref (arr);

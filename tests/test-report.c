@@ -601,6 +601,15 @@ test_bad_truncated (void)
   check_rcpt (rep, 0, "nobody@example.net", "5.1.1", 550, "userunknown", TRUE);
   smtpcodes_report_unref (rep);
 
+  /* cut inside its header: what the header says is still read */
+  rep = parse_fixture ("header-cut.eml");
+  g_assert_cmpstr (smtpcodes_report_get_subject (rep), ==, "Mail delivery failed: returning message to sender");
+  g_assert_cmpstr (smtpcodes_report_get_message_id (rep), ==, "E1uA2b3-0004Xy-7Q@mx.example.org");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "gone@example.net", "5.0.900", 0, "undefined", FALSE);
+  smtpcodes_report_unref (rep);
+
   /* every prefix of a report parses */
   {
     char *path = g_test_build_filename (G_TEST_DIST, "data", "bounces", "dsn-two-recipients.eml", NULL);
