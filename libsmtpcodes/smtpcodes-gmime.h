@@ -21,6 +21,7 @@
   X (g_mime_content_type_get_media_subtype) \
   X (g_mime_content_type_get_media_type) \
   X (g_mime_content_type_get_parameter) \
+  X (g_mime_content_type_parse) \
   X (g_mime_data_wrapper_get_stream) \
   X (g_mime_data_wrapper_write_to_stream) \
   X (g_mime_message_get_message_id) \
@@ -79,6 +80,7 @@ G_GNUC_INTERNAL gboolean _smtpcodes_gmime_load (GError **error);
 #define g_mime_content_type_get_media_subtype (*_smtpcodes_gmime.g_mime_content_type_get_media_subtype)
 #define g_mime_content_type_get_media_type (*_smtpcodes_gmime.g_mime_content_type_get_media_type)
 #define g_mime_content_type_get_parameter (*_smtpcodes_gmime.g_mime_content_type_get_parameter)
+#define g_mime_content_type_parse (*_smtpcodes_gmime.g_mime_content_type_parse)
 #define g_mime_data_wrapper_get_stream (*_smtpcodes_gmime.g_mime_data_wrapper_get_stream)
 #define g_mime_data_wrapper_write_to_stream (*_smtpcodes_gmime.g_mime_data_wrapper_write_to_stream)
 #define g_mime_message_get_message_id (*_smtpcodes_gmime.g_mime_message_get_message_id)

@@ -318,6 +318,409 @@ to_utf8 (const char *data, gsize len, const char *charset)
   return out;
 }
 
+/* ---- the header of a message ------------------------------------------------------------- */
+
+/* What the analyser reads in a message header. GMime parses the MIME structure, but a
+ * message header costs it an object, an event and often an address parse per field, for
+ * the dozens of Received, DKIM and X- fields of a notice that are never looked at; so the
+ * header is read here (RFC 5322: a field runs on over lines that begin with white space,
+ * and a blank line ends the header), values are unfolded and RFC 2047 decoded by GMime, and
+ * GMime is handed only the MIME fields (Content-*) with the body. */
+typedef struct {
+  char       *from;
+  char       *to;
+  char       *subject;
+  char       *message_id;
+  char       *failed;             /* X-Failed-Recipients */
+  char       *auto_submitted;
+  char       *x_autoreply;
+  char       *x_autorespond;
+  char       *precedence;
+  char       *apple_action;       /* X-Apple-Action */
+  char       *response_suppress;  /* X-Auto-Response-Suppress */
+  char       *hm_recipient;       /* X-HmXmrOriginalRecipient */
+  GString    *mime;               /* the Content-* fields as written, for GMime */
+  const char *ctype;              /* the raw value of the (last, as GMime takes it)
+                                   * Content-Type, and its length */
+  gsize       ctype_len;
+  const char *cte;                /* the raw value of the first Content-Transfer-Encoding */
+  gsize       cte_len;
+  gboolean    mime_only;          /* a part's header: only Content-Type and -Transfer-Encoding */
+  gsize       body;               /* where the header ends: at the blank line (or the
+                                   * delimiter line that cut it short), or the end */
+  gboolean    blank;              /* it ended at a blank line */
+} Head;
+
+static const struct { const char *name; gsize offset; gboolean last; } head_fields[] = {
+  { "From", G_STRUCT_OFFSET (Head, from), FALSE },
+  { "To", G_STRUCT_OFFSET (Head, to), FALSE },
+  /* as a message object keeps them: the last Subject and Message-ID count */
+  { "Subject", G_STRUCT_OFFSET (Head, subject), TRUE },
+  { "Message-ID", G_STRUCT_OFFSET (Head, message_id), TRUE },
+  { "X-Failed-Recipients", G_STRUCT_OFFSET (Head, failed), FALSE },
+  { "Auto-Submitted", G_STRUCT_OFFSET (Head, auto_submitted), FALSE },
+  { "X-Autoreply", G_STRUCT_OFFSET (Head, x_autoreply), FALSE },
+  { "X-Autorespond", G_STRUCT_OFFSET (Head, x_autorespond), FALSE },
+  { "Precedence", G_STRUCT_OFFSET (Head, precedence), FALSE },
+  { "X-Apple-Action", G_STRUCT_OFFSET (Head, apple_action), FALSE },
+  { "X-Auto-Response-Suppress", G_STRUCT_OFFSET (Head, response_suppress), FALSE },
+  { "X-HmXmrOriginalRecipient", G_STRUCT_OFFSET (Head, hm_recipient), FALSE },
+};
+
+#define HEAD_FIELD(h, i) (*(char **) G_STRUCT_MEMBER_P ((h), head_fields[i].offset))
+
+static void
+head_clear (Head *h)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (head_fields); i++)
+    g_clear_pointer (&HEAD_FIELD (h, i), g_free);
+  if (h->mime)
+    g_string_free (h->mime, TRUE);
+  h->mime = NULL;
+}
+
+static gboolean
+is_ascii (const char *s)
+{
+  for (; *s; s++)
+    if ((guchar) *s >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+only_space (const char *s, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (!(s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether the line s[0..len) (without its line break) is a delimiter of the multipart
+ * with boundary b, as GMime reads one (RFC 2046: "--b", or "--b--" for the last, then
+ * white space only); *last tells which. */
+static gboolean
+is_delimiter (const char *s, gsize len, const char *b, gsize bl, gboolean *last)
+{
+  gsize i = bl + 2;
+  if (b == NULL || len < i || s[0] != '-' || s[1] != '-' || memcmp (s + 2, b, bl) != 0)
+    return FALSE;
+  *last = len >= i + 2 && s[i] == '-' && s[i + 1] == '-' && only_space (s + i + 2, len - i - 2);
+  return *last || only_space (s + i, len - i);
+}
+
+/* One field, data[0..len) with its folded lines and line breaks. */
+static void
+head_field (Head *h, const char *data, gsize len)
+{
+  gsize n = 0, name_len;
+  gboolean blank = FALSE;
+  /* a name of printable characters, white space allowed only before the colon; a line
+   * that is none (and what is folded under it) is skipped, as GMime skips it */
+  while (n < len && data[n] != ':')
+    {
+      guchar c = (guchar) data[n];
+      if (c == ' ' || c == '\t')
+        blank = TRUE;
+      else if (blank || c < 32 || c == 127)
+        return;
+      n++;
+    }
+  if (n == len || n == 0)
+    return;
+  name_len = n;
+  while (name_len && (data[name_len - 1] == ' ' || data[name_len - 1] == '\t'))
+    name_len--;
+  if (name_len == 0)
+    return;
+  if (name_len > 8 && g_ascii_strncasecmp (data, "Content-", 8) == 0)
+    {
+      if (name_len == 12 && g_ascii_strncasecmp (data + 8, "Type", 4) == 0)
+        h->ctype = data + n + 1, h->ctype_len = len - n - 1;
+      else if (name_len == 25 && h->cte == NULL && g_ascii_strncasecmp (data + 8, "Transfer-Encoding", 17) == 0)
+        h->cte = data + n + 1, h->cte_len = len - n - 1;
+      if (h->mime_only)
+        return;
+      if (h->mime == NULL)
+        h->mime = g_string_sized_new (256);
+      g_string_append_len (h->mime, data, (gssize) len);
+      if (data[len - 1] != '\n')
+        g_string_append_c (h->mime, '\n');
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (head_fields) && !h->mime_only; i++)
+    if (strlen (head_fields[i].name) == name_len && g_ascii_strncasecmp (data, head_fields[i].name, name_len) == 0)
+      {
+        char **slot = &HEAD_FIELD (h, i);
+        char *raw, *unfolded;
+        if (*slot && !head_fields[i].last)
+          return;
+        raw = g_strndup (data + n + 1, len - n - 1);
+        unfolded = g_mime_utils_header_unfold (raw);
+        g_free (raw);
+        g_free (*slot);
+        /* ASCII without an encoded word decodes to itself */
+        if (strstr (unfolded, "=?") || !is_ascii (unfolded))
+          {
+            *slot = g_mime_utils_header_decode_text (NULL, unfolded);
+            g_free (unfolded);
+          }
+        else
+          *slot = unfolded;
+        return;
+      }
+}
+
+/* Reads the header at the start of data[0..len) into h (zeroed by the caller, mime_only
+ * set for a part's header). A part's header also ends at a delimiter line of boundary
+ * (NULL at the top). The cost is linear: each byte is looked at a bounded number of times. */
+static void
+head_read (Head *h, const char *data, gsize len, const char *boundary, gsize bl)
+{
+  gsize i = 0, field = 0;
+  gboolean in_field = FALSE, last;
+  h->body = len;
+  while (i < len)
+    {
+      const char *s = data + i;
+      const char *nl = memchr (s, '\n', len - i);
+      gsize next = nl ? (gsize) (nl - data) + 1 : len;
+      gsize core = (nl ? (gsize) (nl - s) : len - i);
+      if (core && s[core - 1] == '\r')
+        core--;
+      if (core == 0 || is_delimiter (s, core, boundary, bl, &last))
+        {
+          h->body = i;
+          h->blank = core == 0;
+          break;
+        }
+      if (!(s[0] == ' ' || s[0] == '\t'))
+        {
+          if (in_field)
+            head_field (h, data + field, i - field);
+          field = i;
+          in_field = TRUE;
+        }
+      i = next;
+    }
+  if (in_field)
+    head_field (h, data + field, h->body - field);
+  if (h->message_id)
+    {
+      char *id = g_mime_utils_decode_message_id (h->message_id);
+      g_free (h->message_id);
+      h->message_id = id;
+    }
+}
+
+/* The same fields of a message that GMime parsed (a returned message deeper down). */
+static void
+head_from_message (Head *h, GMimeMessage *m)
+{
+  GMimeObject *mo = GMIME_OBJECT (m);
+  for (guint i = 0; i < G_N_ELEMENTS (head_fields); i++)
+    HEAD_FIELD (h, i) = g_strdup (g_mime_object_get_header (mo, head_fields[i].name));
+  g_free (h->subject);
+  h->subject = g_strdup (g_mime_message_get_subject (m));
+  g_free (h->message_id);
+  h->message_id = g_strdup (g_mime_message_get_message_id (m));
+}
+
+/* Whether a raw field value starts with the given media type ("multipart") and, when sub
+ * is set, subtypes ("message/rfc822"): white space may surround the slash. */
+static gboolean
+value_has_type (const char *v, gsize len, const char *type, const char *const *subs)
+{
+  gsize i = 0, tl = strlen (type);
+  while (i < len && g_ascii_isspace (v[i]))
+    i++;
+  if (len - i < tl || g_ascii_strncasecmp (v + i, type, tl) != 0)
+    return FALSE;
+  i += tl;
+  if (subs == NULL)
+    return i < len && (v[i] == '/' || g_ascii_isspace (v[i]));
+  while (i < len && g_ascii_isspace (v[i]))
+    i++;
+  if (i == len || v[i++] != '/')
+    return FALSE;
+  while (i < len && g_ascii_isspace (v[i]))
+    i++;
+  for (guint k = 0; subs[k]; k++)
+    {
+      gsize sl = strlen (subs[k]);
+      if (len - i >= sl && g_ascii_strncasecmp (v + i, subs[k], sl) == 0
+          && (i + sl == len || v[i + sl] == ';' || v[i + sl] == '(' || g_ascii_isspace (v[i + sl])))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---- what GMime is handed ------------------------------------------------------------------ */
+
+/* A report often returns the whole message it could not deliver (message/rfc822, with its
+ * attachments), of which the analyser needs only the header; GMime would build a message
+ * object for it with every field. When the top-level multipart holds one, GMime is handed
+ * its header alone, as the part RFC 6522 has for that (text/rfc822-headers, marked as
+ * standing for the whole message); the message itself is parsed only if it is a delivery
+ * report in turn, which a relay passes on. */
+#define RETURNED_PART "Content-Type: text/rfc822-headers; x-returned-message=whole\n\n"
+
+typedef struct {
+  gboolean found;
+  gsize    part;       /* the header of the part that holds it, after the delimiter line */
+  gsize    start;      /* its own header */
+  gsize    head_end;   /* where its header ends */
+  gsize    end;        /* the delimiter line after it, or the end of the data */
+} Returned;
+
+/* One message read: its header, the MIME structure GMime made of it, and where its
+ * returned message is. */
+typedef struct {
+  GMimeStream *base;   /* the caller's bytes, which GMime reads in place */
+  const char  *data;   /* the same bytes */
+  Head         head;
+  Returned     ret;
+  GMimeObject *top;
+} Msg;
+
+/* Finds the first delimiter line of boundary b in data[from..len); *at is its start and
+ * *next the line after it. */
+static gboolean
+next_delimiter (const char *data, gsize from, gsize len, const char *b, gsize bl, gsize *at, gsize *next,
+                gboolean *last)
+{
+  gsize i = from;
+  while (i < len)
+    {
+      const char *nl = memchr (data + i, '\n', len - i);
+      gsize core = nl ? (gsize) (nl - data) - i : len - i;
+      if (core >= bl + 2 && data[i] == '-' && is_delimiter (data + i, core, b, bl, last))
+        {
+          *at = i;
+          *next = nl ? (gsize) (nl - data) + 1 : len;
+          return TRUE;
+        }
+      i = nl ? (gsize) (nl - data) + 1 : len;
+    }
+  return FALSE;
+}
+
+/* Looks for the returned message among the parts of the top-level multipart, whose body
+ * is data[body..len). */
+static void
+find_returned (Msg *m, gsize body, gsize len)
+{
+  static const char *const rfc822[] = { "rfc822", "rfc2822", "global", "news", NULL };
+  GMimeContentType *ct;
+  const char *b;
+  char *raw;
+  gsize bl, at, pos, next;
+  gboolean last = FALSE;
+
+  if (m->head.ctype == NULL || !value_has_type (m->head.ctype, m->head.ctype_len, "multipart", NULL))
+    return;
+  raw = g_strndup (m->head.ctype, m->head.ctype_len);
+  ct = g_mime_content_type_parse (NULL, raw);
+  g_free (raw);
+  b = ct ? g_mime_content_type_get_parameter (ct, "boundary") : NULL;
+  bl = b ? strlen (b) : 0;
+  for (pos = body; bl && !last && next_delimiter (m->data, pos, len, b, bl, &at, &next, &last);)
+    {
+      Head ph = { 0 };
+      gsize content, cte_len;
+      const char *cte;
+      if (last)
+        break;
+      ph.mime_only = TRUE;
+      head_read (&ph, m->data + next, len - next, b, bl);
+      pos = next + ph.body;
+      if (!ph.blank || ph.ctype == NULL || !value_has_type (ph.ctype, ph.ctype_len, "message", rfc822))
+        continue;
+      /* an encoded message is no message to GMime but an opaque part */
+      cte = ph.cte;
+      cte_len = ph.cte_len;
+      while (cte && cte_len && g_ascii_isspace (*cte))
+        cte++, cte_len--;
+      while (cte && cte_len && g_ascii_isspace (cte[cte_len - 1]))
+        cte_len--;
+      if (cte && !((cte_len == 4 && (!g_ascii_strncasecmp (cte, "7bit", 4) || !g_ascii_strncasecmp (cte, "8bit", 4)))
+                   || (cte_len == 6 && !g_ascii_strncasecmp (cte, "binary", 6))))
+        continue;
+      content = m->data[pos] == '\r' ? pos + 2 : pos + 1;
+      if (content > len)
+        content = len;
+      m->ret.found = TRUE;
+      m->ret.part = next;
+      m->ret.start = content;
+      /* its header ends at a blank line, or where the part does */
+      m->ret.end = next_delimiter (m->data, content, len, b, bl, &at, &next, &last) ? at : len;
+      {
+        Head rh = { 0 };
+        rh.mime_only = TRUE;
+        head_read (&rh, m->data + content, m->ret.end - content, NULL, 0);
+        m->ret.head_end = content + rh.body;
+      }
+      break;
+    }
+  if (ct)
+    g_object_unref (ct);
+}
+
+static void
+cat_add (GMimeStream *cat, GMimeStream *source)
+{
+  g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), source);
+  g_object_unref (source);
+}
+
+/* Reads the message data[start..end) (data being the bytes of base): the header here,
+ * the MIME structure by GMime. FALSE when GMime makes nothing of it. */
+static gboolean
+msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
+{
+  GMimeStream *cat = g_mime_stream_cat_new ();
+  GMimeParser *parser;
+  gsize body;
+
+  memset (m, 0, sizeof *m);
+  m->base = base;
+  m->data = data;
+  head_read (&m->head, data + start, end - start, NULL, 0);
+  body = start + m->head.body;
+  find_returned (m, body, end);
+
+  if (m->head.mime == NULL)
+    m->head.mime = g_string_new (NULL);
+  if (!m->head.blank)
+    g_string_append_c (m->head.mime, '\n');
+  cat_add (cat, g_mime_stream_mem_new_with_buffer (m->head.mime->str, m->head.mime->len));
+  if (m->ret.found)
+    {
+      cat_add (cat, g_mime_stream_substream (base, (gint64) body, (gint64) m->ret.part));
+      cat_add (cat, g_mime_stream_mem_new_with_buffer (RETURNED_PART, strlen (RETURNED_PART)));
+      if (m->ret.head_end > m->ret.start)
+        cat_add (cat, g_mime_stream_substream (base, (gint64) m->ret.start, (gint64) m->ret.head_end));
+      if (m->ret.end < end)
+        cat_add (cat, g_mime_stream_substream (base, (gint64) m->ret.end, (gint64) end));
+    }
+  else if (body < end)
+    cat_add (cat, g_mime_stream_substream (base, (gint64) body, (gint64) end));
+  parser = g_mime_parser_new_with_stream (cat);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  m->top = g_mime_parser_construct_part (parser, NULL);
+  g_object_unref (parser);
+  g_object_unref (cat);
+  return m->top != NULL;
+}
+
+static void
+msg_clear (Msg *m)
+{
+  head_clear (&m->head);
+  g_clear_object (&m->top);
+}
+
 /* ---- collecting the parts ---------------------------------------------------------------- */
 
 typedef struct {
@@ -333,6 +736,8 @@ typedef struct {
   char       *report_type;
   char       *complained;     /* X-HmXmrOriginalRecipient of the returned message */
   GMimeMessage *inner_report; /* the returned message, when it is itself a delivery report */
+  gboolean    returned_report; /* the same, for the returned message GMime was handed the
+                                * header of (see find_returned) */
 } Parts;
 
 static GString *
@@ -486,16 +891,32 @@ collect (GMimeObject *obj, Parts *p, int depth)
       if (!p->has_original)
         {
           GString *s = decode_part (GMIME_PART (obj));
-          const char *to = NULL;
+          gboolean whole = g_mime_content_type_get_parameter (ct, "x-returned-message") != NULL;
+          Head h = { 0 };
           p->has_original = TRUE;
-          for (const char *l = s->str; l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
+          head_read (&h, s->str, s->len, NULL, 0);
+          if (h.to)
+            p->orig_to = address_in (h.to, strlen (h.to));
+          for (const char *l = s->str; p->orig_to == NULL && l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
             if (ci_prefix (l, strlen (l), "to:"))
               {
-                const char *e = strchr (l, '\n');
-                to = l + 3;
+                /* a header quoted after a blank line */
+                const char *e = strchr (l, '\n'), *to = l + 3;
                 p->orig_to = address_in (to, e ? (gsize) (e - to) : strlen (to));
                 break;
               }
+          if (whole && h.hm_recipient && p->complained == NULL)
+            p->complained = address_in (h.hm_recipient, strlen (h.hm_recipient));
+          if (whole && h.ctype && value_has_type (h.ctype, h.ctype_len, "multipart", NULL))
+            {
+              char *raw = g_strndup (h.ctype, h.ctype_len);
+              GMimeContentType *rct = g_mime_content_type_parse (NULL, raw);
+              const char *rt = g_mime_content_type_get_parameter (rct, "report-type");
+              p->returned_report = rt && g_ascii_strcasecmp (rt, "delivery-status") == 0;
+              g_object_unref (rct);
+              g_free (raw);
+            }
+          head_clear (&h);
           g_string_free (s, TRUE);
         }
       return;
@@ -1464,186 +1885,6 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
   r->retry = smtpcodes_verdict_get_retry (r->verdict) && !r->hard;
 }
 
-/* ---- the header of a message ------------------------------------------------------------- */
-
-/* What the analyser reads in a message header. GMime parses the MIME structure, but a
- * message header costs it an object, an event and often an address parse per field, for
- * the dozens of Received, DKIM and X- fields of a notice that are never looked at; so the
- * header is read here (RFC 5322: a field runs on over lines that begin with white space,
- * and a blank line ends the header), values are unfolded and RFC 2047 decoded by GMime, and
- * GMime is handed only the MIME fields (Content-*) with the body. */
-typedef struct {
-  char    *from;
-  char    *to;
-  char    *subject;
-  char    *message_id;
-  char    *failed;             /* X-Failed-Recipients */
-  char    *auto_submitted;
-  char    *x_autoreply;
-  char    *x_autorespond;
-  char    *precedence;
-  char    *apple_action;       /* X-Apple-Action */
-  char    *response_suppress;  /* X-Auto-Response-Suppress */
-  char    *hm_recipient;       /* X-HmXmrOriginalRecipient */
-  GString *mime;               /* the Content-* fields as written, for GMime */
-  gsize    body;               /* where the body starts: at the blank line, or the end */
-} Head;
-
-static const struct { const char *name; gsize offset; gboolean last; } head_fields[] = {
-  { "From", G_STRUCT_OFFSET (Head, from), FALSE },
-  { "To", G_STRUCT_OFFSET (Head, to), FALSE },
-  /* as a message object keeps them: the last Subject and Message-ID count */
-  { "Subject", G_STRUCT_OFFSET (Head, subject), TRUE },
-  { "Message-ID", G_STRUCT_OFFSET (Head, message_id), TRUE },
-  { "X-Failed-Recipients", G_STRUCT_OFFSET (Head, failed), FALSE },
-  { "Auto-Submitted", G_STRUCT_OFFSET (Head, auto_submitted), FALSE },
-  { "X-Autoreply", G_STRUCT_OFFSET (Head, x_autoreply), FALSE },
-  { "X-Autorespond", G_STRUCT_OFFSET (Head, x_autorespond), FALSE },
-  { "Precedence", G_STRUCT_OFFSET (Head, precedence), FALSE },
-  { "X-Apple-Action", G_STRUCT_OFFSET (Head, apple_action), FALSE },
-  { "X-Auto-Response-Suppress", G_STRUCT_OFFSET (Head, response_suppress), FALSE },
-  { "X-HmXmrOriginalRecipient", G_STRUCT_OFFSET (Head, hm_recipient), FALSE },
-};
-
-#define HEAD_FIELD(h, i) (*(char **) G_STRUCT_MEMBER_P ((h), head_fields[i].offset))
-
-static void
-head_clear (Head *h)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (head_fields); i++)
-    g_clear_pointer (&HEAD_FIELD (h, i), g_free);
-  if (h->mime)
-    g_string_free (h->mime, TRUE);
-  h->mime = NULL;
-}
-
-static gboolean
-is_ascii (const char *s)
-{
-  for (; *s; s++)
-    if ((guchar) *s >= 0x80)
-      return FALSE;
-  return TRUE;
-}
-
-/* One field, data[0..len) with its folded lines and line breaks. */
-static void
-head_field (Head *h, const char *data, gsize len)
-{
-  gsize n = 0, name_len;
-  gboolean blank = FALSE;
-  /* a name of printable characters, white space allowed only before the colon; a line
-   * that is none (and what is folded under it) is skipped, as GMime skips it */
-  while (n < len && data[n] != ':')
-    {
-      guchar c = (guchar) data[n];
-      if (c == ' ' || c == '\t')
-        blank = TRUE;
-      else if (blank || c < 32 || c == 127)
-        return;
-      n++;
-    }
-  if (n == len || n == 0)
-    return;
-  name_len = n;
-  while (name_len && (data[name_len - 1] == ' ' || data[name_len - 1] == '\t'))
-    name_len--;
-  if (name_len == 0)
-    return;
-  if (name_len > 8 && g_ascii_strncasecmp (data, "Content-", 8) == 0)
-    {
-      if (h->mime == NULL)
-        h->mime = g_string_sized_new (256);
-      g_string_append_len (h->mime, data, (gssize) len);
-      if (data[len - 1] != '\n')
-        g_string_append_c (h->mime, '\n');
-      return;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (head_fields); i++)
-    if (strlen (head_fields[i].name) == name_len && g_ascii_strncasecmp (data, head_fields[i].name, name_len) == 0)
-      {
-        char **slot = &HEAD_FIELD (h, i);
-        char *raw, *unfolded;
-        if (*slot && !head_fields[i].last)
-          return;
-        raw = g_strndup (data + n + 1, len - n - 1);
-        unfolded = g_mime_utils_header_unfold (raw);
-        g_free (raw);
-        g_free (*slot);
-        /* ASCII without an encoded word decodes to itself */
-        if (strstr (unfolded, "=?") || !is_ascii (unfolded))
-          {
-            *slot = g_mime_utils_header_decode_text (NULL, unfolded);
-            g_free (unfolded);
-          }
-        else
-          *slot = unfolded;
-        return;
-      }
-}
-
-static void
-head_done (Head *h)
-{
-  if (h->message_id)
-    {
-      char *id = g_mime_utils_decode_message_id (h->message_id);
-      g_free (h->message_id);
-      h->message_id = id;
-    }
-}
-
-/* Reads the header at the start of data[0..len) into h (zeroed by the caller). The cost
- * is linear: each byte is looked at a bounded number of times. */
-static void
-head_read (Head *h, const char *data, gsize len)
-{
-  gsize i = 0, field = 0;
-  gboolean in_field = FALSE;
-  while (i < len)
-    {
-      const char *s = data + i;
-      const char *nl = memchr (s, '\n', len - i);
-      gsize next = nl ? (gsize) (nl - data) + 1 : len;
-      gsize core = (nl ? (gsize) (nl - s) : len - i);
-      if (core && s[core - 1] == '\r')
-        core--;
-      if (core == 0)
-        {
-          if (in_field)
-            head_field (h, data + field, i - field);
-          h->body = i;
-          head_done (h);
-          return;
-        }
-      if (!(s[0] == ' ' || s[0] == '\t'))
-        {
-          if (in_field)
-            head_field (h, data + field, i - field);
-          field = i;
-          in_field = TRUE;
-        }
-      i = next;
-    }
-  if (in_field)
-    head_field (h, data + field, len - field);
-  h->body = len;
-  head_done (h);
-}
-
-/* The same fields of a message that GMime parsed (a returned message). */
-static void
-head_from_message (Head *h, GMimeMessage *m)
-{
-  GMimeObject *mo = GMIME_OBJECT (m);
-  for (guint i = 0; i < G_N_ELEMENTS (head_fields); i++)
-    HEAD_FIELD (h, i) = g_strdup (g_mime_object_get_header (mo, head_fields[i].name));
-  g_free (h->subject);
-  h->subject = g_strdup (g_mime_message_get_subject (m));
-  g_free (h->message_id);
-  h->message_id = g_strdup (g_mime_message_get_message_id (m));
-}
-
 /* ---- the message -------------------------------------------------------------------------- */
 
 static gboolean
@@ -1999,9 +2240,11 @@ parse_arf (SmtpcodesReport *rep, Parts *p)
 }
 
 static void
-analyse (SmtpcodesReport *rep, const Head *h, GMimeObject *top, int depth)
+analyse (SmtpcodesReport *rep, const Msg *m, int depth)
 {
   SmtpcodesRegistry *reg = rep->registry;
+  const Head *h = &m->head;
+  GMimeObject *top = m->top;
   Parts p = { 0 };
   Dsn d = { NULL, NULL };
   GArray *lines;
@@ -2038,13 +2281,20 @@ analyse (SmtpcodesReport *rep, const Head *h, GMimeObject *top, int depth)
   if (p.text->len == 0 && p.html->len)
     html_to_text (p.text, p.html->str);
 
-  if (depth == 0 && p.inner_report && !p.has_dsn && !p.has_arf && !p.multipart_report)
+  if (depth == 0 && (p.inner_report || (p.returned_report && m->ret.found)) && !p.has_dsn && !p.has_arf
+      && !p.multipart_report)
     {
       /* the notice only passes a delivery report on: that report tells what happened */
-      Head ih = { 0 };
-      head_from_message (&ih, p.inner_report);
-      analyse (rep, &ih, g_mime_message_get_mime_part (p.inner_report), 1);
-      head_clear (&ih);
+      Msg inner = { 0 };
+      if (p.inner_report)
+        {
+          head_from_message (&inner.head, p.inner_report);
+          inner.top = g_object_ref (g_mime_message_get_mime_part (p.inner_report));
+        }
+      else
+        msg_parse (&inner, m->base, m->data, m->ret.start, m->ret.end);
+      analyse (rep, &inner, 1);
+      msg_clear (&inner);
       d.rcpts = NULL;
       goto out;
     }
@@ -2357,9 +2607,8 @@ smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize len
 {
   SmtpcodesReport *rep;
   GMimeStream *stream;
-  GMimeParser *parser;
   GByteArray *arr;
-  Head head = { 0 };
+  Msg msg;
   gsize i = 0;
 
   g_return_val_if_fail (registry != NULL, NULL);
@@ -2405,50 +2654,16 @@ smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize len
   rep->kind = SMTPCODES_REPORT_NOT_BOUNCE;
   rep->format = "none";
 
-  head_read (&head, data, length);
-  {
-    /* GMime reads the MIME fields, then the caller's bytes from the blank line on, in place */
-    GMimeStream *body;
-    GMimeObject *top;
-    arr = g_byte_array_new ();
-    arr->data = (guint8 *) data;
-    arr->len = (guint) length;
-    stream = g_mime_stream_mem_new_with_byte_array (arr);
-    g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
-    if (head.mime || head.body == length)
-      {
-        GMimeStream *cat = g_mime_stream_cat_new ();
-        GMimeStream *fields;
-        if (head.mime == NULL)
-          head.mime = g_string_new (NULL);
-        if (head.body == length)
-          g_string_append_c (head.mime, '\n');
-        fields = g_mime_stream_mem_new_with_buffer (head.mime->str, head.mime->len);
-        g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), fields);
-        g_object_unref (fields);
-        if (head.body < length)
-          {
-            GMimeStream *rest = g_mime_stream_substream (stream, (gint64) head.body, (gint64) length);
-            g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), rest);
-            g_object_unref (rest);
-          }
-        body = cat;
-      }
-    else
-      body = g_mime_stream_substream (stream, (gint64) head.body, (gint64) length);
-    parser = g_mime_parser_new_with_stream (body);
-    g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
-    top = g_mime_parser_construct_part (parser, NULL);
-    if (top)
-      {
-        analyse (rep, &head, top, 0);
-        g_object_unref (top);
-      }
-    g_object_unref (parser);
-    g_object_unref (body);
-    g_object_unref (stream);
-  }
-  head_clear (&head);
+  /* GMime reads the caller's bytes in place */
+  arr = g_byte_array_new ();
+  arr->data = (guint8 *) data;
+  arr->len = (guint) length;
+  stream = g_mime_stream_mem_new_with_byte_array (arr);
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+  if (msg_parse (&msg, stream, data, 0, length))
+    analyse (rep, &msg, 0);
+  msg_clear (&msg);
+  g_object_unref (stream);
   arr->data = NULL;
   arr->len = 0;
   g_byte_array_unref (arr);

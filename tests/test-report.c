@@ -394,6 +394,24 @@ test_returned_message (void)
   smtpcodes_report_unref (rep);
 }
 
+/* the header of the returned message names the recipient, also when its To: is folded;
+ * a returned message is read up to the delimiter that ends it, not one that only begins
+ * like it, and the report after it still counts */
+static void
+test_returned_header (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("headers-folded.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@example.net", "5.0.922", 0, "mailboxfull", FALSE);
+  smtpcodes_report_unref (rep);
+  rep = parse_fixture ("returned-before-report.eml");
+  g_assert_cmpstr (smtpcodes_report_get_format (rep), ==, "rfc3464");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "carol@example.net", "5.1.1", 550, "userunknown", TRUE);
+  smtpcodes_report_unref (rep);
+}
+
 /* a bare reply code ("500", a syntax error) yields to wording that names the cause */
 static void
 test_bare_reply (void)
@@ -810,6 +828,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/dsn/expired-history", test_expired_history);
   g_test_add_func ("/report/dsn/cause-above", test_cause_above);
   g_test_add_func ("/report/text/returned-message", test_returned_message);
+  g_test_add_func ("/report/text/returned-header", test_returned_header);
   g_test_add_func ("/report/reason/bare-reply", test_bare_reply);
   g_test_add_func ("/report/reason/mailbox-status", test_mailbox_status);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
