@@ -295,6 +295,36 @@ unescape_xtext (const char *s)
   return g_string_free (out, FALSE);
 }
 
+/* Whether data[0..len) is ASCII without NUL bytes, and so valid UTF-8 as it is; eight
+ * bytes at a time. */
+static gboolean
+plain_ascii (const char *data, gsize len)
+{
+  const guint64 high = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
+  gsize i = 0;
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+      memcpy (&w, data + i, 8);
+      if ((w & high) || ((w - ones) & ~w & high))
+        return FALSE;
+    }
+  for (; i < len; i++)
+    if ((guchar) data[i] >= 0x80 || data[i] == '\0')
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether text holds the escape sequence that switches ISO-2022-JP to JIS X 0208. */
+static gboolean
+has_jis_escape (const char *data, gsize len)
+{
+  for (const char *e = data ? memchr (data, '\033', len) : NULL; e; e = memchr (e + 1, '\033', len - (gsize) (e + 1 - data)))
+    if ((gsize) (e - data) + 2 < len && e[1] == '$' && (e[2] == 'B' || e[2] == '@'))
+      return TRUE;
+  return FALSE;
+}
+
 /* Makes text valid UTF-8 without NUL bytes. */
 static char *
 to_utf8 (const char *data, gsize len, const char *charset)
@@ -303,9 +333,7 @@ to_utf8 (const char *data, gsize len, const char *charset)
   char *out;
   /* ISO-2022-JP is 7-bit, so it passes for ASCII; Japanese notices (and the Diagnostic-Code
    * of their delivery-status parts) use it without declaring it */
-  gboolean escaped = FALSE;
-  for (gsize i = 0; data && i + 2 < len && !escaped; i++)
-    escaped = data[i] == '\033' && data[i + 1] == '$' && (data[i + 2] == 'B' || data[i + 2] == '@');
+  gboolean escaped = has_jis_escape (data, len);
   if (escaped && (charset == NULL || g_ascii_strcasecmp (charset, "us-ascii") == 0))
     charset = "iso-2022-jp";
   if (charset && g_ascii_strcasecmp (charset, "utf-8") != 0 && g_ascii_strcasecmp (charset, "us-ascii") != 0
@@ -351,21 +379,23 @@ typedef struct {
   gboolean    blank;              /* it ended at a blank line */
 } Head;
 
-static const struct { const char *name; gsize offset; gboolean last; } head_fields[] = {
-  { "From", G_STRUCT_OFFSET (Head, from), FALSE },
-  { "To", G_STRUCT_OFFSET (Head, to), FALSE },
+#define HEAD_NAME(n) n, sizeof n - 1
+static const struct { const char *name; gsize len; gsize offset; gboolean last; } head_fields[] = {
+  { HEAD_NAME ("From"), G_STRUCT_OFFSET (Head, from), FALSE },
+  { HEAD_NAME ("To"), G_STRUCT_OFFSET (Head, to), FALSE },
   /* as a message object keeps them: the last Subject and Message-ID count */
-  { "Subject", G_STRUCT_OFFSET (Head, subject), TRUE },
-  { "Message-ID", G_STRUCT_OFFSET (Head, message_id), TRUE },
-  { "X-Failed-Recipients", G_STRUCT_OFFSET (Head, failed), FALSE },
-  { "Auto-Submitted", G_STRUCT_OFFSET (Head, auto_submitted), FALSE },
-  { "X-Autoreply", G_STRUCT_OFFSET (Head, x_autoreply), FALSE },
-  { "X-Autorespond", G_STRUCT_OFFSET (Head, x_autorespond), FALSE },
-  { "Precedence", G_STRUCT_OFFSET (Head, precedence), FALSE },
-  { "X-Apple-Action", G_STRUCT_OFFSET (Head, apple_action), FALSE },
-  { "X-Auto-Response-Suppress", G_STRUCT_OFFSET (Head, response_suppress), FALSE },
-  { "X-HmXmrOriginalRecipient", G_STRUCT_OFFSET (Head, hm_recipient), FALSE },
+  { HEAD_NAME ("Subject"), G_STRUCT_OFFSET (Head, subject), TRUE },
+  { HEAD_NAME ("Message-ID"), G_STRUCT_OFFSET (Head, message_id), TRUE },
+  { HEAD_NAME ("X-Failed-Recipients"), G_STRUCT_OFFSET (Head, failed), FALSE },
+  { HEAD_NAME ("Auto-Submitted"), G_STRUCT_OFFSET (Head, auto_submitted), FALSE },
+  { HEAD_NAME ("X-Autoreply"), G_STRUCT_OFFSET (Head, x_autoreply), FALSE },
+  { HEAD_NAME ("X-Autorespond"), G_STRUCT_OFFSET (Head, x_autorespond), FALSE },
+  { HEAD_NAME ("Precedence"), G_STRUCT_OFFSET (Head, precedence), FALSE },
+  { HEAD_NAME ("X-Apple-Action"), G_STRUCT_OFFSET (Head, apple_action), FALSE },
+  { HEAD_NAME ("X-Auto-Response-Suppress"), G_STRUCT_OFFSET (Head, response_suppress), FALSE },
+  { HEAD_NAME ("X-HmXmrOriginalRecipient"), G_STRUCT_OFFSET (Head, hm_recipient), FALSE },
 };
+#undef HEAD_NAME
 
 #define HEAD_FIELD(h, i) (*(char **) G_STRUCT_MEMBER_P ((h), head_fields[i].offset))
 
@@ -410,6 +440,24 @@ is_delimiter (const char *s, gsize len, const char *b, gsize bl, gboolean *last)
   return *last || only_space (s + i, len - i);
 }
 
+/* A field value unfolded as GMime unfolds it: line breaks dropped, white space at
+ * either end trimmed. */
+static char *
+unfold (const char *s, gsize len)
+{
+  char *out, *o;
+  while (len && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+    s++, len--;
+  while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n'))
+    len--;
+  o = out = g_malloc (len + 1);
+  for (gsize i = 0; i < len; i++)
+    if (s[i] != '\r' && s[i] != '\n' && s[i] != '\0')
+      *o++ = s[i];
+  *o = '\0';
+  return out;
+}
+
 /* One field, data[0..len) with its folded lines and line breaks. */
 static void
 head_field (Head *h, const char *data, gsize len)
@@ -450,15 +498,14 @@ head_field (Head *h, const char *data, gsize len)
       return;
     }
   for (guint i = 0; i < G_N_ELEMENTS (head_fields) && !h->mime_only; i++)
-    if (strlen (head_fields[i].name) == name_len && g_ascii_strncasecmp (data, head_fields[i].name, name_len) == 0)
+    if (head_fields[i].len == name_len && g_ascii_tolower (data[0]) == g_ascii_tolower (head_fields[i].name[0])
+        && g_ascii_strncasecmp (data, head_fields[i].name, name_len) == 0)
       {
         char **slot = &HEAD_FIELD (h, i);
-        char *raw, *unfolded;
+        char *unfolded;
         if (*slot && !head_fields[i].last)
           return;
-        raw = g_strndup (data + n + 1, len - n - 1);
-        unfolded = g_mime_utils_header_unfold (raw);
-        g_free (raw);
+        unfolded = unfold (data + n + 1, len - n - 1);
         g_free (*slot);
         /* ASCII without an encoded word decodes to itself */
         if (strstr (unfolded, "=?") || !is_ascii (unfolded))
@@ -606,24 +653,116 @@ next_delimiter (const char *data, gsize from, gsize len, const char *b, gsize bl
   return FALSE;
 }
 
+static gboolean
+is_token_char (char c)
+{
+  return c > ' ' && c < 127 && strchr ("()<>@,;:\\\"/[]?=", c) == NULL;
+}
+
+/* The boundary of a multipart's raw Content-Type value, when the value is written in the
+ * plain form (type/subtype; name=token or name="quoted") that GMime reads the same way:
+ * TRUE with *boundary set (NULL when it has none); FALSE when the value needs GMime's
+ * parser (comments, RFC 2231 or RFC 2047 parameters, escapes, stray characters). */
+static gboolean
+plain_boundary (const char *v, gsize len, char **boundary)
+{
+  gsize i = 0;
+  *boundary = NULL;
+#define SKIP_SPACE() while (i < len && g_ascii_isspace (v[i])) i++
+  SKIP_SPACE ();
+  while (i < len && is_token_char (v[i]))
+    i++;
+  SKIP_SPACE ();
+  if (i == len || v[i++] != '/')
+    return FALSE;
+  SKIP_SPACE ();
+  while (i < len && is_token_char (v[i]))
+    i++;
+  for (;;)
+    {
+      gsize name, name_len, val, val_len;
+      SKIP_SPACE ();
+      if (i == len)
+        return TRUE;
+      if (v[i++] != ';')
+        break;
+      SKIP_SPACE ();
+      if (i == len)
+        return TRUE;
+      for (name = i; i < len && is_token_char (v[i]) && v[i] != '*'; i++)
+        ;
+      name_len = i - name;
+      SKIP_SPACE ();
+      if (name_len == 0 || i == len || v[i++] != '=')
+        break;
+      SKIP_SPACE ();
+      if (i < len && v[i] == '"')
+        {
+          const char *q = memchr (v + i + 1, '"', len - i - 1);
+          val = i + 1;
+          if (q == NULL)
+            break;
+          val_len = (gsize) (q - v) - val;
+          i = (gsize) (q - v) + 1;
+          /* RFC 2046 boundary characters, no space at either end */
+          for (gsize k = val; k < val + val_len; k++)
+            if (!(g_ascii_isalnum (v[k]) || strchr ("'()+_,-./:=? ", v[k])))
+              val_len = 0;
+          if (val_len == 0 || v[val] == ' ' || v[val + val_len - 1] == ' ')
+            break;
+        }
+      else
+        {
+          for (val = i; i < len && is_token_char (v[i]); i++)
+            ;
+          val_len = i - val;
+          if (val_len == 0)
+            break;
+        }
+      if (name_len == 8 && g_ascii_strncasecmp (v + name, "boundary", 8) == 0)
+        {
+          if (*boundary || memmem (v + val, val_len, "=?", 2))
+            break;
+          *boundary = g_strndup (v + val, val_len);
+        }
+    }
+#undef SKIP_SPACE
+  g_clear_pointer (boundary, g_free);
+  return FALSE;
+}
+
 /* Looks for the returned message among the parts of the top-level multipart, whose body
  * is data[body..len). */
 static void
 find_returned (Msg *m, gsize body, gsize len)
 {
   static const char *const rfc822[] = { "rfc822", "rfc2822", "global", "news", NULL };
-  GMimeContentType *ct;
-  const char *b;
-  char *raw;
+  char *b = NULL;
   gsize bl, at, pos, next;
   gboolean last = FALSE;
 
   if (m->head.ctype == NULL || !value_has_type (m->head.ctype, m->head.ctype_len, "multipart", NULL))
     return;
-  raw = g_strndup (m->head.ctype, m->head.ctype_len);
-  ct = g_mime_content_type_parse (NULL, raw);
-  g_free (raw);
-  b = ct ? g_mime_content_type_get_parameter (ct, "boundary") : NULL;
+  if (!plain_boundary (m->head.ctype, m->head.ctype_len, &b))
+    {
+      char *raw = g_strndup (m->head.ctype, m->head.ctype_len);
+      GMimeContentType *ct = g_mime_content_type_parse (NULL, raw);
+      b = g_strdup (g_mime_content_type_get_parameter (ct, "boundary"));
+      g_object_unref (ct);
+      g_free (raw);
+    }
+#ifdef CHECK_BOUNDARY
+  else
+    {
+      char *raw = g_strndup (m->head.ctype, m->head.ctype_len);
+      GMimeContentType *ct = g_mime_content_type_parse (NULL, raw);
+      const char *gb = g_mime_content_type_get_parameter (ct, "boundary");
+      if (g_strcmp0 (gb, b))
+        g_printerr ("BOUNDARY MISMATCH [%s] [%s] [%s]\n", raw, b, gb);
+      g_object_unref (ct);
+      g_free (raw);
+    }
+#endif
   bl = b ? strlen (b) : 0;
   for (pos = body; bl && !last && next_delimiter (m->data, pos, len, b, bl, &at, &next, &last);)
     {
@@ -663,8 +802,7 @@ find_returned (Msg *m, gsize body, gsize len)
       }
       break;
     }
-  if (ct)
-    g_object_unref (ct);
+  g_free (b);
 }
 
 static void
@@ -740,44 +878,53 @@ typedef struct {
                                 * header of (see find_returned) */
 } Parts;
 
-static GString *
-decode_part (GMimePart *part)
+/* The content of part, decoded (transfer encoding and charset) into UTF-8 without NUL
+ * bytes; *len is its length. */
+static char *
+decode_part (GMimePart *part, gsize *len)
 {
   GMimeDataWrapper *w = g_mime_part_get_content (part);
-  GMimeStream *mem;
   GByteArray *arr;
-  GString *out;
-  const char *charset;
+  GMimeStream *mem;
   char *u;
 
+  *len = 0;
   if (w == NULL)
-    return g_string_new (NULL);
-  mem = g_mime_stream_mem_new ();
+    return g_strdup ("");
+  arr = g_byte_array_new ();
+  mem = g_mime_stream_mem_new_with_byte_array (arr);
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
   g_mime_data_wrapper_write_to_stream (w, mem);
-  arr = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
-  charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
-  u = to_utf8 ((const char *) arr->data, arr->len, charset);
   g_object_unref (mem);
-  out = g_string_new (u);
-  g_free (u);
-  return out;
+  if (plain_ascii ((const char *) arr->data, arr->len) && !has_jis_escape ((const char *) arr->data, arr->len))
+    {
+      /* as it is (the common case): no copy */
+      *len = arr->len;
+      g_byte_array_append (arr, (const guint8 *) "", 1);
+      return (char *) g_byte_array_free (arr, FALSE);
+    }
+  u = to_utf8 ((const char *) arr->data, arr->len,
+               g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset"));
+  g_byte_array_unref (arr);
+  *len = strlen (u);
+  return u;
 }
 
 static void
-append_capped (GString *dst, const GString *src)
+append_capped (GString *dst, const char *src, gsize len)
 {
   gsize room = dst->len < TEXT_LIMIT ? TEXT_LIMIT - dst->len : 0;
   if (room == 0)
     return;
   if (dst->len && dst->str[dst->len - 1] != '\n')
     g_string_append_c (dst, '\n');
-  if (src->len <= room)
-    g_string_append_len (dst, src->str, (gssize) src->len);
+  if (len <= room)
+    g_string_append_len (dst, src, (gssize) len);
   else
     {
-      const char *end = src->str + room;
-      g_utf8_validate (src->str, (gssize) room, &end);
-      g_string_append_len (dst, src->str, end - src->str);
+      const char *end = src + room;
+      g_utf8_validate (src, (gssize) room, &end);
+      g_string_append_len (dst, src, end - src);
     }
 }
 
@@ -825,11 +972,7 @@ collect (GMimeObject *obj, Parts *p, int depth)
            * parameter sits on an unfolded line): GMime leaves its content in the prologue */
           const char *pro = g_mime_multipart_get_prologue (mp);
           if (pro && *pro)
-            {
-              GString *t = g_string_new (pro);
-              append_capped (p->text, t);
-              g_string_free (t, TRUE);
-            }
+            append_capped (p->text, pro, strlen (pro));
         }
       return;
     }
@@ -870,19 +1013,21 @@ collect (GMimeObject *obj, Parts *p, int depth)
       && (g_ascii_strcasecmp (sub, "delivery-status") == 0
           || g_ascii_strcasecmp (sub, "global-delivery-status") == 0))
     {
-      GString *s = decode_part (GMIME_PART (obj));
+      gsize len;
+      char *s = decode_part (GMIME_PART (obj), &len);
       p->has_dsn = TRUE;
-      append_capped (p->dsn, s);
+      append_capped (p->dsn, s, len);
       g_string_append (p->dsn, "\n\n");
-      g_string_free (s, TRUE);
+      g_free (s);
       return;
     }
   if (g_ascii_strcasecmp (type, "message") == 0 && g_ascii_strcasecmp (sub, "feedback-report") == 0)
     {
-      GString *s = decode_part (GMIME_PART (obj));
+      gsize len;
+      char *s = decode_part (GMIME_PART (obj), &len);
       p->has_arf = TRUE;
-      append_capped (p->arf, s);
-      g_string_free (s, TRUE);
+      append_capped (p->arf, s, len);
+      g_free (s);
       return;
     }
   if ((g_ascii_strcasecmp (type, "text") == 0 && g_ascii_strcasecmp (sub, "rfc822-headers") == 0)
@@ -890,14 +1035,15 @@ collect (GMimeObject *obj, Parts *p, int depth)
     {
       if (!p->has_original)
         {
-          GString *s = decode_part (GMIME_PART (obj));
+          gsize len;
+          char *s = decode_part (GMIME_PART (obj), &len);
           gboolean whole = g_mime_content_type_get_parameter (ct, "x-returned-message") != NULL;
           Head h = { 0 };
           p->has_original = TRUE;
-          head_read (&h, s->str, s->len, NULL, 0);
+          head_read (&h, s, len, NULL, 0);
           if (h.to)
             p->orig_to = address_in (h.to, strlen (h.to));
-          for (const char *l = s->str; p->orig_to == NULL && l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
+          for (const char *l = s; p->orig_to == NULL && l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
             if (ci_prefix (l, strlen (l), "to:"))
               {
                 /* a header quoted after a blank line */
@@ -917,7 +1063,7 @@ collect (GMimeObject *obj, Parts *p, int depth)
               g_free (raw);
             }
           head_clear (&h);
-          g_string_free (s, TRUE);
+          g_free (s);
         }
       return;
     }
@@ -925,7 +1071,8 @@ collect (GMimeObject *obj, Parts *p, int depth)
     {
       const char *disp = g_mime_object_get_disposition (obj);
       gboolean html = g_ascii_strcasecmp (sub, "html") == 0;
-      GString *s;
+      char *s;
+      gsize len;
       if (disp && g_ascii_strcasecmp (disp, "attachment") == 0 && depth > 0
           && g_mime_part_get_filename (GMIME_PART (obj)) != NULL)
         return;
@@ -933,9 +1080,9 @@ collect (GMimeObject *obj, Parts *p, int depth)
         return;
       if (!html && g_ascii_strcasecmp (sub, "plain") != 0 && depth > 0)
         return;
-      s = decode_part (GMIME_PART (obj));
-      append_capped (html ? p->html : p->text, s);
-      g_string_free (s, TRUE);
+      s = decode_part (GMIME_PART (obj), &len);
+      append_capped (html ? p->html : p->text, s, len);
+      g_free (s);
     }
 }
 
@@ -943,13 +1090,15 @@ collect (GMimeObject *obj, Parts *p, int depth)
 static void
 html_to_text (GString *out, const char *s)
 {
+  const char *end = s + strlen (s);
   gboolean in_tag = FALSE;
   for (; *s; s++)
     {
       if (*s == '<')
         {
-          if (ci_prefix (s, strlen (s), "<br") || ci_prefix (s, strlen (s), "</p") || ci_prefix (s, strlen (s), "</div")
-              || ci_prefix (s, strlen (s), "</tr") || ci_prefix (s, strlen (s), "<p"))
+          gsize rest = (gsize) (end - s);
+          if (ci_prefix (s, rest, "<br") || ci_prefix (s, rest, "</p") || ci_prefix (s, rest, "</div")
+              || ci_prefix (s, rest, "</tr") || ci_prefix (s, rest, "<p"))
             g_string_append_c (out, '\n');
           in_tag = TRUE;
         }
@@ -1170,8 +1319,12 @@ is_header_line (const char *s, gsize len)
     "mime-version:", "content-type:", "dkim-signature:", "delivered-to:", "reply-to:",
     "x-mailer:", "sender:", "cc:", "content-transfer-encoding:", "authentication-results:",
     "received-spf:", "list-unsubscribe:", "x-originating-ip:", "arc-seal:", NULL };
+  /* a field name is short and starts with a letter: most lines are ruled out at once */
+  const char *colon = len && g_ascii_isalpha (s[0]) ? memchr (s, ':', MIN (len, 27)) : NULL;
+  if (colon == NULL)
+    return FALSE;
   for (guint i = 0; names[i]; i++)
-    if (ci_prefix (s, len, names[i]))
+    if (g_ascii_tolower (s[0]) == names[i][0] && ci_prefix (s, len, names[i]))
       return TRUE;
   return FALSE;
 }
@@ -1196,6 +1349,9 @@ is_original_separator (const char *s, gsize len)
     i++;
   while (i < len && (s[i] == '-' || s[i] == '=' || s[i] == '*' || s[i] == '_'))
     i++, dashes++;
+  /* every phrase names a "message" or an "original" */
+  if (!ci_find (s + i, len - i, "message") && !ci_find (s + i, len - i, "original"))
+    return FALSE;
   for (guint k = 0; what[k] && !found; k++)
     found = ci_find (s + i, len - i, what[k]) != NULL;
   if (!found)
@@ -2272,11 +2428,7 @@ analyse (SmtpcodesReport *rep, const Msg *m, int depth)
       /* boundaries that never occur: GMime leaves everything in the prologue */
       const char *pro = g_mime_multipart_get_prologue (GMIME_MULTIPART (top));
       if (pro)
-        {
-          GString *t = g_string_new (pro);
-          append_capped (p.text, t);
-          g_string_free (t, TRUE);
-        }
+        append_capped (p.text, pro, strlen (pro));
     }
   if (p.text->len == 0 && p.html->len)
     html_to_text (p.text, p.html->str);
