@@ -9,6 +9,10 @@
 
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
 #include <gmime/gmime.h>
 
 #include "smtpcodes-gmime.h"   /* GMime is loaded on first use */
@@ -812,14 +816,20 @@ cat_add (GMimeStream *cat, GMimeStream *source)
   g_object_unref (source);
 }
 
+/* what GMime is handed, up to this size, is copied into one buffer: cheaper than the
+ * streams that join the pieces in place, which every part's content would go through */
+#define COPY_LIMIT (256 * 1024)
+
 /* Reads the message data[start..end) (data being the bytes of base): the header here,
  * the MIME structure by GMime. FALSE when GMime makes nothing of it. */
 static gboolean
 msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
 {
-  GMimeStream *cat = g_mime_stream_cat_new ();
+  struct { const char *s; gsize len; gboolean in_data; } piece[5];
+  GMimeStream *stream;
   GMimeParser *parser;
-  gsize body;
+  guint n = 0;
+  gsize body, total = 0;
 
   memset (m, 0, sizeof *m);
   m->base = base;
@@ -828,27 +838,47 @@ msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
   body = start + m->head.body;
   find_returned (m, body, end);
 
+  /* the MIME fields, then the body: without the returned message but its header */
   if (m->head.mime == NULL)
     m->head.mime = g_string_new (NULL);
   if (!m->head.blank)
     g_string_append_c (m->head.mime, '\n');
-  cat_add (cat, g_mime_stream_mem_new_with_buffer (m->head.mime->str, m->head.mime->len));
+#define PIECE(str, length, inside) piece[n].s = (str), piece[n].len = (length), piece[n].in_data = (inside), total += piece[n++].len
+  PIECE (m->head.mime->str, m->head.mime->len, FALSE);
   if (m->ret.found)
     {
-      cat_add (cat, g_mime_stream_substream (base, (gint64) body, (gint64) m->ret.part));
-      cat_add (cat, g_mime_stream_mem_new_with_buffer (RETURNED_PART, strlen (RETURNED_PART)));
-      if (m->ret.head_end > m->ret.start)
-        cat_add (cat, g_mime_stream_substream (base, (gint64) m->ret.start, (gint64) m->ret.head_end));
-      if (m->ret.end < end)
-        cat_add (cat, g_mime_stream_substream (base, (gint64) m->ret.end, (gint64) end));
+      PIECE (data + body, m->ret.part - body, TRUE);
+      PIECE (RETURNED_PART, strlen (RETURNED_PART), FALSE);
+      PIECE (data + m->ret.start, m->ret.head_end - m->ret.start, TRUE);
+      PIECE (data + m->ret.end, end - m->ret.end, TRUE);
     }
-  else if (body < end)
-    cat_add (cat, g_mime_stream_substream (base, (gint64) body, (gint64) end));
-  parser = g_mime_parser_new_with_stream (cat);
+  else
+    PIECE (data + body, end - body, TRUE);
+#undef PIECE
+
+  if (total <= COPY_LIMIT)
+    {
+      GByteArray *arr = g_byte_array_sized_new ((guint) total);
+      for (guint i = 0; i < n; i++)
+        g_byte_array_append (arr, (const guint8 *) piece[i].s, (guint) piece[i].len);
+      stream = g_mime_stream_mem_new_with_byte_array (arr);
+    }
+  else
+    {
+      stream = g_mime_stream_cat_new ();
+      for (guint i = 0; i < n; i++)
+        if (piece[i].len)
+          {
+            gint64 at = piece[i].s - data;
+            cat_add (stream, piece[i].in_data ? g_mime_stream_substream (base, at, at + (gint64) piece[i].len)
+                                              : g_mime_stream_mem_new_with_buffer (piece[i].s, piece[i].len));
+          }
+    }
+  parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
   m->top = g_mime_parser_construct_part (parser, NULL);
   g_object_unref (parser);
-  g_object_unref (cat);
+  g_object_unref (stream);
   return m->top != NULL;
 }
 
@@ -3153,6 +3183,7 @@ struct _SmtpcodesReportReader {
   guint              next_file;
   char              *path;
   GMappedFile       *map;
+  GByteArray        *buf;       /* a small file, read */
   GBytes            *bytes;
   const char        *data;
   gsize              length;
@@ -3170,6 +3201,64 @@ reader_close_current (SmtpcodesReportReader *rd)
   rd->data = NULL;
   rd->length = rd->offset = 0;
   rd->index = 0;
+}
+
+/* Files up to this size are read into the reader's buffer, larger ones mapped: for a
+ * message of a few kilobytes the map costs more than the read (the unmap, a page fault). */
+#define READ_LIMIT (1024 * 1024)
+
+static gboolean
+reader_open (SmtpcodesReportReader *rd, const char *file, GError **error)
+{
+  GError *e = NULL;
+  struct stat st;
+  int fd = g_open (file, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int err = errno;
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s: %s", file, g_strerror (err));
+      return FALSE;
+    }
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size <= READ_LIMIT)
+    {
+      gsize want = (gsize) st.st_size, got = 0;
+      if (rd->buf == NULL)
+        rd->buf = g_byte_array_new ();
+      g_byte_array_set_size (rd->buf, (guint) want);
+      while (got < want)
+        {
+          gssize n = read (fd, rd->buf->data + got, want - got);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0)
+            {
+              int err = errno;
+              g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s: %s", file, g_strerror (err));
+              close (fd);
+              return FALSE;
+            }
+          if (n == 0)
+            break;   /* it shrank */
+          got += (gsize) n;
+        }
+      close (fd);
+      rd->data = got ? (const char *) rd->buf->data : "";
+      rd->length = got;
+      return TRUE;
+    }
+  close (fd);
+  rd->map = g_mapped_file_new (file, FALSE, &e);
+  if (rd->map == NULL)
+    {
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s", e->message);
+      g_error_free (e);
+      return FALSE;
+    }
+  rd->data = g_mapped_file_get_contents (rd->map);
+  rd->length = g_mapped_file_get_length (rd->map);
+  if (rd->data == NULL)
+    rd->data = "";
+  return TRUE;
 }
 
 static gint
@@ -3349,7 +3438,6 @@ smtpcodes_report_reader_next (SmtpcodesReportReader *reader, GError **error)
 
   for (;;)
     {
-      GError *e = NULL;
       const char *file;
       if (rd->data != NULL && rd->offset < rd->length)
         break;
@@ -3370,17 +3458,8 @@ smtpcodes_report_reader_next (SmtpcodesReportReader *reader, GError **error)
       g_free (rd->source);
       rd->source = g_strdup (file);
       rd->empty_reported = FALSE;
-      rd->map = g_mapped_file_new (file, FALSE, &e);
-      if (rd->map == NULL)
-        {
-          g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s", e->message);
-          g_error_free (e);
-          return NULL;
-        }
-      rd->data = g_mapped_file_get_contents (rd->map);
-      rd->length = g_mapped_file_get_length (rd->map);
-      if (rd->data == NULL)
-        rd->data = "";
+      if (!reader_open (rd, file, error))
+        return NULL;
     }
   if (rd->source == NULL)
     rd->source = g_strdup (rd->path);
@@ -3433,6 +3512,8 @@ smtpcodes_report_reader_free (SmtpcodesReportReader *reader)
   if (reader == NULL)
     return;
   reader_close_current (reader);
+  if (reader->buf)
+    g_byte_array_unref (reader->buf);
   g_ptr_array_unref (reader->files);
   smtpcodes_registry_unref (reader->registry);
   g_free (reader->path);
