@@ -466,21 +466,24 @@ unfold (const char *s, gsize len)
 static void
 head_field (Head *h, const char *data, gsize len)
 {
-  gsize n = 0, name_len;
+  const char *colon = memchr (data, ':', len);
+  gsize n, name_len;
   gboolean blank = FALSE;
   /* a name of printable characters, white space allowed only before the colon; a line
    * that is none (and what is folded under it) is skipped, as GMime skips it */
-  while (n < len && data[n] != ':')
+  if (colon == NULL || colon == data)
+    return;
+  n = (gsize) (colon - data);
+  for (gsize i = 0; i < n; i++)
     {
-      guchar c = (guchar) data[n];
+      guchar c = (guchar) data[i];
+      if (c > ' ' && c != 127 && !blank)
+        continue;
       if (c == ' ' || c == '\t')
         blank = TRUE;
-      else if (blank || c < 32 || c == 127)
+      else
         return;
-      n++;
     }
-  if (n == len || n == 0)
-    return;
   name_len = n;
   while (name_len && (data[name_len - 1] == ' ' || data[name_len - 1] == '\t'))
     name_len--;
@@ -1262,6 +1265,18 @@ dsn_field (Dsn *d, DsnRcpt **cur, gboolean *in_rcpt, const char *name, const cha
     }
 }
 
+/* whether a field of this name is one dsn_field() reads */
+static gboolean
+dsn_wanted (const char *name, gsize len)
+{
+  static const char *const names[] = { "reporting-mta", "final-recipient", "original-recipient", "action",
+                                       "status", "diagnostic-code", "remote-mta", NULL };
+  for (guint i = 0; names[i]; i++)
+    if (strlen (names[i]) == len && g_ascii_strncasecmp (name, names[i], len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /* Reads RFC 3464 field groups from text. Lines that are not fields are ignored, so this also
  * reads the fields that some MTAs put into a text part. */
 static void
@@ -1301,8 +1316,8 @@ dsn_parse (Dsn *d, const char *s, gsize len)
           colon = memchr (s, ':', ll);
           if (colon && colon > s)
             {
-              gboolean ok = TRUE;
-              for (const char *q = s; q < colon; q++)
+              gboolean ok = dsn_wanted (s, (gsize) (colon - s));
+              for (const char *q = s; ok && q < colon; q++)
                 if (!(g_ascii_isalnum (*q) || *q == '-'))
                   ok = FALSE;
               if (ok)
