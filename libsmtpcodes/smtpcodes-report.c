@@ -2037,6 +2037,17 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
           || (status && status[1] == '.' && (status[2] == '7' || status[2] == '2') && status[3] == '.')
           || (ev->prose && status == NULL && code != 0)))
     reason = "filtered";
+  /* A server that refuses an address while it checks recipients names it ("<a@b>: User
+   * unknown", "a@b... No such user"). The same words in a report's Diagnostic-Code that
+   * names neither the address, nor the command, nor a status of a bad address (X.1.Y)
+   * have nothing to tie them to the address: a filter refused the message (KDDI's au
+   * answers "550 : User unknown", the address left out, when the recipient's settings
+   * refuse the sender). */
+  if (is_reason (reason, "userunknown") && src == FROM_WORDING && pattern->priority >= STRONG_WORDING
+      && !ev->prose && ev->diag && r->address && r->command == NULL
+      && !(status && precise_status (status) && status[2] == '1')
+      && !ci_find (ev->diag, strlen (ev->diag), r->address))
+    reason = "filtered";
   /* a program at the receiving end (a pipe, a local delivery agent: Diagnostic-Code type
    * X-Unix) failed, and no code or wording says more */
   if ((src < FROM_WORDING || (src == FROM_WORDING && pattern && pattern->priority < STRONG_WORDING))

@@ -436,6 +436,19 @@ test_mailbox_status (void)
   smtpcodes_report_unref (rep);
 }
 
+/* "User unknown" in a report that ties it to the address by nothing (no address in the
+ * reply, no command, no X.1.Y status) is a filter's refusal; naming the address makes it
+ * a verdict on the address */
+static void
+test_address_unnamed (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("address-unnamed.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 2);
+  check_rcpt (rep, 0, "ken@mobile.example.jp", "5.0.0", 550, "filtered", FALSE);
+  check_rcpt (rep, 1, "yui@mobile.example.jp", "5.0.0", 550, "userunknown", TRUE);
+  smtpcodes_report_unref (rep);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -831,6 +844,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/returned-header", test_returned_header);
   g_test_add_func ("/report/reason/bare-reply", test_bare_reply);
   g_test_add_func ("/report/reason/mailbox-status", test_mailbox_status);
+  g_test_add_func ("/report/reason/address-unnamed", test_address_unnamed);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
