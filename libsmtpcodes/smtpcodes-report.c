@@ -1582,35 +1582,99 @@ lines_text (GArray *lines, guint from, guint to)
   return g_string_free (s, FALSE);
 }
 
+/* In a line of Sendmail's that sums up a recipient or a host ("554 <a@b>... text",
+ * "550 5.1.1 <a@b>... text", "421 mx.example.net (smtp)... Deferred"), where what it is
+ * about begins, after the codes; NULL for other lines. */
+static const char *
+summary_target (const char *p)
+{
+  const char *q;
+  if (!(g_ascii_isdigit (p[0]) && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) && p[3] == ' '))
+    return NULL;
+  q = p + 4;
+  if ((q[0] == '2' || q[0] == '4' || q[0] == '5') && q[1] == '.')
+    {
+      /* an enhanced code after the reply code */
+      q += 2;
+      while (g_ascii_isdigit (*q) || *q == '.')
+        q++;
+      if (*q != ' ')
+        return NULL;
+      q++;
+    }
+  return q;
+}
+
+/* Whether a line of a Sendmail transcript begins the part about another host: "While
+ * talking to mx.example.net:" or the line that sums up a host, "550 mx.example.net
+ * (smtp)... Host unknown". */
+static gboolean
+opens_host_part (const char *s, gsize len)
+{
+  const char *q, *end = s + len;
+  while (s < end && (*s == ' ' || *s == '\t' || *s == '.'))
+    s++;
+  if (ci_prefix (s, (gsize) (end - s), "while talking to "))
+    return TRUE;
+  q = (gsize) (end - s) > 4 ? summary_target (s) : NULL;
+  if (q == NULL || q >= end || *q == '<')
+    return FALSE;
+  while (q < end && (g_ascii_isalnum (*q) || *q == '.' || *q == '-'))
+    q++;
+  if (q + 2 > end || q[0] != ' ' || q[1] != '(')
+    return FALSE;
+  for (q += 2; q < end && g_ascii_isalnum (*q); q++)
+    ;
+  return (gsize) (end - q) >= 4 && strncmp (q, ")...", 4) == 0;
+}
+
+/* Where the block of lines[from..to) about address ends in a Sendmail transcript: Sendmail
+ * writes a host's session, then the lines that sum up its recipients, so once the
+ * recipient's own line has been read, a line that opens another host's part begins what
+ * is not about it. */
+static guint
+transcript_end (GArray *lines, guint from, guint to, const char *address)
+{
+  gsize al = address ? strlen (address) : 0;
+  gboolean summed = FALSE;
+  for (guint i = from; al && i < to && i < lines->len; i++)
+    {
+      Line *l = &g_array_index (lines, Line, i);
+      const char *p = l->s, *end = l->s + l->len, *q;
+      if (summed && opens_host_part (l->s, l->len))
+        return i;
+      while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+      q = (gsize) (end - p) > 4 ? summary_target (p) : NULL;
+      if (q && (gsize) (end - q) > al + 2 && q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0
+          && q[1 + al] == '>')
+        summed = TRUE;
+    }
+  return to;
+}
+
 /* Sendmail sums up each recipient in a line of its own, "554 <a@b>... 550 Host unknown" or
  * "550 5.1.1 <a@b>... User unknown": the leading code is Sendmail's, and so is the text
  * when the transcript quotes the remote reply ("<<< 553 ..."), which is then the one to
- * read. Without a quoted reply, only the local code is blanked out (in place), so that a
+ * read. Sendmail writes the transcript of a host's session before the lines that sum up
+ * its recipients, so only a quoted reply above the line (or in text that stood above the
+ * block: quoted_above) is this recipient's; one below it is from the session with the next
+ * host. Without a quoted reply, only the local code is blanked out (in place), so that a
  * remote reply after the dots is read. */
 static void
-drop_local_codes (char *text, const char *address)
+drop_local_codes (char *text, const char *address, gboolean quoted_above)
 {
   gsize al = address ? strlen (address) : 0;
-  gboolean quoted = strstr (text, "<<< ") != NULL;
+  const char *first_quote = strstr (text, "<<< ");
   for (char *l = text; al && l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
     {
-      char *p = l, *q;
+      gboolean quoted = quoted_above || (first_quote && first_quote < l);
+      const char *q;
+      char *p = l;
       while (*p == ' ' || *p == '\t')
         p++;
-      if (!(g_ascii_isdigit (p[0]) && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) && p[3] == ' '))
-        continue;
-      q = p + 4;
-      if ((q[0] == '2' || q[0] == '4' || q[0] == '5') && q[1] == '.')
-        {
-          /* an enhanced code after the reply code */
-          q += 2;
-          while (g_ascii_isdigit (*q) || *q == '.')
-            q++;
-          if (*q != ' ')
-            continue;
-          q++;
-        }
-      if (!(q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0 && q[1 + al] == '>'
+      q = summary_target (p);
+      if (!(q && q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0 && q[1 + al] == '>'
             && strncmp (q + 2 + al, "...", 3) == 0))
         continue;
       if (quoted)
@@ -1650,7 +1714,7 @@ block_for (GArray *lines, const char *address, GPtrArray *others)
                 break;
               j++;
             }
-          return lines_text (lines, i, j);
+          return lines_text (lines, i, transcript_end (lines, i, j, address));
         }
     }
   return NULL;
@@ -2582,7 +2646,7 @@ analyse (SmtpcodesReport *rep, const Msg *m, int depth)
             char *block = block_for (lines, r->address, d.rcpts->len <= 50 ? others : NULL);
             char *type = NULL;
             if (block)
-              drop_local_codes (block, r->address);
+              drop_local_codes (block, r->address, FALSE);
             if (d.rcpts->len == 1 && lines->len && text == NULL)
               g_clear_pointer (&block, g_free);   /* the whole notice is about it, see below */
             if (block == NULL && d.rcpts->len == 1 && lines->len && !has_status (text))
@@ -2591,7 +2655,7 @@ analyse (SmtpcodesReport *rep, const Msg *m, int depth)
                  * where it states the cause ("The user(s) account is disabled." above the
                  * line that quotes the reply) */
                 block = lines_text (lines, 0, lines->len);
-                drop_local_codes (block, r->address);
+                drop_local_codes (block, r->address, FALSE);
               }
             if (block && !has_status (text))
               {
@@ -2719,9 +2783,10 @@ analyse (SmtpcodesReport *rep, const Msg *m, int depth)
         {
           TextRcpt *t = &g_array_index (tr, TextRcpt, i);
           SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
-          guint end = i + 1 < tr->len ? g_array_index (tr, TextRcpt, i + 1).line : lines->len;
+          guint end = transcript_end (lines, t->line, i + 1 < tr->len ? g_array_index (tr, TextRcpt, i + 1).line : lines->len,
+                                      t->address);
           char *text = t->line < end ? lines_text (lines, t->line, end) : NULL;
-          gboolean silent = !says_something (text, t->address);
+          gboolean silent = !says_something (text, t->address), quoted_above = FALSE;
           r->address = t->address;
           t->address = NULL;
           if (!has_status (text) && tr->len == 1 && t->line > 0)
@@ -2729,13 +2794,14 @@ analyse (SmtpcodesReport *rep, const Msg *m, int depth)
               /* a single recipient's reply may stand anywhere in the notice */
               char *before = lines_text (lines, 0, t->line);
               char *joined = text ? g_strconcat (text, "\n", before, NULL) : g_strdup (before);
+              quoted_above = strstr (before, "<<< ") != NULL;
               g_free (before);
               g_free (text);
               text = joined;
             }
           if (text == NULL)
             text = tr->len == 1 ? lines_text (lines, 0, lines->len) : g_strdup ("");
-          drop_local_codes (text, r->address);
+          drop_local_codes (text, r->address, quoted_above);
           r->diagnostic = squeeze (text);
           if (strlen (r->diagnostic) > 1024)
             {

@@ -262,6 +262,14 @@ test_sendmail_transcript (void)
   g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
   check_rcpt (rep, 0, "bob@example.com", "5.1.3", 553, "blocked", FALSE);
   smtpcodes_report_unref (rep);
+
+  /* the session with the next host, below a recipient's line, is not about it */
+  rep = parse_fixture ("transcript-hosts.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 2);
+  check_rcpt (rep, 0, "ann@gone.example.net", "5.0.912", 550, "hostunknown", TRUE);
+  g_assert_null (command_of (rep, 0));
+  check_rcpt (rep, 1, "ben@example.com", "5.0.944", 0, "networkerror", FALSE);
+  smtpcodes_report_unref (rep);
 }
 
 /* a prose notice that calls the failure temporary gets a temporary pseudo status; a
