@@ -50,7 +50,6 @@
   X (g_mime_stream_cat_new) \
   X (g_mime_stream_get_type) \
   X (g_mime_stream_length) \
-  X (g_mime_stream_mem_get_byte_array) \
   X (g_mime_stream_mem_get_type) \
   X (g_mime_stream_mem_new) \
   X (g_mime_stream_mem_new_with_buffer) \
@@ -58,8 +57,7 @@
   X (g_mime_stream_mem_set_owner) \
   X (g_mime_stream_substream) \
   X (g_mime_utils_decode_message_id) \
-  X (g_mime_utils_header_decode_text) \
-  X (g_mime_utils_header_unfold)
+  X (g_mime_utils_header_decode_text)
 
 typedef struct {
 #define SMTPCODES_GMIME_MEMBER(name) __typeof__ (&name) name;
@@ -109,7 +107,6 @@ G_GNUC_INTERNAL gboolean _smtpcodes_gmime_load (GError **error);
 #define g_mime_stream_cat_new (*_smtpcodes_gmime.g_mime_stream_cat_new)
 #define g_mime_stream_get_type (*_smtpcodes_gmime.g_mime_stream_get_type)
 #define g_mime_stream_length (*_smtpcodes_gmime.g_mime_stream_length)
-#define g_mime_stream_mem_get_byte_array (*_smtpcodes_gmime.g_mime_stream_mem_get_byte_array)
 #define g_mime_stream_mem_get_type (*_smtpcodes_gmime.g_mime_stream_mem_get_type)
 #define g_mime_stream_mem_new (*_smtpcodes_gmime.g_mime_stream_mem_new)
 #define g_mime_stream_mem_new_with_buffer (*_smtpcodes_gmime.g_mime_stream_mem_new_with_buffer)
@@ -118,5 +115,4 @@ G_GNUC_INTERNAL gboolean _smtpcodes_gmime_load (GError **error);
 #define g_mime_stream_substream (*_smtpcodes_gmime.g_mime_stream_substream)
 #define g_mime_utils_decode_message_id (*_smtpcodes_gmime.g_mime_utils_decode_message_id)
 #define g_mime_utils_header_decode_text (*_smtpcodes_gmime.g_mime_utils_header_decode_text)
-#define g_mime_utils_header_unfold (*_smtpcodes_gmime.g_mime_utils_header_unfold)
 #endif
