@@ -614,15 +614,14 @@ value_has_type (const char *v, gsize len, const char *type, const char *const *s
 
 /* A report often returns the whole message it could not deliver (message/rfc822, with its
  * attachments), of which the analyser needs only the header; GMime would build a message
- * object for it with every field. When the top-level multipart holds one, GMime is handed
- * its header alone, as the part RFC 6522 has for that (text/rfc822-headers, marked as
- * standing for the whole message); the message itself is parsed only if it is a delivery
- * report in turn, which a relay passes on. */
-#define RETURNED_PART "Content-Type: text/rfc822-headers; x-returned-message=whole\n\n"
-
+ * object for it with every field. When the top-level multipart holds one, GMime is not
+ * handed that part: its header is read here, in its place among the parts (see
+ * collect_returned), and the message itself is parsed only if it is a delivery report in
+ * turn, which a relay passes on. */
 typedef struct {
   gboolean found;
-  gsize    part;       /* the header of the part that holds it, after the delimiter line */
+  guint    index;      /* the part it is among the top-level multipart's parts */
+  gsize    delim;      /* the delimiter line that begins the part */
   gsize    start;      /* its own header */
   gsize    head_end;   /* where its header ends */
   gsize    end;        /* the delimiter line after it, or the end of the data */
@@ -746,6 +745,7 @@ find_returned (Msg *m, gsize body, gsize len)
   static const char *const rfc822[] = { "rfc822", "rfc2822", "global", "news", NULL };
   char *b = NULL;
   gsize bl, at, pos, next;
+  guint index = 0;
   gboolean last = FALSE;
 
   if (m->head.ctype == NULL || !value_has_type (m->head.ctype, m->head.ctype_len, "multipart", NULL))
@@ -771,10 +771,10 @@ find_returned (Msg *m, gsize body, gsize len)
     }
 #endif
   bl = b ? strlen (b) : 0;
-  for (pos = body; bl && !last && next_delimiter (m->data, pos, len, b, bl, &at, &next, &last);)
+  for (pos = body; bl && !last && next_delimiter (m->data, pos, len, b, bl, &at, &next, &last); index++)
     {
       Head ph = { 0 };
-      gsize content, cte_len;
+      gsize content, cte_len, delim = at;
       const char *cte;
       if (last)
         break;
@@ -797,7 +797,8 @@ find_returned (Msg *m, gsize body, gsize len)
       if (content > len)
         content = len;
       m->ret.found = TRUE;
-      m->ret.part = next;
+      m->ret.index = index;
+      m->ret.delim = delim;
       m->ret.start = content;
       /* its header ends at a blank line, or where the part does */
       m->ret.end = next_delimiter (m->data, content, len, b, bl, &at, &next, &last) ? at : len;
@@ -828,7 +829,7 @@ cat_add (GMimeStream *cat, GMimeStream *source)
 static gboolean
 msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
 {
-  struct { const char *s; gsize len; gboolean in_data; } piece[5];
+  struct { const char *s; gsize len; gboolean in_data; } piece[3];
   GMimeStream *stream;
   GMimeParser *parser;
   guint n = 0;
@@ -841,7 +842,7 @@ msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
   body = start + m->head.body;
   find_returned (m, body, end);
 
-  /* the MIME fields, then the body: without the returned message but its header */
+  /* the MIME fields, then the body without the part that holds the returned message */
   if (m->head.mime == NULL)
     m->head.mime = g_string_new (NULL);
   if (!m->head.blank)
@@ -850,9 +851,7 @@ msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
   PIECE (m->head.mime->str, m->head.mime->len, FALSE);
   if (m->ret.found)
     {
-      PIECE (data + body, m->ret.part - body, TRUE);
-      PIECE (RETURNED_PART, strlen (RETURNED_PART), FALSE);
-      PIECE (data + m->ret.start, m->ret.head_end - m->ret.start, TRUE);
+      PIECE (data + body, m->ret.delim - body, TRUE);
       PIECE (data + m->ret.end, end - m->ret.end, TRUE);
     }
   else
@@ -907,8 +906,9 @@ typedef struct {
   char       *report_type;
   char       *complained;     /* X-HmXmrOriginalRecipient of the returned message */
   GMimeMessage *inner_report; /* the returned message, when it is itself a delivery report */
-  gboolean    returned_report; /* the same, for the returned message GMime was handed the
-                                * header of (see find_returned) */
+  gboolean    returned_report; /* the same, for the returned message that GMime was not
+                                * handed (see find_returned) */
+  const Msg  *msg;            /* the message the parts are of */
 } Parts;
 
 /* The content of part, decoded (transfer encoding and charset) into UTF-8 without NUL
@@ -970,6 +970,34 @@ part_encoded_size (GMimePart *part)
   return n < 0 ? 0 : (gsize) n;
 }
 
+/* The returned message that find_returned took out of what GMime was handed, in its
+ * place among the parts: its header names the recipient (To:), the complaining one in
+ * Microsoft's junk mail reports, and whether it is a delivery report in turn. */
+static void
+collect_returned (Parts *p)
+{
+  const Returned *ret = &p->msg->ret;
+  Head h = { 0 };
+  if (p->has_original)
+    return;
+  p->has_original = TRUE;
+  head_read (&h, p->msg->data + ret->start, ret->head_end - ret->start, NULL, 0);
+  if (h.to && p->orig_to == NULL)
+    p->orig_to = address_in (h.to, strlen (h.to));
+  if (h.hm_recipient && p->complained == NULL)
+    p->complained = address_in (h.hm_recipient, strlen (h.hm_recipient));
+  if (h.ctype && value_has_type (h.ctype, h.ctype_len, "multipart", NULL))
+    {
+      char *raw = g_strndup (h.ctype, h.ctype_len);
+      GMimeContentType *rct = g_mime_content_type_parse (NULL, raw);
+      const char *rt = g_mime_content_type_get_parameter (rct, "report-type");
+      p->returned_report = rt && g_ascii_strcasecmp (rt, "delivery-status") == 0;
+      g_object_unref (rct);
+      g_free (raw);
+    }
+  head_clear (&h);
+}
+
 static void
 collect (GMimeObject *obj, Parts *p, int depth)
 {
@@ -998,7 +1026,13 @@ collect (GMimeObject *obj, Parts *p, int depth)
             p->report_type = g_ascii_strdown (rt, -1);
         }
       for (int i = 0; i < n; i++)
-        collect (g_mime_multipart_get_part (mp, i), p, depth + 1);
+        {
+          if (depth == 0 && p->msg->ret.found && p->msg->ret.index == (guint) i)
+            collect_returned (p);
+          collect (g_mime_multipart_get_part (mp, i), p, depth + 1);
+        }
+      if (depth == 0 && p->msg->ret.found && p->msg->ret.index >= (guint) n)
+        collect_returned (p);
       if (n == 0 && depth > 0 && !p->has_original)
         {
           /* a nested multipart whose boundary never occurs (or is missing, as when the
@@ -1070,7 +1104,6 @@ collect (GMimeObject *obj, Parts *p, int depth)
         {
           gsize len;
           char *s = decode_part (GMIME_PART (obj), &len);
-          gboolean whole = g_mime_content_type_get_parameter (ct, "x-returned-message") != NULL;
           Head h = { 0 };
           p->has_original = TRUE;
           head_read (&h, s, len, NULL, 0);
@@ -1084,17 +1117,6 @@ collect (GMimeObject *obj, Parts *p, int depth)
                 p->orig_to = address_in (to, e ? (gsize) (e - to) : strlen (to));
                 break;
               }
-          if (whole && h.hm_recipient && p->complained == NULL)
-            p->complained = address_in (h.hm_recipient, strlen (h.hm_recipient));
-          if (whole && h.ctype && value_has_type (h.ctype, h.ctype_len, "multipart", NULL))
-            {
-              char *raw = g_strndup (h.ctype, h.ctype_len);
-              GMimeContentType *rct = g_mime_content_type_parse (NULL, raw);
-              const char *rt = g_mime_content_type_get_parameter (rct, "report-type");
-              p->returned_report = rt && g_ascii_strcasecmp (rt, "delivery-status") == 0;
-              g_object_unref (rct);
-              g_free (raw);
-            }
           head_clear (&h);
           g_free (s);
         }
@@ -2531,6 +2553,7 @@ analyse (SmtpcodesReport *rep, const Msg *m, int depth)
   const char *failed = h->failed;
   gboolean autoreply, exim;
 
+  p.msg = m;
   if (depth == 0)
     {
       rep->from = g_strdup (from_h);
