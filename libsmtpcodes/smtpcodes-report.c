@@ -378,6 +378,7 @@ typedef struct {
   const char *cte;                /* the raw value of the first Content-Transfer-Encoding */
   gsize       cte_len;
   gboolean    mime_only;          /* a part's header: only Content-Type and -Transfer-Encoding */
+  gboolean    copy_mime;          /* keep the Content-* fields for GMime (in mime) */
   gsize       body;               /* where the header ends: at the blank line (or the
                                    * delimiter line that cut it short), or the end */
   gboolean    blank;              /* it ended at a blank line */
@@ -495,7 +496,7 @@ head_field (Head *h, const char *data, gsize len)
         h->ctype = data + n + 1, h->ctype_len = len - n - 1;
       else if (name_len == 25 && h->cte == NULL && g_ascii_strncasecmp (data + 8, "Transfer-Encoding", 17) == 0)
         h->cte = data + n + 1, h->cte_len = len - n - 1;
-      if (h->mime_only)
+      if (!h->copy_mime)
         return;
       if (h->mime == NULL)
         h->mime = g_string_sized_new (256);
@@ -838,6 +839,7 @@ msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
   memset (m, 0, sizeof *m);
   m->base = base;
   m->data = data;
+  m->head.copy_mime = TRUE;
   head_read (&m->head, data + start, end - start, NULL, 0);
   body = start + m->head.body;
   find_returned (m, body, end);
@@ -986,7 +988,7 @@ collect_returned (Parts *p)
     p->orig_to = address_in (h.to, strlen (h.to));
   if (h.hm_recipient && p->complained == NULL)
     p->complained = address_in (h.hm_recipient, strlen (h.hm_recipient));
-  if (h.ctype && value_has_type (h.ctype, h.ctype_len, "multipart", NULL))
+  if (h.ctype && value_has_type (h.ctype, h.ctype_len, "multipart", NULL) && ci_find (h.ctype, h.ctype_len, "report"))
     {
       char *raw = g_strndup (h.ctype, h.ctype_len);
       GMimeContentType *rct = g_mime_content_type_parse (NULL, raw);
