@@ -3417,8 +3417,9 @@ list_dir (GPtrArray *out, const char *dir)
  *   message files; "-" reads standard input
  * @error: return location for a #GError
  *
- * Opens @path for smtpcodes_report_reader_next(). Files are mapped, not read into memory;
- * an mbox is split at its "From " lines.
+ * Opens @path for smtpcodes_report_reader_next(). A file of up to 1 MB is read into a
+ * buffer the reader keeps, a larger one (an mbox) is mapped, not read into memory; an mbox
+ * is split at its "From " lines.
  *
  * Returns: (transfer full) (nullable): the reader, or %NULL with @error set
  *   (%SMTPCODES_ERROR_IO) when @path cannot be opened
