@@ -9,6 +9,10 @@
 
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
 #include <gmime/gmime.h>
 
 #include "smtpcodes-gmime.h"   /* GMime is loaded on first use */
@@ -295,6 +299,36 @@ unescape_xtext (const char *s)
   return g_string_free (out, FALSE);
 }
 
+/* Whether data[0..len) is ASCII without NUL bytes, and so valid UTF-8 as it is; eight
+ * bytes at a time. */
+static gboolean
+plain_ascii (const char *data, gsize len)
+{
+  const guint64 high = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
+  gsize i = 0;
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+      memcpy (&w, data + i, 8);
+      if ((w & high) || ((w - ones) & ~w & high))
+        return FALSE;
+    }
+  for (; i < len; i++)
+    if ((guchar) data[i] >= 0x80 || data[i] == '\0')
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether text holds the escape sequence that switches ISO-2022-JP to JIS X 0208. */
+static gboolean
+has_jis_escape (const char *data, gsize len)
+{
+  for (const char *e = data ? memchr (data, '\033', len) : NULL; e; e = memchr (e + 1, '\033', len - (gsize) (e + 1 - data)))
+    if ((gsize) (e - data) + 2 < len && e[1] == '$' && (e[2] == 'B' || e[2] == '@'))
+      return TRUE;
+  return FALSE;
+}
+
 /* Makes text valid UTF-8 without NUL bytes. */
 static char *
 to_utf8 (const char *data, gsize len, const char *charset)
@@ -303,9 +337,7 @@ to_utf8 (const char *data, gsize len, const char *charset)
   char *out;
   /* ISO-2022-JP is 7-bit, so it passes for ASCII; Japanese notices (and the Diagnostic-Code
    * of their delivery-status parts) use it without declaring it */
-  gboolean escaped = FALSE;
-  for (gsize i = 0; data && i + 2 < len && !escaped; i++)
-    escaped = data[i] == '\033' && data[i + 1] == '$' && (data[i + 2] == 'B' || data[i + 2] == '@');
+  gboolean escaped = has_jis_escape (data, len);
   if (escaped && (charset == NULL || g_ascii_strcasecmp (charset, "us-ascii") == 0))
     charset = "iso-2022-jp";
   if (charset && g_ascii_strcasecmp (charset, "utf-8") != 0 && g_ascii_strcasecmp (charset, "us-ascii") != 0
@@ -316,6 +348,549 @@ to_utf8 (const char *data, gsize len, const char *charset)
     }
   out = conv ? conv : g_utf8_make_valid (data ? data : "", data ? (gssize) len : 0);
   return out;
+}
+
+/* ---- the header of a message ------------------------------------------------------------- */
+
+/* What the analyser reads in a message header. GMime parses the MIME structure, but a
+ * message header costs it an object, an event and often an address parse per field, for
+ * the dozens of Received, DKIM and X- fields of a notice that are never looked at; so the
+ * header is read here (RFC 5322: a field runs on over lines that begin with white space,
+ * and a blank line ends the header), values are unfolded and RFC 2047 decoded by GMime, and
+ * GMime is handed only the MIME fields (Content-*) with the body. */
+typedef struct {
+  char       *from;
+  char       *to;
+  char       *subject;
+  char       *message_id;
+  char       *failed;             /* X-Failed-Recipients */
+  char       *auto_submitted;
+  char       *x_autoreply;
+  char       *x_autorespond;
+  char       *precedence;
+  char       *apple_action;       /* X-Apple-Action */
+  char       *response_suppress;  /* X-Auto-Response-Suppress */
+  char       *hm_recipient;       /* X-HmXmrOriginalRecipient */
+  GString    *mime;               /* the Content-* fields as written, for GMime */
+  const char *ctype;              /* the raw value of the (last, as GMime takes it)
+                                   * Content-Type, and its length */
+  gsize       ctype_len;
+  const char *cte;                /* the raw value of the first Content-Transfer-Encoding */
+  gsize       cte_len;
+  gboolean    mime_only;          /* a part's header: only Content-Type and -Transfer-Encoding */
+  gboolean    copy_mime;          /* keep the Content-* fields for GMime (in mime) */
+  gsize       body;               /* where the header ends: at the blank line (or the
+                                   * delimiter line that cut it short), or the end */
+  gboolean    blank;              /* it ended at a blank line */
+} Head;
+
+#define HEAD_NAME(n) n, sizeof n - 1
+static const struct { const char *name; gsize len; gsize offset; gboolean last; } head_fields[] = {
+  { HEAD_NAME ("From"), G_STRUCT_OFFSET (Head, from), FALSE },
+  { HEAD_NAME ("To"), G_STRUCT_OFFSET (Head, to), FALSE },
+  /* as a message object keeps them: the last Subject and Message-ID count */
+  { HEAD_NAME ("Subject"), G_STRUCT_OFFSET (Head, subject), TRUE },
+  { HEAD_NAME ("Message-ID"), G_STRUCT_OFFSET (Head, message_id), TRUE },
+  { HEAD_NAME ("X-Failed-Recipients"), G_STRUCT_OFFSET (Head, failed), FALSE },
+  { HEAD_NAME ("Auto-Submitted"), G_STRUCT_OFFSET (Head, auto_submitted), FALSE },
+  { HEAD_NAME ("X-Autoreply"), G_STRUCT_OFFSET (Head, x_autoreply), FALSE },
+  { HEAD_NAME ("X-Autorespond"), G_STRUCT_OFFSET (Head, x_autorespond), FALSE },
+  { HEAD_NAME ("Precedence"), G_STRUCT_OFFSET (Head, precedence), FALSE },
+  { HEAD_NAME ("X-Apple-Action"), G_STRUCT_OFFSET (Head, apple_action), FALSE },
+  { HEAD_NAME ("X-Auto-Response-Suppress"), G_STRUCT_OFFSET (Head, response_suppress), FALSE },
+  { HEAD_NAME ("X-HmXmrOriginalRecipient"), G_STRUCT_OFFSET (Head, hm_recipient), FALSE },
+};
+#undef HEAD_NAME
+
+#define HEAD_FIELD(h, i) (*(char **) G_STRUCT_MEMBER_P ((h), head_fields[i].offset))
+
+static void
+head_clear (Head *h)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (head_fields); i++)
+    g_clear_pointer (&HEAD_FIELD (h, i), g_free);
+  if (h->mime)
+    g_string_free (h->mime, TRUE);
+  h->mime = NULL;
+}
+
+static gboolean
+is_ascii (const char *s)
+{
+  for (; *s; s++)
+    if ((guchar) *s >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+only_space (const char *s, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (!(s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether the line s[0..len) (without its line break) is a delimiter of the multipart
+ * with boundary b, as GMime reads one (RFC 2046: "--b", or "--b--" for the last, then
+ * white space only); *last tells which. */
+static gboolean
+is_delimiter (const char *s, gsize len, const char *b, gsize bl, gboolean *last)
+{
+  gsize i = bl + 2;
+  if (b == NULL || len < i || s[0] != '-' || s[1] != '-' || memcmp (s + 2, b, bl) != 0)
+    return FALSE;
+  *last = len >= i + 2 && s[i] == '-' && s[i + 1] == '-' && only_space (s + i + 2, len - i - 2);
+  return *last || only_space (s + i, len - i);
+}
+
+/* A field value unfolded as GMime unfolds it: line breaks dropped, white space at
+ * either end trimmed. */
+static char *
+unfold (const char *s, gsize len)
+{
+  char *out, *o;
+  while (len && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+    s++, len--;
+  while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n'))
+    len--;
+  o = out = g_malloc (len + 1);
+  for (gsize i = 0; i < len; i++)
+    if (s[i] != '\r' && s[i] != '\n' && s[i] != '\0')
+      *o++ = s[i];
+  *o = '\0';
+  return out;
+}
+
+/* One field, data[0..len) with its folded lines and line breaks. */
+static void
+head_field (Head *h, const char *data, gsize len)
+{
+  const char *colon = memchr (data, ':', len);
+  gsize n, name_len;
+  gboolean blank = FALSE;
+  /* a name of printable characters, white space allowed only before the colon; a line
+   * that is none (and what is folded under it) is skipped, as GMime skips it */
+  if (colon == NULL || colon == data)
+    return;
+  n = (gsize) (colon - data);
+  for (gsize i = 0; i < n; i++)
+    {
+      guchar c = (guchar) data[i];
+      if (c > ' ' && c != 127 && !blank)
+        continue;
+      if (c == ' ' || c == '\t')
+        blank = TRUE;
+      else
+        return;
+    }
+  name_len = n;
+  while (name_len && (data[name_len - 1] == ' ' || data[name_len - 1] == '\t'))
+    name_len--;
+  if (name_len == 0)
+    return;
+  if (name_len > 8 && g_ascii_strncasecmp (data, "Content-", 8) == 0)
+    {
+      if (name_len == 12 && g_ascii_strncasecmp (data + 8, "Type", 4) == 0)
+        h->ctype = data + n + 1, h->ctype_len = len - n - 1;
+      else if (name_len == 25 && h->cte == NULL && g_ascii_strncasecmp (data + 8, "Transfer-Encoding", 17) == 0)
+        h->cte = data + n + 1, h->cte_len = len - n - 1;
+      if (!h->copy_mime)
+        return;
+      if (h->mime == NULL)
+        h->mime = g_string_sized_new (256);
+      g_string_append_len (h->mime, data, (gssize) len);
+      if (data[len - 1] != '\n')
+        g_string_append_c (h->mime, '\n');
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (head_fields) && !h->mime_only; i++)
+    if (head_fields[i].len == name_len && g_ascii_tolower (data[0]) == g_ascii_tolower (head_fields[i].name[0])
+        && g_ascii_strncasecmp (data, head_fields[i].name, name_len) == 0)
+      {
+        char **slot = &HEAD_FIELD (h, i);
+        char *unfolded;
+        if (*slot && !head_fields[i].last)
+          return;
+        unfolded = unfold (data + n + 1, len - n - 1);
+        g_free (*slot);
+        /* ASCII without an encoded word decodes to itself */
+        if (strstr (unfolded, "=?") || !is_ascii (unfolded))
+          {
+            *slot = g_mime_utils_header_decode_text (NULL, unfolded);
+            g_free (unfolded);
+          }
+        else
+          *slot = unfolded;
+        return;
+      }
+}
+
+/* Reads the header at the start of data[0..len) into h (zeroed by the caller, mime_only
+ * set for a part's header). A part's header also ends at a delimiter line of boundary
+ * (NULL at the top). The cost is linear: each byte is looked at a bounded number of times. */
+static void
+head_read (Head *h, const char *data, gsize len, const char *boundary, gsize bl)
+{
+  gsize i = 0, field = 0;
+  gboolean in_field = FALSE, last;
+  h->body = len;
+  while (i < len)
+    {
+      const char *s = data + i;
+      const char *nl = memchr (s, '\n', len - i);
+      gsize next = nl ? (gsize) (nl - data) + 1 : len;
+      gsize core = (nl ? (gsize) (nl - s) : len - i);
+      if (core && s[core - 1] == '\r')
+        core--;
+      if (core == 0 || is_delimiter (s, core, boundary, bl, &last))
+        {
+          h->body = i;
+          h->blank = core == 0;
+          break;
+        }
+      if (!(s[0] == ' ' || s[0] == '\t'))
+        {
+          if (in_field)
+            head_field (h, data + field, i - field);
+          field = i;
+          in_field = TRUE;
+        }
+      i = next;
+    }
+  if (in_field)
+    head_field (h, data + field, h->body - field);
+  if (h->message_id)
+    {
+      char *id = g_mime_utils_decode_message_id (h->message_id);
+      g_free (h->message_id);
+      h->message_id = id;
+    }
+}
+
+/* The same fields of a message that GMime parsed (a returned message deeper down). */
+static void
+head_from_message (Head *h, GMimeMessage *m)
+{
+  GMimeObject *mo = GMIME_OBJECT (m);
+  for (guint i = 0; i < G_N_ELEMENTS (head_fields); i++)
+    HEAD_FIELD (h, i) = g_strdup (g_mime_object_get_header (mo, head_fields[i].name));
+  g_free (h->subject);
+  h->subject = g_strdup (g_mime_message_get_subject (m));
+  g_free (h->message_id);
+  h->message_id = g_strdup (g_mime_message_get_message_id (m));
+}
+
+/* Whether a raw field value starts with the given media type ("multipart") and, when sub
+ * is set, subtypes ("message/rfc822"): white space may surround the slash. */
+static gboolean
+value_has_type (const char *v, gsize len, const char *type, const char *const *subs)
+{
+  gsize i = 0, tl = strlen (type);
+  while (i < len && g_ascii_isspace (v[i]))
+    i++;
+  if (len - i < tl || g_ascii_strncasecmp (v + i, type, tl) != 0)
+    return FALSE;
+  i += tl;
+  if (subs == NULL)
+    return i < len && (v[i] == '/' || g_ascii_isspace (v[i]));
+  while (i < len && g_ascii_isspace (v[i]))
+    i++;
+  if (i == len || v[i++] != '/')
+    return FALSE;
+  while (i < len && g_ascii_isspace (v[i]))
+    i++;
+  for (guint k = 0; subs[k]; k++)
+    {
+      gsize sl = strlen (subs[k]);
+      if (len - i >= sl && g_ascii_strncasecmp (v + i, subs[k], sl) == 0
+          && (i + sl == len || v[i + sl] == ';' || v[i + sl] == '(' || g_ascii_isspace (v[i + sl])))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---- what GMime is handed ------------------------------------------------------------------ */
+
+/* A report often returns the whole message it could not deliver (message/rfc822, with its
+ * attachments), of which the analyser needs only the header; GMime would build a message
+ * object for it with every field. When the top-level multipart holds one, GMime is not
+ * handed that part: its header is read here, in its place among the parts (see
+ * collect_returned), and the message itself is parsed only if it is a delivery report in
+ * turn, which a relay passes on. */
+typedef struct {
+  gboolean found;
+  guint    index;      /* the part it is among the top-level multipart's parts */
+  gsize    delim;      /* the delimiter line that begins the part */
+  gsize    start;      /* its own header */
+  gsize    head_end;   /* where its header ends */
+  gsize    end;        /* the delimiter line after it, or the end of the data */
+} Returned;
+
+/* One message read: its header, the MIME structure GMime made of it, and where its
+ * returned message is. */
+typedef struct {
+  GMimeStream *base;   /* the caller's bytes, which GMime reads in place */
+  const char  *data;   /* the same bytes */
+  Head         head;
+  Returned     ret;
+  GMimeObject *top;
+} Msg;
+
+/* Finds the first delimiter line of boundary b in data[from..len); *at is its start and
+ * *next the line after it. */
+static gboolean
+next_delimiter (const char *data, gsize from, gsize len, const char *b, gsize bl, gsize *at, gsize *next,
+                gboolean *last)
+{
+  gsize i = from;
+  while (i < len)
+    {
+      const char *nl = memchr (data + i, '\n', len - i);
+      gsize core = nl ? (gsize) (nl - data) - i : len - i;
+      if (core >= bl + 2 && data[i] == '-' && is_delimiter (data + i, core, b, bl, last))
+        {
+          *at = i;
+          *next = nl ? (gsize) (nl - data) + 1 : len;
+          return TRUE;
+        }
+      i = nl ? (gsize) (nl - data) + 1 : len;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_token_char (char c)
+{
+  return c > ' ' && c < 127 && strchr ("()<>@,;:\\\"/[]?=", c) == NULL;
+}
+
+/* The boundary of a multipart's raw Content-Type value, when the value is written in the
+ * plain form (type/subtype; name=token or name="quoted") that GMime reads the same way:
+ * TRUE with *boundary set (NULL when it has none); FALSE when the value needs GMime's
+ * parser (comments, RFC 2231 or RFC 2047 parameters, escapes, stray characters). */
+static gboolean
+plain_boundary (const char *v, gsize len, char **boundary)
+{
+  gsize i = 0;
+  *boundary = NULL;
+#define SKIP_SPACE() while (i < len && g_ascii_isspace (v[i])) i++
+  SKIP_SPACE ();
+  while (i < len && is_token_char (v[i]))
+    i++;
+  SKIP_SPACE ();
+  if (i == len || v[i++] != '/')
+    return FALSE;
+  SKIP_SPACE ();
+  while (i < len && is_token_char (v[i]))
+    i++;
+  for (;;)
+    {
+      gsize name, name_len, val, val_len;
+      SKIP_SPACE ();
+      if (i == len)
+        return TRUE;
+      if (v[i++] != ';')
+        break;
+      SKIP_SPACE ();
+      if (i == len)
+        return TRUE;
+      for (name = i; i < len && is_token_char (v[i]) && v[i] != '*'; i++)
+        ;
+      name_len = i - name;
+      SKIP_SPACE ();
+      if (name_len == 0 || i == len || v[i++] != '=')
+        break;
+      SKIP_SPACE ();
+      if (i < len && v[i] == '"')
+        {
+          const char *q = memchr (v + i + 1, '"', len - i - 1);
+          val = i + 1;
+          if (q == NULL)
+            break;
+          val_len = (gsize) (q - v) - val;
+          i = (gsize) (q - v) + 1;
+          /* RFC 2046 boundary characters, no space at either end */
+          for (gsize k = val; k < val + val_len; k++)
+            if (!(g_ascii_isalnum (v[k]) || strchr ("'()+_,-./:=? ", v[k])))
+              val_len = 0;
+          if (val_len == 0 || v[val] == ' ' || v[val + val_len - 1] == ' ')
+            break;
+        }
+      else
+        {
+          for (val = i; i < len && is_token_char (v[i]); i++)
+            ;
+          val_len = i - val;
+          if (val_len == 0)
+            break;
+        }
+      if (name_len == 8 && g_ascii_strncasecmp (v + name, "boundary", 8) == 0)
+        {
+          if (*boundary || memmem (v + val, val_len, "=?", 2))
+            break;
+          *boundary = g_strndup (v + val, val_len);
+        }
+    }
+#undef SKIP_SPACE
+  g_clear_pointer (boundary, g_free);
+  return FALSE;
+}
+
+/* Looks for the returned message among the parts of the top-level multipart, whose body
+ * is data[body..len). */
+static void
+find_returned (Msg *m, gsize body, gsize len)
+{
+  static const char *const rfc822[] = { "rfc822", "rfc2822", "global", "news", NULL };
+  char *b = NULL;
+  gsize bl, at, pos, next;
+  guint index = 0;
+  gboolean last = FALSE;
+
+  if (m->head.ctype == NULL || !value_has_type (m->head.ctype, m->head.ctype_len, "multipart", NULL))
+    return;
+  if (!plain_boundary (m->head.ctype, m->head.ctype_len, &b))
+    {
+      char *raw = g_strndup (m->head.ctype, m->head.ctype_len);
+      GMimeContentType *ct = g_mime_content_type_parse (NULL, raw);
+      b = g_strdup (g_mime_content_type_get_parameter (ct, "boundary"));
+      g_object_unref (ct);
+      g_free (raw);
+    }
+#ifdef CHECK_BOUNDARY
+  else
+    {
+      char *raw = g_strndup (m->head.ctype, m->head.ctype_len);
+      GMimeContentType *ct = g_mime_content_type_parse (NULL, raw);
+      const char *gb = g_mime_content_type_get_parameter (ct, "boundary");
+      if (g_strcmp0 (gb, b))
+        g_printerr ("BOUNDARY MISMATCH [%s] [%s] [%s]\n", raw, b, gb);
+      g_object_unref (ct);
+      g_free (raw);
+    }
+#endif
+  bl = b ? strlen (b) : 0;
+  for (pos = body; bl && !last && next_delimiter (m->data, pos, len, b, bl, &at, &next, &last); index++)
+    {
+      Head ph = { 0 };
+      gsize content, cte_len, delim = at;
+      const char *cte;
+      if (last)
+        break;
+      ph.mime_only = TRUE;
+      head_read (&ph, m->data + next, len - next, b, bl);
+      pos = next + ph.body;
+      if (!ph.blank || ph.ctype == NULL || !value_has_type (ph.ctype, ph.ctype_len, "message", rfc822))
+        continue;
+      /* an encoded message is no message to GMime but an opaque part */
+      cte = ph.cte;
+      cte_len = ph.cte_len;
+      while (cte && cte_len && g_ascii_isspace (*cte))
+        cte++, cte_len--;
+      while (cte && cte_len && g_ascii_isspace (cte[cte_len - 1]))
+        cte_len--;
+      if (cte && !((cte_len == 4 && (!g_ascii_strncasecmp (cte, "7bit", 4) || !g_ascii_strncasecmp (cte, "8bit", 4)))
+                   || (cte_len == 6 && !g_ascii_strncasecmp (cte, "binary", 6))))
+        continue;
+      content = m->data[pos] == '\r' ? pos + 2 : pos + 1;
+      if (content > len)
+        content = len;
+      m->ret.found = TRUE;
+      m->ret.index = index;
+      m->ret.delim = delim;
+      m->ret.start = content;
+      /* its header ends at a blank line, or where the part does */
+      m->ret.end = next_delimiter (m->data, content, len, b, bl, &at, &next, &last) ? at : len;
+      {
+        Head rh = { 0 };
+        rh.mime_only = TRUE;
+        head_read (&rh, m->data + content, m->ret.end - content, NULL, 0);
+        m->ret.head_end = content + rh.body;
+      }
+      break;
+    }
+  g_free (b);
+}
+
+static void
+cat_add (GMimeStream *cat, GMimeStream *source)
+{
+  g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), source);
+  g_object_unref (source);
+}
+
+/* what GMime is handed, up to this size, is copied into one buffer: cheaper than the
+ * streams that join the pieces in place, which every part's content would go through */
+#define COPY_LIMIT (256 * 1024)
+
+/* Reads the message data[start..end) (data being the bytes of base): the header here,
+ * the MIME structure by GMime. FALSE when GMime makes nothing of it. */
+static gboolean
+msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
+{
+  struct { const char *s; gsize len; gboolean in_data; } piece[3];
+  GMimeStream *stream;
+  GMimeParser *parser;
+  guint n = 0;
+  gsize body, total = 0;
+
+  memset (m, 0, sizeof *m);
+  m->base = base;
+  m->data = data;
+  m->head.copy_mime = TRUE;
+  head_read (&m->head, data + start, end - start, NULL, 0);
+  body = start + m->head.body;
+  find_returned (m, body, end);
+
+  /* the MIME fields, then the body without the part that holds the returned message */
+  if (m->head.mime == NULL)
+    m->head.mime = g_string_new (NULL);
+  if (!m->head.blank)
+    g_string_append_c (m->head.mime, '\n');
+#define PIECE(str, length, inside) piece[n].s = (str), piece[n].len = (length), piece[n].in_data = (inside), total += piece[n++].len
+  PIECE (m->head.mime->str, m->head.mime->len, FALSE);
+  if (m->ret.found)
+    {
+      PIECE (data + body, m->ret.delim - body, TRUE);
+      PIECE (data + m->ret.end, end - m->ret.end, TRUE);
+    }
+  else
+    PIECE (data + body, end - body, TRUE);
+#undef PIECE
+
+  if (total <= COPY_LIMIT)
+    {
+      GByteArray *arr = g_byte_array_sized_new ((guint) total);
+      for (guint i = 0; i < n; i++)
+        g_byte_array_append (arr, (const guint8 *) piece[i].s, (guint) piece[i].len);
+      stream = g_mime_stream_mem_new_with_byte_array (arr);
+    }
+  else
+    {
+      stream = g_mime_stream_cat_new ();
+      for (guint i = 0; i < n; i++)
+        if (piece[i].len)
+          {
+            gint64 at = piece[i].s - data;
+            cat_add (stream, piece[i].in_data ? g_mime_stream_substream (base, at, at + (gint64) piece[i].len)
+                                              : g_mime_stream_mem_new_with_buffer (piece[i].s, piece[i].len));
+          }
+    }
+  parser = g_mime_parser_new_with_stream (stream);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  m->top = g_mime_parser_construct_part (parser, NULL);
+  g_object_unref (parser);
+  g_object_unref (stream);
+  return m->top != NULL;
+}
+
+static void
+msg_clear (Msg *m)
+{
+  head_clear (&m->head);
+  g_clear_object (&m->top);
 }
 
 /* ---- collecting the parts ---------------------------------------------------------------- */
@@ -333,46 +908,58 @@ typedef struct {
   char       *report_type;
   char       *complained;     /* X-HmXmrOriginalRecipient of the returned message */
   GMimeMessage *inner_report; /* the returned message, when it is itself a delivery report */
+  gboolean    returned_report; /* the same, for the returned message that GMime was not
+                                * handed (see find_returned) */
+  const Msg  *msg;            /* the message the parts are of */
 } Parts;
 
-static GString *
-decode_part (GMimePart *part)
+/* The content of part, decoded (transfer encoding and charset) into UTF-8 without NUL
+ * bytes; *len is its length. */
+static char *
+decode_part (GMimePart *part, gsize *len)
 {
   GMimeDataWrapper *w = g_mime_part_get_content (part);
-  GMimeStream *mem;
   GByteArray *arr;
-  GString *out;
-  const char *charset;
+  GMimeStream *mem;
   char *u;
 
+  *len = 0;
   if (w == NULL)
-    return g_string_new (NULL);
-  mem = g_mime_stream_mem_new ();
+    return g_strdup ("");
+  arr = g_byte_array_new ();
+  mem = g_mime_stream_mem_new_with_byte_array (arr);
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
   g_mime_data_wrapper_write_to_stream (w, mem);
-  arr = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
-  charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
-  u = to_utf8 ((const char *) arr->data, arr->len, charset);
   g_object_unref (mem);
-  out = g_string_new (u);
-  g_free (u);
-  return out;
+  if (plain_ascii ((const char *) arr->data, arr->len) && !has_jis_escape ((const char *) arr->data, arr->len))
+    {
+      /* as it is (the common case): no copy */
+      *len = arr->len;
+      g_byte_array_append (arr, (const guint8 *) "", 1);
+      return (char *) g_byte_array_free (arr, FALSE);
+    }
+  u = to_utf8 ((const char *) arr->data, arr->len,
+               g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset"));
+  g_byte_array_unref (arr);
+  *len = strlen (u);
+  return u;
 }
 
 static void
-append_capped (GString *dst, const GString *src)
+append_capped (GString *dst, const char *src, gsize len)
 {
   gsize room = dst->len < TEXT_LIMIT ? TEXT_LIMIT - dst->len : 0;
   if (room == 0)
     return;
   if (dst->len && dst->str[dst->len - 1] != '\n')
     g_string_append_c (dst, '\n');
-  if (src->len <= room)
-    g_string_append_len (dst, src->str, (gssize) src->len);
+  if (len <= room)
+    g_string_append_len (dst, src, (gssize) len);
   else
     {
-      const char *end = src->str + room;
-      g_utf8_validate (src->str, (gssize) room, &end);
-      g_string_append_len (dst, src->str, end - src->str);
+      const char *end = src + room;
+      g_utf8_validate (src, (gssize) room, &end);
+      g_string_append_len (dst, src, end - src);
     }
 }
 
@@ -383,6 +970,34 @@ part_encoded_size (GMimePart *part)
   GMimeStream *s = w ? g_mime_data_wrapper_get_stream (w) : NULL;
   gint64 n = s ? g_mime_stream_length (s) : -1;
   return n < 0 ? 0 : (gsize) n;
+}
+
+/* The returned message that find_returned took out of what GMime was handed, in its
+ * place among the parts: its header names the recipient (To:), the complaining one in
+ * Microsoft's junk mail reports, and whether it is a delivery report in turn. */
+static void
+collect_returned (Parts *p)
+{
+  const Returned *ret = &p->msg->ret;
+  Head h = { 0 };
+  if (p->has_original)
+    return;
+  p->has_original = TRUE;
+  head_read (&h, p->msg->data + ret->start, ret->head_end - ret->start, NULL, 0);
+  if (h.to && p->orig_to == NULL)
+    p->orig_to = address_in (h.to, strlen (h.to));
+  if (h.hm_recipient && p->complained == NULL)
+    p->complained = address_in (h.hm_recipient, strlen (h.hm_recipient));
+  if (h.ctype && value_has_type (h.ctype, h.ctype_len, "multipart", NULL) && ci_find (h.ctype, h.ctype_len, "report"))
+    {
+      char *raw = g_strndup (h.ctype, h.ctype_len);
+      GMimeContentType *rct = g_mime_content_type_parse (NULL, raw);
+      const char *rt = g_mime_content_type_get_parameter (rct, "report-type");
+      p->returned_report = rt && g_ascii_strcasecmp (rt, "delivery-status") == 0;
+      g_object_unref (rct);
+      g_free (raw);
+    }
+  head_clear (&h);
 }
 
 static void
@@ -413,18 +1028,20 @@ collect (GMimeObject *obj, Parts *p, int depth)
             p->report_type = g_ascii_strdown (rt, -1);
         }
       for (int i = 0; i < n; i++)
-        collect (g_mime_multipart_get_part (mp, i), p, depth + 1);
+        {
+          if (depth == 0 && p->msg->ret.found && p->msg->ret.index == (guint) i)
+            collect_returned (p);
+          collect (g_mime_multipart_get_part (mp, i), p, depth + 1);
+        }
+      if (depth == 0 && p->msg->ret.found && p->msg->ret.index >= (guint) n)
+        collect_returned (p);
       if (n == 0 && depth > 0 && !p->has_original)
         {
           /* a nested multipart whose boundary never occurs (or is missing, as when the
            * parameter sits on an unfolded line): GMime leaves its content in the prologue */
           const char *pro = g_mime_multipart_get_prologue (mp);
           if (pro && *pro)
-            {
-              GString *t = g_string_new (pro);
-              append_capped (p->text, t);
-              g_string_free (t, TRUE);
-            }
+            append_capped (p->text, pro, strlen (pro));
         }
       return;
     }
@@ -465,19 +1082,21 @@ collect (GMimeObject *obj, Parts *p, int depth)
       && (g_ascii_strcasecmp (sub, "delivery-status") == 0
           || g_ascii_strcasecmp (sub, "global-delivery-status") == 0))
     {
-      GString *s = decode_part (GMIME_PART (obj));
+      gsize len;
+      char *s = decode_part (GMIME_PART (obj), &len);
       p->has_dsn = TRUE;
-      append_capped (p->dsn, s);
+      append_capped (p->dsn, s, len);
       g_string_append (p->dsn, "\n\n");
-      g_string_free (s, TRUE);
+      g_free (s);
       return;
     }
   if (g_ascii_strcasecmp (type, "message") == 0 && g_ascii_strcasecmp (sub, "feedback-report") == 0)
     {
-      GString *s = decode_part (GMIME_PART (obj));
+      gsize len;
+      char *s = decode_part (GMIME_PART (obj), &len);
       p->has_arf = TRUE;
-      append_capped (p->arf, s);
-      g_string_free (s, TRUE);
+      append_capped (p->arf, s, len);
+      g_free (s);
       return;
     }
   if ((g_ascii_strcasecmp (type, "text") == 0 && g_ascii_strcasecmp (sub, "rfc822-headers") == 0)
@@ -485,18 +1104,23 @@ collect (GMimeObject *obj, Parts *p, int depth)
     {
       if (!p->has_original)
         {
-          GString *s = decode_part (GMIME_PART (obj));
-          const char *to = NULL;
+          gsize len;
+          char *s = decode_part (GMIME_PART (obj), &len);
+          Head h = { 0 };
           p->has_original = TRUE;
-          for (const char *l = s->str; l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
+          head_read (&h, s, len, NULL, 0);
+          if (h.to)
+            p->orig_to = address_in (h.to, strlen (h.to));
+          for (const char *l = s; p->orig_to == NULL && l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
             if (ci_prefix (l, strlen (l), "to:"))
               {
-                const char *e = strchr (l, '\n');
-                to = l + 3;
+                /* a header quoted after a blank line */
+                const char *e = strchr (l, '\n'), *to = l + 3;
                 p->orig_to = address_in (to, e ? (gsize) (e - to) : strlen (to));
                 break;
               }
-          g_string_free (s, TRUE);
+          head_clear (&h);
+          g_free (s);
         }
       return;
     }
@@ -504,7 +1128,8 @@ collect (GMimeObject *obj, Parts *p, int depth)
     {
       const char *disp = g_mime_object_get_disposition (obj);
       gboolean html = g_ascii_strcasecmp (sub, "html") == 0;
-      GString *s;
+      char *s;
+      gsize len;
       if (disp && g_ascii_strcasecmp (disp, "attachment") == 0 && depth > 0
           && g_mime_part_get_filename (GMIME_PART (obj)) != NULL)
         return;
@@ -512,9 +1137,9 @@ collect (GMimeObject *obj, Parts *p, int depth)
         return;
       if (!html && g_ascii_strcasecmp (sub, "plain") != 0 && depth > 0)
         return;
-      s = decode_part (GMIME_PART (obj));
-      append_capped (html ? p->html : p->text, s);
-      g_string_free (s, TRUE);
+      s = decode_part (GMIME_PART (obj), &len);
+      append_capped (html ? p->html : p->text, s, len);
+      g_free (s);
     }
 }
 
@@ -522,13 +1147,15 @@ collect (GMimeObject *obj, Parts *p, int depth)
 static void
 html_to_text (GString *out, const char *s)
 {
+  const char *end = s + strlen (s);
   gboolean in_tag = FALSE;
   for (; *s; s++)
     {
       if (*s == '<')
         {
-          if (ci_prefix (s, strlen (s), "<br") || ci_prefix (s, strlen (s), "</p") || ci_prefix (s, strlen (s), "</div")
-              || ci_prefix (s, strlen (s), "</tr") || ci_prefix (s, strlen (s), "<p"))
+          gsize rest = (gsize) (end - s);
+          if (ci_prefix (s, rest, "<br") || ci_prefix (s, rest, "</p") || ci_prefix (s, rest, "</div")
+              || ci_prefix (s, rest, "</tr") || ci_prefix (s, rest, "<p"))
             g_string_append_c (out, '\n');
           in_tag = TRUE;
         }
@@ -662,6 +1289,18 @@ dsn_field (Dsn *d, DsnRcpt **cur, gboolean *in_rcpt, const char *name, const cha
     }
 }
 
+/* whether a field of this name is one dsn_field() reads */
+static gboolean
+dsn_wanted (const char *name, gsize len)
+{
+  static const char *const names[] = { "reporting-mta", "final-recipient", "original-recipient", "action",
+                                       "status", "diagnostic-code", "remote-mta", NULL };
+  for (guint i = 0; names[i]; i++)
+    if (strlen (names[i]) == len && g_ascii_strncasecmp (name, names[i], len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /* Reads RFC 3464 field groups from text. Lines that are not fields are ignored, so this also
  * reads the fields that some MTAs put into a text part. */
 static void
@@ -701,8 +1340,8 @@ dsn_parse (Dsn *d, const char *s, gsize len)
           colon = memchr (s, ':', ll);
           if (colon && colon > s)
             {
-              gboolean ok = TRUE;
-              for (const char *q = s; q < colon; q++)
+              gboolean ok = dsn_wanted (s, (gsize) (colon - s));
+              for (const char *q = s; ok && q < colon; q++)
                 if (!(g_ascii_isalnum (*q) || *q == '-'))
                   ok = FALSE;
               if (ok)
@@ -749,8 +1388,12 @@ is_header_line (const char *s, gsize len)
     "mime-version:", "content-type:", "dkim-signature:", "delivered-to:", "reply-to:",
     "x-mailer:", "sender:", "cc:", "content-transfer-encoding:", "authentication-results:",
     "received-spf:", "list-unsubscribe:", "x-originating-ip:", "arc-seal:", NULL };
+  /* a field name is short and starts with a letter: most lines are ruled out at once */
+  const char *colon = len && g_ascii_isalpha (s[0]) ? memchr (s, ':', MIN (len, 27)) : NULL;
+  if (colon == NULL)
+    return FALSE;
   for (guint i = 0; names[i]; i++)
-    if (ci_prefix (s, len, names[i]))
+    if (g_ascii_tolower (s[0]) == names[i][0] && ci_prefix (s, len, names[i]))
       return TRUE;
   return FALSE;
 }
@@ -775,6 +1418,9 @@ is_original_separator (const char *s, gsize len)
     i++;
   while (i < len && (s[i] == '-' || s[i] == '=' || s[i] == '*' || s[i] == '_'))
     i++, dashes++;
+  /* every phrase names a "message" or an "original" */
+  if (!ci_find (s + i, len - i, "message") && !ci_find (s + i, len - i, "original"))
+    return FALSE;
   for (guint k = 0; what[k] && !found; k++)
     found = ci_find (s + i, len - i, what[k]) != NULL;
   if (!found)
@@ -960,35 +1606,99 @@ lines_text (GArray *lines, guint from, guint to)
   return g_string_free (s, FALSE);
 }
 
+/* In a line of Sendmail's that sums up a recipient or a host ("554 <a@b>... text",
+ * "550 5.1.1 <a@b>... text", "421 mx.example.net (smtp)... Deferred"), where what it is
+ * about begins, after the codes; NULL for other lines. */
+static const char *
+summary_target (const char *p)
+{
+  const char *q;
+  if (!(g_ascii_isdigit (p[0]) && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) && p[3] == ' '))
+    return NULL;
+  q = p + 4;
+  if ((q[0] == '2' || q[0] == '4' || q[0] == '5') && q[1] == '.')
+    {
+      /* an enhanced code after the reply code */
+      q += 2;
+      while (g_ascii_isdigit (*q) || *q == '.')
+        q++;
+      if (*q != ' ')
+        return NULL;
+      q++;
+    }
+  return q;
+}
+
+/* Whether a line of a Sendmail transcript begins the part about another host: "While
+ * talking to mx.example.net:" or the line that sums up a host, "550 mx.example.net
+ * (smtp)... Host unknown". */
+static gboolean
+opens_host_part (const char *s, gsize len)
+{
+  const char *q, *end = s + len;
+  while (s < end && (*s == ' ' || *s == '\t' || *s == '.'))
+    s++;
+  if (ci_prefix (s, (gsize) (end - s), "while talking to "))
+    return TRUE;
+  q = (gsize) (end - s) > 4 ? summary_target (s) : NULL;
+  if (q == NULL || q >= end || *q == '<')
+    return FALSE;
+  while (q < end && (g_ascii_isalnum (*q) || *q == '.' || *q == '-'))
+    q++;
+  if (q + 2 > end || q[0] != ' ' || q[1] != '(')
+    return FALSE;
+  for (q += 2; q < end && g_ascii_isalnum (*q); q++)
+    ;
+  return (gsize) (end - q) >= 4 && strncmp (q, ")...", 4) == 0;
+}
+
+/* Where the block of lines[from..to) about address ends in a Sendmail transcript: Sendmail
+ * writes a host's session, then the lines that sum up its recipients, so once the
+ * recipient's own line has been read, a line that opens another host's part begins what
+ * is not about it. */
+static guint
+transcript_end (GArray *lines, guint from, guint to, const char *address)
+{
+  gsize al = address ? strlen (address) : 0;
+  gboolean summed = FALSE;
+  for (guint i = from; al && i < to && i < lines->len; i++)
+    {
+      Line *l = &g_array_index (lines, Line, i);
+      const char *p = l->s, *end = l->s + l->len, *q;
+      if (summed && opens_host_part (l->s, l->len))
+        return i;
+      while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+      q = (gsize) (end - p) > 4 ? summary_target (p) : NULL;
+      if (q && (gsize) (end - q) > al + 2 && q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0
+          && q[1 + al] == '>')
+        summed = TRUE;
+    }
+  return to;
+}
+
 /* Sendmail sums up each recipient in a line of its own, "554 <a@b>... 550 Host unknown" or
  * "550 5.1.1 <a@b>... User unknown": the leading code is Sendmail's, and so is the text
  * when the transcript quotes the remote reply ("<<< 553 ..."), which is then the one to
- * read. Without a quoted reply, only the local code is blanked out (in place), so that a
+ * read. Sendmail writes the transcript of a host's session before the lines that sum up
+ * its recipients, so only a quoted reply above the line (or in text that stood above the
+ * block: quoted_above) is this recipient's; one below it is from the session with the next
+ * host. Without a quoted reply, only the local code is blanked out (in place), so that a
  * remote reply after the dots is read. */
 static void
-drop_local_codes (char *text, const char *address)
+drop_local_codes (char *text, const char *address, gboolean quoted_above)
 {
   gsize al = address ? strlen (address) : 0;
-  gboolean quoted = strstr (text, "<<< ") != NULL;
+  const char *first_quote = strstr (text, "<<< ");
   for (char *l = text; al && l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
     {
-      char *p = l, *q;
+      gboolean quoted = quoted_above || (first_quote && first_quote < l);
+      const char *q;
+      char *p = l;
       while (*p == ' ' || *p == '\t')
         p++;
-      if (!(g_ascii_isdigit (p[0]) && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) && p[3] == ' '))
-        continue;
-      q = p + 4;
-      if ((q[0] == '2' || q[0] == '4' || q[0] == '5') && q[1] == '.')
-        {
-          /* an enhanced code after the reply code */
-          q += 2;
-          while (g_ascii_isdigit (*q) || *q == '.')
-            q++;
-          if (*q != ' ')
-            continue;
-          q++;
-        }
-      if (!(q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0 && q[1 + al] == '>'
+      q = summary_target (p);
+      if (!(q && q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0 && q[1 + al] == '>'
             && strncmp (q + 2 + al, "...", 3) == 0))
         continue;
       if (quoted)
@@ -1028,7 +1738,7 @@ block_for (GArray *lines, const char *address, GPtrArray *others)
                 break;
               j++;
             }
-          return lines_text (lines, i, j);
+          return lines_text (lines, i, transcript_end (lines, i, j, address));
         }
     }
   return NULL;
@@ -1415,6 +2125,17 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
           || (status && status[1] == '.' && (status[2] == '7' || status[2] == '2') && status[3] == '.')
           || (ev->prose && status == NULL && code != 0)))
     reason = "filtered";
+  /* A server that refuses an address while it checks recipients names it ("<a@b>: User
+   * unknown", "a@b... No such user"). The same words in a report's Diagnostic-Code that
+   * names neither the address, nor the command, nor a status of a bad address (X.1.Y)
+   * have nothing to tie them to the address: a filter refused the message (KDDI's au
+   * answers "550 : User unknown", the address left out, when the recipient's settings
+   * refuse the sender). */
+  if (is_reason (reason, "userunknown") && src == FROM_WORDING && pattern->priority >= STRONG_WORDING
+      && !ev->prose && ev->diag && r->address && r->command == NULL
+      && !(status && precise_status (status) && status[2] == '1')
+      && !ci_find (ev->diag, strlen (ev->diag), r->address))
+    reason = "filtered";
   /* a program at the receiving end (a pipe, a local delivery agent: Diagnostic-Code type
    * X-Unix) failed, and no code or wording says more */
   if ((src < FROM_WORDING || (src == FROM_WORDING && pattern && pattern->priority < STRONG_WORDING))
@@ -1467,9 +2188,8 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
 /* ---- the message -------------------------------------------------------------------------- */
 
 static gboolean
-header_is (GMimeObject *o, const char *name, const char *prefix)
+value_is (const char *v, const char *prefix)
 {
-  const char *v = g_mime_object_get_header (o, name);
   while (v && g_ascii_isspace (*v))
     v++;
   return v && ci_prefix (v, strlen (v), prefix);
@@ -1518,14 +2238,13 @@ looks_forward (const char *subject)
 /* RFC 3834 and the headers mail programs use instead: an automatic answer, such as a
  * vacation notice, says so in its header (or in a fixed subject prefix) */
 static gboolean
-looks_autoreply (GMimeObject *mo, const char *subject)
+looks_autoreply (const Head *h)
 {
   static const char *const prefixes[] = { "auto:", "auto response:", "automatic reply:", "autoreply:",
                                           "out of office:", "out of the office:", NULL };
-  const char *suppress = g_mime_object_get_header (mo, "X-Auto-Response-Suppress");
-  if (header_is (mo, "Auto-Submitted", "auto-replied") || g_mime_object_get_header (mo, "X-Autoreply")
-      || g_mime_object_get_header (mo, "X-Autorespond") || header_is (mo, "Precedence", "auto_reply")
-      || header_is (mo, "X-Apple-Action", "vacation"))
+  const char *suppress = h->response_suppress, *subject = h->subject;
+  if (value_is (h->auto_submitted, "auto-replied") || h->x_autoreply || h->x_autorespond
+      || value_is (h->precedence, "auto_reply") || value_is (h->apple_action, "vacation"))
     return TRUE;
   if (suppress && (ci_find (suppress, strlen (suppress), "oof") || ci_find (suppress, strlen (suppress), "autoreply")
                    || ci_find (suppress, strlen (suppress), "all")))
@@ -1821,56 +2540,63 @@ parse_arf (SmtpcodesReport *rep, Parts *p)
 }
 
 static void
-analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
+analyse (SmtpcodesReport *rep, const Msg *m, int depth)
 {
   SmtpcodesRegistry *reg = rep->registry;
-  GMimeObject *mo = GMIME_OBJECT (msg);
+  const Head *h = &m->head;
+  GMimeObject *top = m->top;
   Parts p = { 0 };
   Dsn d = { NULL, NULL };
   GArray *lines;
-  const char *from_h = g_mime_object_get_header (mo, "From");
-  const char *to_h = g_mime_object_get_header (mo, "To");
-  const char *subject = g_mime_message_get_subject (msg);
+  const char *from_h = h->from;
+  const char *subject = h->subject;
   char *from = from_h ? address_in (from_h, strlen (from_h)) : NULL;
-  char *to = to_h ? address_in (to_h, strlen (to_h)) : NULL;
-  const char *failed = g_mime_object_get_header (mo, "X-Failed-Recipients");
+  char *to = h->to ? address_in (h->to, strlen (h->to)) : NULL;
+  const char *failed = h->failed;
   gboolean autoreply, exim;
 
+  p.msg = m;
   if (depth == 0)
     {
-      rep->from = from_h ? g_strdup (from_h) : NULL;
-      rep->subject = subject ? g_strdup (subject) : NULL;
-      rep->message_id = g_strdup (g_mime_message_get_message_id (msg));
+      rep->from = g_strdup (from_h);
+      rep->subject = g_strdup (subject);
+      rep->message_id = g_strdup (h->message_id);
     }
 
   p.text = g_string_new (NULL);
   p.html = g_string_new (NULL);
   p.dsn = g_string_new (NULL);
   p.arf = g_string_new (NULL);
-  collect (g_mime_message_get_mime_part (msg), &p, 0);
-  if (p.text->len == 0 && p.dsn->len == 0 && GMIME_IS_MULTIPART (g_mime_message_get_mime_part (msg)))
+  collect (top, &p, 0);
+  if (p.text->len == 0 && p.dsn->len == 0 && GMIME_IS_MULTIPART (top))
     {
       /* boundaries that never occur: GMime leaves everything in the prologue */
-      const char *pro = g_mime_multipart_get_prologue (GMIME_MULTIPART (g_mime_message_get_mime_part (msg)));
+      const char *pro = g_mime_multipart_get_prologue (GMIME_MULTIPART (top));
       if (pro)
-        {
-          GString *t = g_string_new (pro);
-          append_capped (p.text, t);
-          g_string_free (t, TRUE);
-        }
+        append_capped (p.text, pro, strlen (pro));
     }
   if (p.text->len == 0 && p.html->len)
     html_to_text (p.text, p.html->str);
 
-  if (depth == 0 && p.inner_report && !p.has_dsn && !p.has_arf && !p.multipart_report)
+  if (depth == 0 && (p.inner_report || (p.returned_report && m->ret.found)) && !p.has_dsn && !p.has_arf
+      && !p.multipart_report)
     {
       /* the notice only passes a delivery report on: that report tells what happened */
-      analyse (rep, p.inner_report, 1);
+      Msg inner = { 0 };
+      if (p.inner_report)
+        {
+          head_from_message (&inner.head, p.inner_report);
+          inner.top = g_object_ref (g_mime_message_get_mime_part (p.inner_report));
+        }
+      else
+        msg_parse (&inner, m->base, m->data, m->ret.start, m->ret.end);
+      analyse (rep, &inner, 1);
+      msg_clear (&inner);
       d.rcpts = NULL;
       goto out;
     }
 
-  autoreply = looks_autoreply (mo, subject) && !looks_daemon (from_h) && failed == NULL
+  autoreply = looks_autoreply (h) && !looks_daemon (from_h) && failed == NULL
               && !p.multipart_report && !p.has_dsn;
 
   if (p.has_arf || (p.report_type && g_str_equal (p.report_type, "feedback-report"))
@@ -1945,7 +2671,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
             char *block = block_for (lines, r->address, d.rcpts->len <= 50 ? others : NULL);
             char *type = NULL;
             if (block)
-              drop_local_codes (block, r->address);
+              drop_local_codes (block, r->address, FALSE);
             if (d.rcpts->len == 1 && lines->len && text == NULL)
               g_clear_pointer (&block, g_free);   /* the whole notice is about it, see below */
             if (block == NULL && d.rcpts->len == 1 && lines->len && !has_status (text))
@@ -1954,7 +2680,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
                  * where it states the cause ("The user(s) account is disabled." above the
                  * line that quotes the reply) */
                 block = lines_text (lines, 0, lines->len);
-                drop_local_codes (block, r->address);
+                drop_local_codes (block, r->address, FALSE);
               }
             if (block && !has_status (text))
               {
@@ -2082,9 +2808,10 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
         {
           TextRcpt *t = &g_array_index (tr, TextRcpt, i);
           SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
-          guint end = i + 1 < tr->len ? g_array_index (tr, TextRcpt, i + 1).line : lines->len;
+          guint end = transcript_end (lines, t->line, i + 1 < tr->len ? g_array_index (tr, TextRcpt, i + 1).line : lines->len,
+                                      t->address);
           char *text = t->line < end ? lines_text (lines, t->line, end) : NULL;
-          gboolean silent = !says_something (text, t->address);
+          gboolean silent = !says_something (text, t->address), quoted_above = FALSE;
           r->address = t->address;
           t->address = NULL;
           if (!has_status (text) && tr->len == 1 && t->line > 0)
@@ -2092,13 +2819,14 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg, int depth)
               /* a single recipient's reply may stand anywhere in the notice */
               char *before = lines_text (lines, 0, t->line);
               char *joined = text ? g_strconcat (text, "\n", before, NULL) : g_strdup (before);
+              quoted_above = strstr (before, "<<< ") != NULL;
               g_free (before);
               g_free (text);
               text = joined;
             }
           if (text == NULL)
             text = tr->len == 1 ? lines_text (lines, 0, lines->len) : g_strdup ("");
-          drop_local_codes (text, r->address);
+          drop_local_codes (text, r->address, quoted_above);
           r->diagnostic = squeeze (text);
           if (strlen (r->diagnostic) > 1024)
             {
@@ -2178,9 +2906,8 @@ smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize len
 {
   SmtpcodesReport *rep;
   GMimeStream *stream;
-  GMimeParser *parser;
-  GMimeMessage *msg;
   GByteArray *arr;
+  Msg msg;
   gsize i = 0;
 
   g_return_val_if_fail (registry != NULL, NULL);
@@ -2220,27 +2947,21 @@ smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize len
   if (!_smtpcodes_gmime_load (error))
     return NULL;
 
-  /* the parser reads the caller's bytes in place */
-  arr = g_byte_array_new ();
-  arr->data = (guint8 *) data;
-  arr->len = (guint) length;
-  stream = g_mime_stream_mem_new_with_byte_array (arr);
-  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
-  parser = g_mime_parser_new_with_stream (stream);
-  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
-  msg = g_mime_parser_construct_message (parser, NULL);
-
   rep = g_atomic_rc_box_new0 (SmtpcodesReport);
   rep->registry = smtpcodes_registry_ref (registry);
   rep->recipients = g_ptr_array_new_with_free_func (recipient_free);
   rep->kind = SMTPCODES_REPORT_NOT_BOUNCE;
   rep->format = "none";
-  if (msg)
-    {
-      analyse (rep, msg, 0);
-      g_object_unref (msg);
-    }
-  g_object_unref (parser);
+
+  /* GMime reads the caller's bytes in place */
+  arr = g_byte_array_new ();
+  arr->data = (guint8 *) data;
+  arr->len = (guint) length;
+  stream = g_mime_stream_mem_new_with_byte_array (arr);
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+  if (msg_parse (&msg, stream, data, 0, length))
+    analyse (rep, &msg, 0);
+  msg_clear (&msg);
   g_object_unref (stream);
   arr->data = NULL;
   arr->len = 0;
@@ -2579,6 +3300,7 @@ struct _SmtpcodesReportReader {
   guint              next_file;
   char              *path;
   GMappedFile       *map;
+  GByteArray        *buf;       /* a small file, read */
   GBytes            *bytes;
   const char        *data;
   gsize              length;
@@ -2596,6 +3318,64 @@ reader_close_current (SmtpcodesReportReader *rd)
   rd->data = NULL;
   rd->length = rd->offset = 0;
   rd->index = 0;
+}
+
+/* Files up to this size are read into the reader's buffer, larger ones mapped: for a
+ * message of a few kilobytes the map costs more than the read (the unmap, a page fault). */
+#define READ_LIMIT (1024 * 1024)
+
+static gboolean
+reader_open (SmtpcodesReportReader *rd, const char *file, GError **error)
+{
+  GError *e = NULL;
+  struct stat st;
+  int fd = g_open (file, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int err = errno;
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s: %s", file, g_strerror (err));
+      return FALSE;
+    }
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size <= READ_LIMIT)
+    {
+      gsize want = (gsize) st.st_size, got = 0;
+      if (rd->buf == NULL)
+        rd->buf = g_byte_array_new ();
+      g_byte_array_set_size (rd->buf, (guint) want);
+      while (got < want)
+        {
+          gssize n = read (fd, rd->buf->data + got, want - got);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0)
+            {
+              int err = errno;
+              g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s: %s", file, g_strerror (err));
+              close (fd);
+              return FALSE;
+            }
+          if (n == 0)
+            break;   /* it shrank */
+          got += (gsize) n;
+        }
+      close (fd);
+      rd->data = got ? (const char *) rd->buf->data : "";
+      rd->length = got;
+      return TRUE;
+    }
+  close (fd);
+  rd->map = g_mapped_file_new (file, FALSE, &e);
+  if (rd->map == NULL)
+    {
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s", e->message);
+      g_error_free (e);
+      return FALSE;
+    }
+  rd->data = g_mapped_file_get_contents (rd->map);
+  rd->length = g_mapped_file_get_length (rd->map);
+  if (rd->data == NULL)
+    rd->data = "";
+  return TRUE;
 }
 
 static gint
@@ -2637,8 +3417,9 @@ list_dir (GPtrArray *out, const char *dir)
  *   message files; "-" reads standard input
  * @error: return location for a #GError
  *
- * Opens @path for smtpcodes_report_reader_next(). Files are mapped, not read into memory;
- * an mbox is split at its "From " lines.
+ * Opens @path for smtpcodes_report_reader_next(). A file of up to 1 MB is read into a
+ * buffer the reader keeps, a larger one (an mbox) is mapped, not read into memory; an mbox
+ * is split at its "From " lines.
  *
  * Returns: (transfer full) (nullable): the reader, or %NULL with @error set
  *   (%SMTPCODES_ERROR_IO) when @path cannot be opened
@@ -2777,7 +3558,6 @@ smtpcodes_report_reader_next (SmtpcodesReportReader *reader, GError **error)
 
   for (;;)
     {
-      GError *e = NULL;
       const char *file;
       if (rd->data != NULL && rd->offset < rd->length)
         break;
@@ -2798,17 +3578,8 @@ smtpcodes_report_reader_next (SmtpcodesReportReader *reader, GError **error)
       g_free (rd->source);
       rd->source = g_strdup (file);
       rd->empty_reported = FALSE;
-      rd->map = g_mapped_file_new (file, FALSE, &e);
-      if (rd->map == NULL)
-        {
-          g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s", e->message);
-          g_error_free (e);
-          return NULL;
-        }
-      rd->data = g_mapped_file_get_contents (rd->map);
-      rd->length = g_mapped_file_get_length (rd->map);
-      if (rd->data == NULL)
-        rd->data = "";
+      if (!reader_open (rd, file, error))
+        return NULL;
     }
   if (rd->source == NULL)
     rd->source = g_strdup (rd->path);
@@ -2861,6 +3632,8 @@ smtpcodes_report_reader_free (SmtpcodesReportReader *reader)
   if (reader == NULL)
     return;
   reader_close_current (reader);
+  if (reader->buf)
+    g_byte_array_unref (reader->buf);
   g_ptr_array_unref (reader->files);
   smtpcodes_registry_unref (reader->registry);
   g_free (reader->path);

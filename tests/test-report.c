@@ -262,6 +262,14 @@ test_sendmail_transcript (void)
   g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
   check_rcpt (rep, 0, "bob@example.com", "5.1.3", 553, "blocked", FALSE);
   smtpcodes_report_unref (rep);
+
+  /* the session with the next host, below a recipient's line, is not about it */
+  rep = parse_fixture ("transcript-hosts.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 2);
+  check_rcpt (rep, 0, "ann@gone.example.net", "5.0.912", 550, "hostunknown", TRUE);
+  g_assert_null (command_of (rep, 0));
+  check_rcpt (rep, 1, "ben@example.com", "5.0.944", 0, "networkerror", FALSE);
+  smtpcodes_report_unref (rep);
 }
 
 /* a prose notice that calls the failure temporary gets a temporary pseudo status; a
@@ -394,6 +402,24 @@ test_returned_message (void)
   smtpcodes_report_unref (rep);
 }
 
+/* the header of the returned message names the recipient, also when its To: is folded;
+ * a returned message is read up to the delimiter that ends it, not one that only begins
+ * like it, and the report after it still counts */
+static void
+test_returned_header (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("headers-folded.eml");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "bob@example.net", "5.0.922", 0, "mailboxfull", FALSE);
+  smtpcodes_report_unref (rep);
+  rep = parse_fixture ("returned-before-report.eml");
+  g_assert_cmpstr (smtpcodes_report_get_format (rep), ==, "rfc3464");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "carol@example.net", "5.1.1", 550, "userunknown", TRUE);
+  smtpcodes_report_unref (rep);
+}
+
 /* a bare reply code ("500", a syntax error) yields to wording that names the cause */
 static void
 test_bare_reply (void)
@@ -415,6 +441,19 @@ test_mailbox_status (void)
   rep = parse_fixture ("qmail-x21.eml");
   check_rcpt (rep, 0, "carol@example.net", "5.2.1", 550, "userunknown", TRUE);
   g_assert_cmpstr (command_of (rep, 0), ==, "RCPT");
+  smtpcodes_report_unref (rep);
+}
+
+/* "User unknown" in a report that ties it to the address by nothing (no address in the
+ * reply, no command, no X.1.Y status) is a filter's refusal; naming the address makes it
+ * a verdict on the address */
+static void
+test_address_unnamed (void)
+{
+  SmtpcodesReport *rep = parse_fixture ("address-unnamed.eml");
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 2);
+  check_rcpt (rep, 0, "ken@mobile.example.jp", "5.0.0", 550, "filtered", FALSE);
+  check_rcpt (rep, 1, "yui@mobile.example.jp", "5.0.0", 550, "userunknown", TRUE);
   smtpcodes_report_unref (rep);
 }
 
@@ -599,6 +638,15 @@ test_bad_truncated (void)
   g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
   g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 2);
   check_rcpt (rep, 0, "nobody@example.net", "5.1.1", 550, "userunknown", TRUE);
+  smtpcodes_report_unref (rep);
+
+  /* cut inside its header: what the header says is still read */
+  rep = parse_fixture ("header-cut.eml");
+  g_assert_cmpstr (smtpcodes_report_get_subject (rep), ==, "Mail delivery failed: returning message to sender");
+  g_assert_cmpstr (smtpcodes_report_get_message_id (rep), ==, "E1uA2b3-0004Xy-7Q@mx.example.org");
+  g_assert_cmpint (smtpcodes_report_get_kind (rep), ==, SMTPCODES_REPORT_BOUNCE);
+  g_assert_cmpuint (smtpcodes_report_get_n_recipients (rep), ==, 1);
+  check_rcpt (rep, 0, "gone@example.net", "5.0.900", 0, "undefined", FALSE);
   smtpcodes_report_unref (rep);
 
   /* every prefix of a report parses */
@@ -801,8 +849,10 @@ main (int argc, char **argv)
   g_test_add_func ("/report/dsn/expired-history", test_expired_history);
   g_test_add_func ("/report/dsn/cause-above", test_cause_above);
   g_test_add_func ("/report/text/returned-message", test_returned_message);
+  g_test_add_func ("/report/text/returned-header", test_returned_header);
   g_test_add_func ("/report/reason/bare-reply", test_bare_reply);
   g_test_add_func ("/report/reason/mailbox-status", test_mailbox_status);
+  g_test_add_func ("/report/reason/address-unnamed", test_address_unnamed);
   g_test_add_func ("/report/not-bounces", test_not_bounces);
   g_test_add_func ("/report/bad/empty", test_bad_empty);
   g_test_add_func ("/report/bad/garbage", test_bad_garbage);
