@@ -863,9 +863,10 @@ typedef struct {
   const CheckConfig *cfg;
   SmtpcodesRegistry *reg;
   GCancellable      *cancel;
-  GSocketConnection *conn;
+  GSocket           *sock;
+  GSocketConnection *conn;       /* made for the TLS handshake only */
   GIOStream         *tls;
-  GInputStream      *in;
+  GInputStream      *in;         /* the TLS streams; plain text goes through sock */
   GOutputStream     *out;
   char               buf[8192];
   gsize              pos, len;
@@ -1115,7 +1116,8 @@ enum { NP_IO_EOF, NP_IO_GARBAGE, NP_IO_TOO_LONG };
 static gboolean
 fill (Session *s, GError **error)
 {
-  gssize n = g_input_stream_read (s->in, s->buf, sizeof s->buf, s->cancel, error);
+  gssize n = s->in ? g_input_stream_read (s->in, s->buf, sizeof s->buf, s->cancel, error)
+                   : g_socket_receive (s->sock, s->buf, sizeof s->buf, s->cancel, error);
   if (n < 0)
     return FALSE;
   if (n == 0)
@@ -1212,6 +1214,22 @@ read_reply (Session *s, GError **error)
 }
 
 static gboolean
+write_all (Session *s, const char *data, gsize len, GError **error)
+{
+  if (s->out)
+    return g_output_stream_write_all (s->out, data, len, NULL, s->cancel, error);
+  while (len)
+    {
+      gssize n = g_socket_send (s->sock, data, len, s->cancel, error);
+      if (n < 0)
+        return FALSE;
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+static gboolean
 send_line (Session *s, const char *shown, const char *wire, GError **error)
 {
   char *line = g_strconcat (wire, "\r\n", NULL);
@@ -1219,7 +1237,7 @@ send_line (Session *s, const char *shown, const char *wire, GError **error)
 
   if (s->transcript)
     g_string_append_printf (s->transcript, "C: %s\n", shown);
-  ok = g_output_stream_write_all (s->out, line, strlen (line), NULL, s->cancel, error);
+  ok = write_all (s, line, strlen (line), error);
   g_free (line);
   return ok;
 }
@@ -1432,6 +1450,7 @@ tls_handshake (Session *s, const char *label)
       identity = g_network_address_new (bare, cfg->port);
       g_free (bare);
     }
+  s->conn = g_socket_connection_factory_create_connection (s->sock);
   s->tls = g_tls_client_connection_new (G_IO_STREAM (s->conn), identity, &error);
   g_clear_object (&identity);
   if (!s->tls)
@@ -1537,64 +1556,92 @@ tls_handshake (Session *s, const char *label)
   return TRUE;
 }
 
+/* One connection attempt; GSocketClient is not used: its proxy and resolver machinery and
+ * the stream classes cost more than a local dialogue, and a check talks to the server
+ * itself. The socket keeps the -t timeout as a backstop for the watchdog. */
+static GSocket *
+connect_to (Session *s, GSocketAddress *addr, GError **error)
+{
+  GSocket *sock = g_socket_new (g_socket_address_get_family (addr), G_SOCKET_TYPE_STREAM,
+                                G_SOCKET_PROTOCOL_DEFAULT, error);
+  char *name = NULL;
+
+  if (sock)
+    {
+      g_socket_set_timeout (sock, s->cfg->timeout);
+      if (g_socket_connect (sock, addr, s->cancel, error))
+        return sock;
+      g_clear_object (&sock);
+    }
+  /* worded as GSocketClient words it */
+  if (G_IS_INET_SOCKET_ADDRESS (addr))
+    name = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr)));
+  if (name)
+    g_prefix_error (error, "Could not connect to %s: ", name);
+  else
+    g_prefix_error (error, "Could not connect: ");
+  g_free (name);
+  return NULL;
+}
+
 static gboolean
 do_connect (Session *s)
 {
   const CheckConfig *cfg = s->cfg;
-  GSocketClient *client = g_socket_client_new ();
   GError *error = NULL;
   gint64 t0 = g_get_monotonic_time ();
-  char *label = g_strdup_printf ("CONNECT %s%s%u", cfg->host, cfg->host[0] == '/' ? "" : ":",
-                                 cfg->host[0] == '/' ? 0 : cfg->port);
+  char *label;
 
   if (cfg->host[0] == '/')
-    {
-      char *l2 = g_strdup_printf ("CONNECT %s", cfg->host);
-      g_free (label);
-      label = l2;
-    }
+    label = g_strdup_printf ("CONNECT %s", cfg->host);
+  else
+    label = g_strdup_printf ("CONNECT %s:%u", cfg->host, cfg->port);
   set_step (STEP_CONNECT);
   s->step_ran[STEP_CONNECT] = TRUE;
-  g_socket_client_set_timeout (client, cfg->timeout);
-  /* a monitoring check talks to the server itself; the proxy resolver would also load
-   * GIO modules and settings (a few ms per run) */
-  g_socket_client_set_enable_proxy (client, FALSE);
   if (cfg->host[0] == '/')
     {
       GSocketAddress *addr = g_unix_socket_address_new (cfg->host);
-      s->conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (addr), s->cancel, &error);
+      s->sock = connect_to (s, addr, &error);
       g_object_unref (addr);
     }
   else
     {
-      GResolver *resolver = g_resolver_get_default ();
-      GResolverNameLookupFlags flags = cfg->family == 4 ? G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY
-                                       : cfg->family == 6 ? G_RESOLVER_NAME_LOOKUP_FLAGS_IPV6_ONLY
-                                       : G_RESOLVER_NAME_LOOKUP_FLAGS_DEFAULT;
       char *bare = g_strdup (cfg->host);
-      GList *addrs, *l;
+      GInetAddress *literal;
+      GList *addrs = NULL, *l;
+
       if (bare[0] == '[' && bare[strlen (bare) - 1] == ']')
         {
           bare[strlen (bare) - 1] = '\0';
           memmove (bare, bare + 1, strlen (bare));
         }
-      addrs = g_resolver_lookup_by_name_with_flags (resolver, bare, flags, s->cancel, &error);
+      /* an address needs no resolver (and, as with GResolver, -4/-6 do not filter it) */
+      literal = g_inet_address_new_from_string (bare);
+      if (literal)
+        addrs = g_list_append (NULL, literal);
+      else
+        {
+          GResolver *resolver = g_resolver_get_default ();
+          GResolverNameLookupFlags flags = cfg->family == 4 ? G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY
+                                           : cfg->family == 6 ? G_RESOLVER_NAME_LOOKUP_FLAGS_IPV6_ONLY
+                                           : G_RESOLVER_NAME_LOOKUP_FLAGS_DEFAULT;
+          addrs = g_resolver_lookup_by_name_with_flags (resolver, bare, flags, s->cancel, &error);
+          g_object_unref (resolver);
+        }
       g_free (bare);
-      for (l = addrs; l && !s->conn; l = l->next)
+      for (l = addrs; l && !s->sock; l = l->next)
         {
           GSocketAddress *sa = g_inet_socket_address_new (l->data, cfg->port);
           g_clear_error (&error);
-          s->conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (sa), s->cancel, &error);
+          s->sock = connect_to (s, sa, &error);
           g_object_unref (sa);
           if (timed_out ())
             break;
         }
       g_resolver_free_addresses (addrs);
-      g_object_unref (resolver);
     }
-  g_object_unref (client);
   s->step_usec[STEP_CONNECT] = g_get_monotonic_time () - t0;
-  if (!s->conn)
+  if (!s->sock)
     {
       if (timed_out () || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
           || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -1607,7 +1654,7 @@ do_connect (Session *s)
       return FALSE;
     }
   {
-    GSocketAddress *remote = g_socket_connection_get_remote_address (s->conn, NULL);
+    GSocketAddress *remote = g_socket_get_remote_address (s->sock, NULL);
     if (remote && G_IS_INET_SOCKET_ADDRESS (remote))
       {
         char *ip = g_inet_address_to_string (
@@ -1620,7 +1667,6 @@ do_connect (Session *s)
       s->peer = g_strdup (cfg->host);
     g_clear_object (&remote);
   }
-  set_streams (s, G_IO_STREAM (s->conn));
   g_free (label);
   return TRUE;
 }
@@ -2133,6 +2179,8 @@ run_live (const CheckConfig *cfg)
     g_io_stream_close (s.tls, NULL, NULL);
   if (s.conn)
     g_io_stream_close (G_IO_STREAM (s.conn), NULL, NULL);
+  else if (s.sock)
+    g_socket_close (s.sock, NULL);
   report_live (&s, (g_get_monotonic_time () - t0) / 1e6);
   return NP_UNKNOWN;   /* not reached */
 }
