@@ -861,7 +861,8 @@ event_free (gpointer p)
 
 typedef struct {
   const CheckConfig *cfg;
-  SmtpcodesRegistry *reg;
+  SmtpcodesRegistry *reg;        /* NULL until session_registry() */
+  GThread           *reg_loader; /* loads it meanwhile */
   GCancellable      *cancel;
   GSocket           *sock;
   GSocketConnection *conn;       /* made for the TLS handshake only */
@@ -885,6 +886,33 @@ typedef struct {
   GString           *transcript;
   char              *secrets[4];
 } Session;
+
+/* -- the registry: loading the modules takes about as long as a whole local dialogue, so a
+ * thread loads it while we connect and wait for the banner (and load the TLS backend) -- */
+
+static gpointer
+registry_loader_main (gpointer data)
+{
+  return smtpcodes_registry_get_default ();
+}
+
+static void
+session_start_registry (Session *s)
+{
+  s->reg_loader = g_thread_new ("registry", registry_loader_main, NULL);
+}
+
+/* The registry, waiting for the loader the first time. */
+static SmtpcodesRegistry *
+session_registry (Session *s)
+{
+  if (!s->reg)
+    {
+      s->reg = g_thread_join (s->reg_loader);
+      s->reg_loader = NULL;
+    }
+  return s->reg;
+}
 
 /* -- the deadline: a watchdog thread cancels the I/O, and ends the process if that fails -- */
 
@@ -1319,7 +1347,7 @@ exchange (Session *s, Step step, const char *label, const char *shown, const cha
   e->command = shown ? g_strdup (shown) : NULL;
   e->raw = raw;
   e->counts = counts;
-  e->reply = smtpcodes_registry_parse_reply (s->reg, raw, -1, &error);
+  e->reply = smtpcodes_registry_parse_reply (session_registry (s), raw, -1, &error);
   if (!e->reply)
     {
       e->problem = g_strdup_printf ("unparsable reply: %s", error->message);
@@ -1965,7 +1993,7 @@ static char *
 reply_brief (Session *s, const Event *e)
 {
   const char *enh = smtpcodes_reply_get_enhanced (e->reply);
-  char *m = meaning (s->cfg, s->reg, e->verdict);
+  char *m = meaning (s->cfg, session_registry (s), e->verdict);
   char *clean = np_sanitize (m, -1, 120);
   int code = smtpcodes_reply_get_code (e->reply);
   char *out;
@@ -2146,19 +2174,23 @@ run_live (const CheckConfig *cfg)
   gint64 t0;
 
   s.cfg = cfg;
-  s.reg = smtpcodes_registry_get_default ();
+  session_start_registry (&s);
   s.events = g_ptr_array_new_with_free_func (event_free);
   s.caps = g_string_new (NULL);
   s.tls_info = g_string_new (NULL);
   s.transcript = cfg->verbose >= 3 ? g_string_new (NULL) : NULL;
   s.secrets[0] = cfg->password ? g_strdup (cfg->password) : NULL;
-  if (cfg->vendor && !smtpcodes_registry_get_module (s.reg, cfg->vendor))
+  if (cfg->vendor && !smtpcodes_registry_get_module (session_registry (&s), cfg->vendor))
     usage_error ("unknown --vendor '%s' (no such module)", cfg->vendor);
 
+  /* loads glib-networking and GnuTLS, only when TLS is asked for */
   if ((cfg->starttls || cfg->implicit_tls)
       && !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    finish (NP_UNKNOWN, "TLS support not available (install glib-networking)", NULL,
-            "GIO found no TLS backend; -S and -s need the glib-networking package.\n");
+    {
+      session_registry (&s);   /* no exit() while the loader runs */
+      finish (NP_UNKNOWN, "TLS support not available (install glib-networking)", NULL,
+              "GIO found no TLS backend; -S and -s need the glib-networking package.\n");
+    }
 
   s.cancel = g_cancellable_new ();
   watchdog.cancel = s.cancel;
@@ -2181,6 +2213,7 @@ run_live (const CheckConfig *cfg)
     g_io_stream_close (G_IO_STREAM (s.conn), NULL, NULL);
   else if (s.sock)
     g_socket_close (s.sock, NULL);
+  session_registry (&s);
   report_live (&s, (g_get_monotonic_time () - t0) / 1e6);
   return NP_UNKNOWN;   /* not reached */
 }
