@@ -871,12 +871,15 @@ typedef struct {
   GOutputStream     *out;
   char               buf[8192];
   gsize              pos, len;
+  const char        *ahead;      /* a command to pipeline after the next one (RFC 2920) */
+  gboolean           ahead_sent;
   GPtrArray         *events;
   gint64             step_usec[N_STEPS];
   gboolean           step_ran[N_STEPS];
   char              *peer;
   GString           *caps;       /* EHLO keywords, space-separated */
   gboolean           has_starttls;
+  gboolean           has_pipelining;
   char              *auth_mechs;
   gboolean           tls_active;
   GString           *tls_info;
@@ -1257,15 +1260,20 @@ write_all (Session *s, const char *data, gsize len, GError **error)
   return TRUE;
 }
 
+/* Sends @wire, and s->ahead (shown as it is) in the same write when it is set. */
 static gboolean
 send_line (Session *s, const char *shown, const char *wire, GError **error)
 {
-  char *line = g_strconcat (wire, "\r\n", NULL);
+  char *line = g_strconcat (wire, "\r\n", s->ahead ? s->ahead : "", s->ahead ? "\r\n" : "", NULL);
   gboolean ok;
 
   if (s->transcript)
     g_string_append_printf (s->transcript, "C: %s\n", shown);
+  if (s->transcript && s->ahead)
+    g_string_append_printf (s->transcript, "C: %s\n", s->ahead);
   ok = write_all (s, line, strlen (line), error);
+  s->ahead_sent = s->ahead != NULL;
+  s->ahead = NULL;
   g_free (line);
   return ok;
 }
@@ -1302,7 +1310,8 @@ enh_of (const SmtpcodesReply *reply, const SmtpcodesVerdict *verdict)
   return enh;
 }
 
-/* Sends @wire (NULL: only read, for the banner), reads and classifies the reply.
+/* Sends @wire (NULL: only read: the banner, a reply to a command already sent), reads and
+ * classifies the reply.
  * Returns the reply code, or 0 when the dialogue cannot go on. */
 static int
 exchange (Session *s, Step step, const char *label, const char *shown, const char *wire,
@@ -1317,7 +1326,7 @@ exchange (Session *s, Step step, const char *label, const char *shown, const cha
 
   set_step (step);
   s->step_ran[step] = TRUE;
-  what = wire ? g_strdup_printf ("the reply to %s", label) : g_strdup ("the banner");
+  what = step == STEP_BANNER ? g_strdup ("the banner") : g_strdup_printf ("the reply to %s", label);
   if (wire && !send_line (s, shown, wire, &error))
     {
       io_failure (s, step, label, what, error);
@@ -1383,6 +1392,7 @@ parse_capabilities (Session *s, const char *raw)
 
   g_string_truncate (s->caps, 0);
   s->has_starttls = FALSE;
+  s->has_pipelining = FALSE;
   g_clear_pointer (&s->auth_mechs, g_free);
   for (i = 1; lines[i]; i++)
     {
@@ -1396,6 +1406,8 @@ parse_capabilities (Session *s, const char *raw)
       g_string_append_len (s->caps, upper, strcspn (upper, " ="));
       if (g_str_equal (upper, "STARTTLS"))
         s->has_starttls = TRUE;
+      else if (g_str_equal (upper, "PIPELINING"))
+        s->has_pipelining = TRUE;
       else if (g_str_has_prefix (upper, "AUTH ") || g_str_has_prefix (upper, "AUTH="))
         {
           g_free (s->auth_mechs);
@@ -1963,11 +1975,14 @@ run_dialogue (Session *s)
 quit:
   if (mail_sent && !data_done)
     {
+      /* RFC 2920: RSET may be pipelined, and QUIT may end the group: one round trip */
+      if (s->has_pipelining)
+        s->ahead = "QUIT";
       code = exchange (s, STEP_QUIT, "RSET", "RSET", "RSET", FALSE, FALSE, &e);
       if (code == 0)
         return;
     }
-  exchange (s, STEP_QUIT, "QUIT", "QUIT", "QUIT", FALSE, cfg->strict_quit, &e);
+  exchange (s, STEP_QUIT, "QUIT", "QUIT", s->ahead_sent ? NULL : "QUIT", FALSE, cfg->strict_quit, &e);
 }
 
 /* ---- reporting ---------------------------------------------------------------------------- */

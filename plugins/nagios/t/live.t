@@ -102,6 +102,17 @@ is $rc, 0, 'failing QUIT: reported only';
 ($rc, $out) = check(['--on', 'QUIT=500 5.5.1 no'], '-r', 'a@b.example', '--strict-quit');
 is $rc, 2, 'failing QUIT with --strict-quit: CRITICAL';
 
+# RFC 2920: with PIPELINING offered, RSET and QUIT go out together
+($rc, $out) = check([], '-r', 'a@b.example', '-vvv');
+like $out, qr/^  C: RSET\n  C: QUIT\n  S: 250 .*\n  S: 221 /m, 'RSET and QUIT pipelined';
+($rc, $out) = check(['--on', 'EHLO=250-fake.test.invalid\n250 8BITMIME'], '-r', 'a@b.example', '-vvv');
+is $rc, 0, 'no PIPELINING: OK';
+like $out, qr/^  C: RSET\n  S: 250 .*\n  C: QUIT\n  S: 221 /m, 'no PIPELINING: RSET, then QUIT';
+($rc, $out, $secs) = check(['--on', 'QUIT=hang'], '-r', 'a@b.example', '-t', '1', '--strict-quit');
+is $rc, 2, 'pipelined QUIT unanswered with --strict-quit: CRITICAL';
+like first($out), qr/QUIT: timeout after 1 s waiting for the reply to QUIT/, 'names the QUIT';
+cmp_ok $secs, '<', 3, 'within -t';
+
 ($rc, $out, $secs, $log) = check([], '-r', 'a@b.example', '--quit-after', 'ehlo');
 is $rc, 0, '--quit-after ehlo';
 unlike $log, qr/^C: MAIL/m, 'no MAIL after --quit-after ehlo';
