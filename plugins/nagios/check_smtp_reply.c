@@ -862,7 +862,6 @@ event_free (gpointer p)
 typedef struct {
   const CheckConfig *cfg;
   SmtpcodesRegistry *reg;        /* NULL until session_registry() */
-  GThread           *reg_loader; /* loads it meanwhile */
   GCancellable      *cancel;
   GSocket           *sock;
   GSocketConnection *conn;       /* made for the TLS handshake only */
@@ -890,38 +889,16 @@ typedef struct {
   char              *secrets[4];
 } Session;
 
-/* -- the registry: loading the modules takes about as long as a whole local dialogue, so a
- * thread loads it while we connect and wait for the banner (and load the TLS backend) -- */
-
-static gpointer
-registry_loader_main (gpointer data)
-{
-  return smtpcodes_registry_get_default ();
-}
-
-static void
-session_start_registry (Session *s)
-{
-  s->reg_loader = g_thread_new ("registry", registry_loader_main, NULL);
-}
-
-/* The registry, waiting for the loader the first time. */
-static SmtpcodesRegistry *
-session_registry (Session *s)
-{
-  if (!s->reg)
-    {
-      s->reg = g_thread_join (s->reg_loader);
-      s->reg_loader = NULL;
-    }
-  return s->reg;
-}
-
-/* -- the deadline: a watchdog thread cancels the I/O, and ends the process if that fails -- */
+/* -- one helper thread. Loading the registry (every module on the search path) takes about
+ * as long as a whole local dialogue, so the helper loads it while the main thread connects,
+ * loads the TLS backend if one is needed and waits for the banner; the first reply to
+ * classify waits for it. Then the helper keeps the deadline: it cancels the I/O when -t
+ * passes, and ends the process if that does not help. -- */
 
 static struct {
   GMutex        lock;
-  GCond         cond;
+  GCond         cond;        /* registry ready, or done */
+  SmtpcodesRegistry *reg;
   gboolean      done;
   gint64        deadline;
   GCancellable *cancel;
@@ -929,48 +906,67 @@ static struct {
   gboolean      fired;
   int           timeout;
   NpState       state;
-} watchdog;
+} helper;
 
 static gpointer
-watchdog_main (gpointer data)
+helper_main (gpointer data)
 {
-  g_mutex_lock (&watchdog.lock);
-  while (!watchdog.done)
+  SmtpcodesRegistry *reg = smtpcodes_registry_get_default ();
+
+  g_mutex_lock (&helper.lock);
+  helper.reg = reg;
+  g_cond_broadcast (&helper.cond);
+  while (!helper.done)
     {
-      if (!g_cond_wait_until (&watchdog.cond, &watchdog.lock, watchdog.deadline) && !watchdog.done)
+      if (!g_cond_wait_until (&helper.cond, &helper.lock, helper.deadline) && !helper.done)
         {
           gint64 grace = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
-          watchdog.fired = TRUE;
-          g_cancellable_cancel (watchdog.cancel);
-          while (!watchdog.done)
-            if (!g_cond_wait_until (&watchdog.cond, &watchdog.lock, grace) && !watchdog.done)
+          helper.fired = TRUE;
+          g_cancellable_cancel (helper.cancel);
+          while (!helper.done)
+            if (!g_cond_wait_until (&helper.cond, &helper.lock, grace) && !helper.done)
               {
                 /* the dialogue did not notice the cancellation (e.g. a blocking name lookup) */
                 printf (LABEL " %s - timeout after %d s waiting for %s\n",
-                        np_state_name (watchdog.state), watchdog.timeout,
-                        step_names[g_atomic_int_get (&watchdog.step)]);
+                        np_state_name (helper.state), helper.timeout,
+                        step_names[g_atomic_int_get (&helper.step)]);
                 fflush (stdout);
-                _exit (watchdog.state);
+                _exit (helper.state);
               }
         }
     }
-  g_mutex_unlock (&watchdog.lock);
+  g_mutex_unlock (&helper.lock);
   return NULL;
+}
+
+/* The registry, waiting for the helper the first time. */
+static SmtpcodesRegistry *
+session_registry (Session *s)
+{
+  if (!s->reg)
+    {
+      g_mutex_lock (&helper.lock);
+      while (!helper.reg)
+        g_cond_wait (&helper.cond, &helper.lock);
+      s->reg = helper.reg;
+      g_mutex_unlock (&helper.lock);
+    }
+  return s->reg;
 }
 
 static void
 set_step (Step step)
 {
-  g_atomic_int_set (&watchdog.step, step);
+  g_atomic_int_set (&helper.step, step);
 }
 
 static gboolean
 timed_out (void)
 {
   gboolean fired;
-  g_mutex_lock (&watchdog.lock);
-  fired = watchdog.fired;
-  g_mutex_unlock (&watchdog.lock);
+  g_mutex_lock (&helper.lock);
+  fired = helper.fired;
+  g_mutex_unlock (&helper.lock);
   return fired;
 }
 
@@ -1596,9 +1592,9 @@ tls_handshake (Session *s, const char *label)
   return TRUE;
 }
 
-/* One connection attempt; GSocketClient is not used: its proxy and resolver machinery and
- * the stream classes cost more than a local dialogue, and a check talks to the server
- * itself. The socket keeps the -t timeout as a backstop for the watchdog. */
+/* One connection attempt. Not GSocketClient: a check talks to the server itself, and its
+ * proxy and resolver set-up and the stream classes were a tenth of the plugin's own work on
+ * a local check. The socket keeps the -t timeout as a backstop for the deadline. */
 static GSocket *
 connect_to (Session *s, GSocketAddress *addr, GError **error)
 {
@@ -2189,7 +2185,12 @@ run_live (const CheckConfig *cfg)
   gint64 t0;
 
   s.cfg = cfg;
-  session_start_registry (&s);
+  s.cancel = g_cancellable_new ();
+  helper.cancel = s.cancel;
+  helper.timeout = cfg->timeout;
+  helper.state = cfg->timeout_state;
+  helper.deadline = g_get_monotonic_time () + (gint64) cfg->timeout * G_USEC_PER_SEC;
+  thread = g_thread_new ("helper", helper_main, NULL);
   s.events = g_ptr_array_new_with_free_func (event_free);
   s.caps = g_string_new (NULL);
   s.tls_info = g_string_new (NULL);
@@ -2202,25 +2203,18 @@ run_live (const CheckConfig *cfg)
   if ((cfg->starttls || cfg->implicit_tls)
       && !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
     {
-      session_registry (&s);   /* no exit() while the loader runs */
+      session_registry (&s);   /* no exit() while the helper loads it */
       finish (NP_UNKNOWN, "TLS support not available (install glib-networking)", NULL,
               "GIO found no TLS backend; -S and -s need the glib-networking package.\n");
     }
 
-  s.cancel = g_cancellable_new ();
-  watchdog.cancel = s.cancel;
-  watchdog.timeout = cfg->timeout;
-  watchdog.state = cfg->timeout_state;
   t0 = g_get_monotonic_time ();
-  watchdog.deadline = t0 + (gint64) cfg->timeout * G_USEC_PER_SEC;
-  thread = g_thread_new ("deadline", watchdog_main, NULL);
-
   run_dialogue (&s);
 
-  g_mutex_lock (&watchdog.lock);
-  watchdog.done = TRUE;
-  g_cond_signal (&watchdog.cond);
-  g_mutex_unlock (&watchdog.lock);
+  g_mutex_lock (&helper.lock);
+  helper.done = TRUE;
+  g_cond_broadcast (&helper.cond);
+  g_mutex_unlock (&helper.lock);
   g_thread_join (thread);
   if (s.tls)
     g_io_stream_close (s.tls, NULL, NULL);
@@ -2228,7 +2222,6 @@ run_live (const CheckConfig *cfg)
     g_io_stream_close (G_IO_STREAM (s.conn), NULL, NULL);
   else if (s.sock)
     g_socket_close (s.sock, NULL);
-  session_registry (&s);
   report_live (&s, (g_get_monotonic_time () - t0) / 1e6);
   return NP_UNKNOWN;   /* not reached */
 }
