@@ -18,10 +18,12 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include <gio/gio.h>
+#include <dlfcn.h>
+#include <glib.h>
 #include <glib-unix.h>
 #include <libsmtpcodes/smtpcodes.h>
 
+#include "np-gio.h"
 #include "np-util.h"
 
 #define PROGNAME        "check_smtp_reply"
@@ -870,14 +872,10 @@ typedef struct {
   SmtpcodesRegistry *reg;        /* NULL until session_registry() */
   gint64             t0;         /* the dialogue's start, 0 before */
   gint64             reg_wait;   /* time the dialogue waited for the registry */
-  GCancellable      *cancel;
-  GPollFD            cancel_fd;  /* readable once the helper cancels */
-  int                fd;         /* the connection; -1 before */
-  GSocket           *sock;       /* made of fd for the TLS handshake only, as are */
-  GSocketConnection *conn;
-  GIOStream         *tls;
-  GInputStream      *in;         /* the TLS streams; plain text goes through fd */
-  GOutputStream     *out;
+  int                cancel_fd;  /* readable once the helper cancels */
+  int                fd;         /* the connection (-1: none, or the GIO module has it) */
+  const NpGioFuncs  *gio_funcs;  /* the GIO module, for names and TLS; NULL until needed */
+  NpGio             *gio;
   char               buf[8192];
   gsize              pos, len;
   const char        *ahead;      /* a command to pipeline after the next one (RFC 2920) */
@@ -892,7 +890,7 @@ typedef struct {
   char              *auth_mechs;
   gboolean           tls_active;
   GString           *tls_info;
-  GTlsCertificateFlags cert_errors;
+  guint              cert_errors;  /* NP_CERT_* */
   gboolean           cert_days_known;
   int                cert_days;
   GString           *transcript;
@@ -911,7 +909,9 @@ static struct {
   SmtpcodesRegistry *reg;
   gboolean      done;
   gint64        deadline;
-  GCancellable *cancel;
+  int           cancel_fd;   /* written to when the deadline passes */
+  const NpGioFuncs *gio_funcs;
+  NpGio        *gio;         /* cancelled too, once there is one */
   gint          step;        /* atomically updated by the dialogue */
   gboolean      fired;
   int           timeout;
@@ -932,7 +932,12 @@ helper_main (gpointer data)
         {
           gint64 grace = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
           helper.fired = TRUE;
-          g_cancellable_cancel (helper.cancel);
+          if (write (helper.cancel_fd, "", 1) < 0)
+            {
+              /* a full pipe is cancelled already */
+            }
+          if (helper.gio)
+            helper.gio_funcs->cancel (helper.gio);
           while (!helper.done)
             if (!g_cond_wait_until (&helper.cond, &helper.lock, grace) && !helper.done)
               {
@@ -982,6 +987,80 @@ timed_out (void)
   fired = helper.fired;
   g_mutex_unlock (&helper.lock);
   return fired;
+}
+
+/* -- the GIO module (np-gio.h): opened for a host name or TLS only -- */
+
+static void *
+gio_module_open (const char *path, GString *why)
+{
+  void *h = dlopen (path, RTLD_NOW | RTLD_LOCAL);
+  if (!h)
+    g_string_append_printf (why, "%s%s", why->len ? "; " : "", dlerror ());
+  return h;
+}
+
+/* CHECK_SMTP_REPLY_GIO_MODULE, else beside the executable (the build tree), else the
+ * installed one */
+static gboolean
+session_gio (Session *s, GError **error)
+{
+  static const NpGioFuncs *funcs;
+  static char *failure;
+  const char *env = g_getenv ("CHECK_SMTP_REPLY_GIO_MODULE");
+  const NpGioFuncs *(*get) (void) = NULL;
+  GString *why;
+  void *h = NULL;
+
+  if (s->gio)
+    return TRUE;
+  if (!funcs && !failure)
+    {
+      why = g_string_new (NULL);
+      if (env && *env)
+        h = gio_module_open (env, why);
+      else
+        {
+          char *exe = g_file_read_link ("/proc/self/exe", NULL);
+          if (exe)
+            {
+              char *dir = g_path_get_dirname (exe);
+              char *path = g_build_filename (dir, NP_GIO_MODULE, NULL);
+              if (g_file_test (path, G_FILE_TEST_EXISTS))
+                h = gio_module_open (path, why);
+              g_free (path);
+              g_free (dir);
+              g_free (exe);
+            }
+          if (!h)
+            h = gio_module_open (NP_GIO_MODULE_DIR G_DIR_SEPARATOR_S NP_GIO_MODULE, why);
+        }
+      if (h)
+        {
+          *(void **) &get = dlsym (h, "np_gio_funcs");
+          if (get && get ()->abi == NP_GIO_ABI)
+            funcs = get ();
+          else
+            failure = g_strdup ("not a check_smtp_reply GIO module of this version");
+          g_string_free (why, TRUE);
+        }
+      else
+        failure = g_string_free (why, FALSE);
+    }
+  if (!funcs)
+    {
+      g_set_error (error, NP_IO_ERROR, NP_IO_FAILED, "cannot load %s: %s", NP_GIO_MODULE, failure);
+      return FALSE;
+    }
+  s->gio_funcs = funcs;
+  s->gio = funcs->open ();
+  g_mutex_lock (&helper.lock);
+  helper.gio_funcs = funcs;
+  helper.gio = s->gio;
+  if (helper.fired)
+    funcs->cancel (s->gio);
+  g_mutex_unlock (&helper.lock);
+  return TRUE;
 }
 
 /* -- events -- */
@@ -1146,28 +1225,20 @@ decide (const CheckConfig *cfg, int step, int code, const char *enh, SmtpcodesCl
 
 /* -- I/O -- */
 
-static GQuark
-np_io_quark (void)
-{
-  return g_quark_from_static_string ("check-smtp-reply-io");
-}
-#define NP_IO_ERROR np_io_quark ()
-enum { NP_IO_EOF, NP_IO_GARBAGE, NP_IO_TOO_LONG };
-
 /* Plain text goes over the socket itself, as GSocket would do it: the helper's cancellation
- * ends a wait, and -t on each wait is the backstop. GSocket and its GObject set-up were a
- * tenth of the plugin's own work on a local check; they are made only for TLS. */
+ * ends a wait, and -t on each wait is the backstop. TLS goes through the GIO module. */
 static gboolean
 set_errno_error (GError **error, int errsv, const char *prefix)
 {
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s%s", prefix, g_strerror (errsv));
+  g_set_error (error, NP_IO_ERROR, errsv == ETIMEDOUT ? NP_IO_TIMED_OUT : NP_IO_FAILED, "%s%s",
+               prefix, g_strerror (errsv));
   return FALSE;
 }
 
 static gboolean
 wait_fd (Session *s, short events, GError **error)
 {
-  struct pollfd p[2] = { { s->fd, events, 0 }, { s->cancel_fd.fd, POLLIN, 0 } };
+  struct pollfd p[2] = { { s->fd, events, 0 }, { s->cancel_fd, POLLIN, 0 } };
   int n;
 
   do
@@ -1175,11 +1246,14 @@ wait_fd (Session *s, short events, GError **error)
   while (n < 0 && errno == EINTR);
   if (n < 0)
     return set_errno_error (error, errno, "");
-  if (g_cancellable_set_error_if_cancelled (s->cancel, error))
-    return FALSE;
+  if (p[1].revents)
+    {
+      g_set_error_literal (error, NP_IO_ERROR, NP_IO_CANCELLED, "Operation was cancelled");
+      return FALSE;
+    }
   if (n == 0)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "Socket I/O timed out");
+      g_set_error_literal (error, NP_IO_ERROR, NP_IO_TIMED_OUT, "Socket I/O timed out");
       return FALSE;
     }
   return TRUE;
@@ -1208,8 +1282,8 @@ fd_receive (Session *s, char *buf, gsize size, GError **error)
 static gboolean
 fill (Session *s, GError **error)
 {
-  gssize n = s->in ? g_input_stream_read (s->in, s->buf, sizeof s->buf, s->cancel, error)
-                   : fd_receive (s, s->buf, sizeof s->buf, error);
+  gssize n = s->tls_active ? s->gio_funcs->tls_read (s->gio, s->buf, sizeof s->buf, error)
+                           : fd_receive (s, s->buf, sizeof s->buf, error);
   if (n < 0)
     return FALSE;
   if (n == 0)
@@ -1308,8 +1382,8 @@ read_reply (Session *s, GError **error)
 static gboolean
 write_all (Session *s, const char *data, gsize len, GError **error)
 {
-  if (s->out)
-    return g_output_stream_write_all (s->out, data, len, NULL, s->cancel, error);
+  if (s->tls_active)
+    return s->gio_funcs->tls_write_all (s->gio, data, len, error);
   while (len)
     {
       gssize n = send (s->fd, data, len, MSG_NOSIGNAL);
@@ -1351,8 +1425,8 @@ send_line (Session *s, const char *shown, const char *wire, GError **error)
 static void
 io_failure (Session *s, Step step, const char *label, const char *what, GError *error)
 {
-  if (timed_out () || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
-      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (timed_out () || g_error_matches (error, NP_IO_ERROR, NP_IO_TIMED_OUT)
+      || g_error_matches (error, NP_IO_ERROR, NP_IO_CANCELLED))
     {
       char *why = g_strdup_printf ("-t %d", s->cfg->timeout);
       add_problem (s, step, label, s->cfg->timeout_state, why,
@@ -1487,35 +1561,53 @@ parse_capabilities (Session *s, const char *raw)
   g_strfreev (lines);
 }
 
-static void
-set_streams (Session *s, GIOStream *io)
+/* -H without [brackets]: a g_free()d copy */
+static char *
+bare_host (const char *host)
 {
-  s->in = g_io_stream_get_input_stream (io);
-  s->out = g_io_stream_get_output_stream (io);
-  /* anything the server sent before the handshake must not be read as if it came over TLS */
-  s->pos = s->len = 0;
+  char *bare = g_strdup (host);
+  if (bare[0] == '[' && bare[strlen (bare) - 1] == ']')
+    {
+      bare[strlen (bare) - 1] = '\0';
+      memmove (bare, bare + 1, strlen (bare));
+    }
+  return bare;
 }
 
-static gboolean
-accept_any_certificate (GTlsConnection *conn, GTlsCertificate *cert, GTlsCertificateFlags errors,
-                        gpointer user_data)
+/* an IPv4 or IPv6 address (and, as with GResolver, -4/-6 do not filter it) */
+static socklen_t
+host_address (const char *bare, guint16 port, struct sockaddr_storage *ss)
 {
-  Session *s = user_data;
-  s->cert_errors = errors;
-  return TRUE;   /* decided after the handshake: report, or CRITICAL with --tls-verify */
+  struct sockaddr_in *in4 = (struct sockaddr_in *) ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) ss;
+
+  memset (ss, 0, sizeof *ss);
+  if (inet_pton (AF_INET, bare, &in4->sin_addr) == 1)
+    {
+      in4->sin_family = AF_INET;
+      in4->sin_port = htons (port);
+      return sizeof *in4;
+    }
+  if (inet_pton (AF_INET6, bare, &in6->sin6_addr) == 1)
+    {
+      in6->sin6_family = AF_INET6;
+      in6->sin6_port = htons (port);
+      return sizeof *in6;
+    }
+  return 0;
 }
 
 static void
-describe_cert_errors (GString *out, GTlsCertificateFlags f)
+describe_cert_errors (GString *out, guint f)
 {
-  static const struct { GTlsCertificateFlags flag; const char *name; } names[] = {
-    { G_TLS_CERTIFICATE_UNKNOWN_CA, "unknown CA" },
-    { G_TLS_CERTIFICATE_BAD_IDENTITY, "name mismatch" },
-    { G_TLS_CERTIFICATE_NOT_ACTIVATED, "not yet valid" },
-    { G_TLS_CERTIFICATE_EXPIRED, "expired" },
-    { G_TLS_CERTIFICATE_REVOKED, "revoked" },
-    { G_TLS_CERTIFICATE_INSECURE, "insecure algorithm" },
-    { G_TLS_CERTIFICATE_GENERIC_ERROR, "invalid" },
+  static const struct { guint flag; const char *name; } names[] = {
+    { NP_CERT_UNKNOWN_CA, "unknown CA" },
+    { NP_CERT_BAD_IDENTITY, "name mismatch" },
+    { NP_CERT_NOT_ACTIVATED, "not yet valid" },
+    { NP_CERT_EXPIRED, "expired" },
+    { NP_CERT_REVOKED, "revoked" },
+    { NP_CERT_INSECURE, "insecure algorithm" },
+    { NP_CERT_GENERIC_ERROR, "invalid" },
   };
   guint i;
   gboolean first = TRUE;
@@ -1528,76 +1620,49 @@ describe_cert_errors (GString *out, GTlsCertificateFlags f)
       }
 }
 
-/* Properties read by name: GLib 2.70 added them, and we build against 2.62's API. */
-static gboolean
-has_property (gpointer obj, const char *name)
-{
-  return g_object_class_find_property (G_OBJECT_GET_CLASS (obj), name) != NULL;
-}
-
 static gboolean
 tls_handshake (Session *s, const char *label)
 {
   const CheckConfig *cfg = s->cfg;
   GError *error = NULL;
-  GSocketConnectable *identity = NULL;
-  GTlsCertificate *peer;
+  char *identity = NULL;
+  NpTlsFacts facts;
   gint64 t0 = g_get_monotonic_time ();
   const char *name = cfg->tls_hostname ? cfg->tls_hostname : cfg->host;
   gboolean ok;
+  int fd = s->fd;
 
   set_step (STEP_TLS);
   s->step_ran[STEP_TLS] = TRUE;
   if (name[0] != '/')
+    identity = bare_host (name);
+  if (!session_gio (s, &error))
     {
-      char *bare = g_strdup (name);
-      if (bare[0] == '[' && bare[strlen (bare) - 1] == ']')
-        {
-          bare[strlen (bare) - 1] = '\0';
-          memmove (bare, bare + 1, strlen (bare));
-        }
-      identity = g_network_address_new (bare, cfg->port);
-      g_free (bare);
-    }
-  s->sock = g_socket_new_from_fd (s->fd, &error);
-  if (!s->sock)
-    {
-      add_problem (s, STEP_TLS, label, NP_UNKNOWN, "GSocket", "TLS: %s", error->message);
+      add_problem (s, STEP_TLS, label, NP_UNKNOWN, "no TLS module", "TLS support not available: %s",
+                   error->message);
       g_error_free (error);
-      g_clear_object (&identity);
+      g_free (identity);
       return FALSE;
     }
-  s->fd = -1;   /* the GSocket closes it */
-  g_socket_set_timeout (s->sock, cfg->timeout);
-  s->conn = g_socket_connection_factory_create_connection (s->sock);
-  s->tls = g_tls_client_connection_new (G_IO_STREAM (s->conn), identity, &error);
-  g_clear_object (&identity);
-  if (!s->tls)
+  s->fd = -1;   /* the module has it now */
+  ok = s->gio_funcs->tls_new (s->gio, fd, identity, cfg->port, cfg->ca_file, cfg->timeout, &error);
+  g_free (identity);
+  if (!ok)
     {
-      add_problem (s, STEP_TLS, label, NP_UNKNOWN, "no TLS backend",
-                   "TLS support not available (install glib-networking): %s", error->message);
+      if (g_error_matches (error, NP_IO_ERROR, NP_IO_BAD_CA))
+        add_problem (s, STEP_TLS, label, NP_UNKNOWN, "bad --ca-file", "--ca-file: %s", error->message);
+      else
+        add_problem (s, STEP_TLS, label, NP_UNKNOWN, "no TLS backend",
+                     "TLS support not available (install glib-networking): %s", error->message);
       g_error_free (error);
       return FALSE;
     }
-  if (cfg->ca_file)
-    {
-      GTlsDatabase *db = g_tls_file_database_new (cfg->ca_file, &error);
-      if (!db)
-        {
-          add_problem (s, STEP_TLS, label, NP_UNKNOWN, "bad --ca-file", "--ca-file: %s", error->message);
-          g_error_free (error);
-          return FALSE;
-        }
-      g_tls_connection_set_database (G_TLS_CONNECTION (s->tls), db);
-      g_object_unref (db);
-    }
-  g_signal_connect (s->tls, "accept-certificate", G_CALLBACK (accept_any_certificate), s);
-  ok = g_tls_connection_handshake (G_TLS_CONNECTION (s->tls), s->cancel, &error);
+  ok = s->gio_funcs->tls_handshake (s->gio, &error);
   s->step_usec[STEP_TLS] += g_get_monotonic_time () - t0;
   if (!ok)
     {
-      if (timed_out () || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+      if (timed_out () || g_error_matches (error, NP_IO_ERROR, NP_IO_CANCELLED)
+          || g_error_matches (error, NP_IO_ERROR, NP_IO_TIMED_OUT))
         io_failure (s, STEP_TLS, label, "the TLS handshake", error);
       else
         add_problem (s, STEP_TLS, label, NP_CRITICAL, "TLS handshake failed",
@@ -1606,47 +1671,33 @@ tls_handshake (Session *s, const char *label)
       return FALSE;
     }
   s->tls_active = TRUE;
-  set_streams (s, s->tls);
+  /* anything the server sent before the handshake must not be read as if it came over TLS */
+  s->pos = s->len = 0;
 
   /* facts for the long output and the checks */
-  peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (s->tls));
-  if (has_property (s->tls, "protocol-version"))
-    {
-      static const char *const versions[] = { "unknown", "SSL 3.0", "TLS 1.0", "TLS 1.1",
-                                              "TLS 1.2", "TLS 1.3", "DTLS 1.0", "DTLS 1.2" };
-      int v = 0;
-      char *cipher = NULL;
-      g_object_get (s->tls, "protocol-version", &v, "ciphersuite-name", &cipher, NULL);
-      g_string_append_printf (s->tls_info, "TLS: %s, %s", v >= 0 && v < 8 ? versions[v] : "unknown",
-                              cipher ? cipher : "unknown cipher");
-      g_free (cipher);
-    }
+  s->gio_funcs->tls_facts (s->gio, &facts);
+  if (facts.protocol)
+    g_string_append_printf (s->tls_info, "TLS: %s, %s", facts.protocol, facts.cipher);
   else
     g_string_append (s->tls_info, "TLS: established");
-  if (peer && has_property (peer, "subject-name"))
+  if (facts.have_cert)
     {
-      char *subject = NULL, *issuer = NULL;
-      GDateTime *not_after = NULL;
-      g_object_get (peer, "subject-name", &subject, "issuer-name", &issuer,
-                    "not-valid-after", &not_after, NULL);
-      g_string_append_printf (s->tls_info, "; subject %s; issuer %s", subject ? subject : "?",
-                              issuer ? issuer : "?");
-      if (not_after)
+      g_string_append_printf (s->tls_info, "; subject %s; issuer %s",
+                              facts.subject ? facts.subject : "?", facts.issuer ? facts.issuer : "?");
+      if (facts.have_not_after)
         {
-          GDateTime *now = g_date_time_new_now_utc ();
+          GDateTime *not_after = g_date_time_new_from_unix_utc (facts.not_after);
           char *iso = g_date_time_format (not_after, "%Y-%m-%d %H:%M:%SZ");
-          GTimeSpan left = g_date_time_difference (not_after, now);
+          GTimeSpan left = facts.not_after * G_USEC_PER_SEC - g_get_real_time ();
           s->cert_days = (int) (left / G_TIME_SPAN_DAY) - (left < 0 && left % G_TIME_SPAN_DAY ? 1 : 0);
           s->cert_days_known = TRUE;
           g_string_append_printf (s->tls_info, "; valid until %s (%d days)", iso, s->cert_days);
           g_free (iso);
-          g_date_time_unref (now);
           g_date_time_unref (not_after);
         }
-      g_free (subject);
-      g_free (issuer);
     }
-  s->cert_errors |= g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (s->tls));
+  s->cert_errors = facts.errors;
+  np_tls_facts_clear (&facts);
   g_string_append (s->tls_info, "; certificate: ");
   if (s->cert_errors)
     describe_cert_errors (s->tls_info, s->cert_errors);
@@ -1763,7 +1814,7 @@ do_connect (Session *s)
     {
       struct sockaddr_un un = { .sun_family = AF_UNIX };
       if (strlen (cfg->host) >= sizeof un.sun_path)
-        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+        g_set_error_literal (&error, NP_IO_ERROR, NP_IO_FAILED,
                              "Could not connect: Not enough space for socket address");
       else
         {
@@ -1773,57 +1824,43 @@ do_connect (Session *s)
     }
   else
     {
-      char *bare = g_strdup (cfg->host);
-      struct sockaddr_in in4 = { .sin_family = AF_INET, .sin_port = htons (cfg->port) };
-      struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons (cfg->port) };
+      char *bare = bare_host (cfg->host);
+      struct sockaddr_storage addr;
+      socklen_t len = host_address (bare, cfg->port, &addr);
 
-      if (bare[0] == '[' && bare[strlen (bare) - 1] == ']')
+      if (len)
+        connect_to (s, (struct sockaddr *) &addr, len, bare, &error);
+      else if (session_gio (s, &error))
         {
-          bare[strlen (bare) - 1] = '\0';
-          memmove (bare, bare + 1, strlen (bare));
-        }
-      /* an address needs no resolver (and, as with GResolver, -4/-6 do not filter it) */
-      if (inet_pton (AF_INET, bare, &in4.sin_addr) == 1)
-        connect_to (s, (struct sockaddr *) &in4, sizeof in4, bare, &error);
-      else if (inet_pton (AF_INET6, bare, &in6.sin6_addr) == 1)
-        connect_to (s, (struct sockaddr *) &in6, sizeof in6, bare, &error);
-      else
-        {
-          GResolver *resolver = g_resolver_get_default ();
-          GResolverNameLookupFlags flags = cfg->family == 4 ? G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY
-                                           : cfg->family == 6 ? G_RESOLVER_NAME_LOOKUP_FLAGS_IPV6_ONLY
-                                           : G_RESOLVER_NAME_LOOKUP_FLAGS_DEFAULT;
-          GList *addrs = g_resolver_lookup_by_name_with_flags (resolver, bare, flags, s->cancel, &error);
-          GList *l;
+          /* a name: GResolver, in the GIO module (run_live has opened it) */
+          GArray *addrs = s->gio_funcs->resolve (s->gio, bare, cfg->family, cfg->port, &error);
+          guint i;
 
-          for (l = addrs; l && s->fd < 0; l = l->next)
+          for (i = 0; addrs && i < addrs->len && s->fd < 0; i++)
             {
-              char *ip = g_inet_address_to_string (l->data);
-              g_clear_error (&error);
-              if (g_inet_address_get_family (l->data) == G_SOCKET_FAMILY_IPV4)
-                {
-                  memcpy (&in4.sin_addr, g_inet_address_to_bytes (l->data), sizeof in4.sin_addr);
-                  connect_to (s, (struct sockaddr *) &in4, sizeof in4, ip, &error);
-                }
+              struct sockaddr_storage *ss = &g_array_index (addrs, struct sockaddr_storage, i);
+              char ip[INET6_ADDRSTRLEN] = "?";
+              if (ss->ss_family == AF_INET)
+                inet_ntop (AF_INET, &((struct sockaddr_in *) ss)->sin_addr, ip, sizeof ip);
               else
-                {
-                  memcpy (&in6.sin6_addr, g_inet_address_to_bytes (l->data), sizeof in6.sin6_addr);
-                  connect_to (s, (struct sockaddr *) &in6, sizeof in6, ip, &error);
-                }
-              g_free (ip);
+                inet_ntop (AF_INET6, &((struct sockaddr_in6 *) ss)->sin6_addr, ip, sizeof ip);
+              g_clear_error (&error);
+              connect_to (s, (struct sockaddr *) ss, ss->ss_family == AF_INET ? sizeof (struct sockaddr_in)
+                                                                                : sizeof (struct sockaddr_in6),
+                          ip, &error);
               if (timed_out ())
                 break;
             }
-          g_resolver_free_addresses (addrs);
-          g_object_unref (resolver);
+          if (addrs)
+            g_array_unref (addrs);
         }
       g_free (bare);
     }
   s->step_usec[STEP_CONNECT] = g_get_monotonic_time () - t0;
   if (s->fd < 0)
     {
-      if (timed_out () || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
-          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (timed_out () || g_error_matches (error, NP_IO_ERROR, NP_IO_TIMED_OUT)
+          || g_error_matches (error, NP_IO_ERROR, NP_IO_CANCELLED))
         io_failure (s, STEP_CONNECT, label, "the connection", error);
       else
         add_problem (s, STEP_CONNECT, label, NP_CRITICAL, "connection failed", "%s",
@@ -2318,11 +2355,16 @@ run_live (const CheckConfig *cfg)
 
   s.cfg = cfg;
   s.fd = -1;
-  s.cancel = g_cancellable_new ();
-  g_cancellable_make_pollfd (s.cancel, &s.cancel_fd);
+  {
+    int cancel[2];
+    if (!g_unix_open_pipe (cancel, FD_CLOEXEC, NULL))
+      finish (NP_UNKNOWN, "cannot make a pipe", NULL, NULL);
+    g_unix_set_fd_nonblocking (cancel[1], TRUE, NULL);
+    s.cancel_fd = cancel[0];
+    helper.cancel_fd = cancel[1];
+  }
   /* as GSocket does: a server that closes early must not kill us while we write */
   signal (SIGPIPE, SIG_IGN);
-  helper.cancel = s.cancel;
   helper.timeout = cfg->timeout;
   helper.state = cfg->timeout_state;
   helper.deadline = g_get_monotonic_time () + (gint64) cfg->timeout * G_USEC_PER_SEC;
@@ -2335,13 +2377,35 @@ run_live (const CheckConfig *cfg)
   if (cfg->vendor && !smtpcodes_registry_get_module (session_registry (&s), cfg->vendor))
     usage_error ("unknown --vendor '%s' (no such module)", cfg->vendor);
 
-  /* loads glib-networking and GnuTLS, only when TLS is asked for */
-  if ((cfg->starttls || cfg->implicit_tls)
-      && !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+  /* GIO for a host name; then glib-networking and GnuTLS when TLS is asked for */
+  if (cfg->host[0] != '/')
     {
-      session_registry (&s);   /* no exit() while the helper loads it */
-      finish (NP_UNKNOWN, "TLS support not available (install glib-networking)", NULL,
-              "GIO found no TLS backend; -S and -s need the glib-networking package.\n");
+      char *bare = bare_host (cfg->host);
+      struct sockaddr_storage addr;
+      GError *error = NULL;
+      if (!host_address (bare, cfg->port, &addr) && !session_gio (&s, &error))
+        {
+          char *msg = g_strdup_printf ("cannot look up host names: %s", error->message);
+          session_registry (&s);   /* no exit() while the helper loads it */
+          finish (NP_UNKNOWN, msg, NULL, NULL);
+        }
+      g_free (bare);
+    }
+  if (cfg->starttls || cfg->implicit_tls)
+    {
+      GError *error = NULL;
+      if (!session_gio (&s, &error))
+        {
+          char *msg = g_strdup_printf ("TLS support not available: %s", error->message);
+          session_registry (&s);   /* no exit() while the helper loads it */
+          finish (NP_UNKNOWN, msg, NULL, NULL);
+        }
+      if (!s.gio_funcs->tls_supported ())
+        {
+          session_registry (&s);
+          finish (NP_UNKNOWN, "TLS support not available (install glib-networking)", NULL,
+                  "GIO found no TLS backend; -S and -s need the glib-networking package.\n");
+        }
     }
 
   s.t0 = g_get_monotonic_time ();
@@ -2353,11 +2417,9 @@ run_live (const CheckConfig *cfg)
   g_cond_broadcast (&helper.cond);
   g_mutex_unlock (&helper.lock);
   g_thread_join (thread);
-  if (s.tls)
-    g_io_stream_close (s.tls, NULL, NULL);
-  if (s.conn)
-    g_io_stream_close (G_IO_STREAM (s.conn), NULL, NULL);
-  else if (s.fd >= 0)
+  if (s.gio)
+    s.gio_funcs->close (s.gio);
+  if (s.fd >= 0)
     close (s.fd);
   report_live (&s, total);
   return NP_UNKNOWN;   /* not reached */

@@ -267,6 +267,22 @@ like first($out), qr/auth_time=/, 'auth_time';
 is $rc, 1, 'STARTTLS missing: WARNING';
 unlike $log, qr/^C: AUTH/m, 'no AUTH in the clear';
 
+# ---- the GIO module: only for host names and TLS ----
+($rc, $out) = check([], '-r', 'a@b.example', { env => { CHECK_SMTP_REPLY_GIO_MODULE => '/nonexistent/gio.so' } });
+is $rc, 0, 'an address without TLS needs no GIO module';
+{
+    my $port = start_server();
+    ($rc, $out) = run_plugin('-H', 'localhost', '-p', $port);
+    is $rc, 0, 'a host name: looked up by the GIO module';
+    like $out, qr/^connected to (127\.0\.0\.1|\[::1\]):$port$/m, 'connected to the address';
+    ($rc, $out) = run_plugin('-H', 'localhost', '-p', $port, { env => { CHECK_SMTP_REPLY_GIO_MODULE => '/nonexistent/gio.so' } });
+    is $rc, 3, 'a host name without the GIO module: UNKNOWN';
+    like first($out), qr/cannot look up host names: cannot load check_smtp_reply-gio\.so/, 'says why';
+}
+($rc, $out) = check([], '-S', { env => { CHECK_SMTP_REPLY_GIO_MODULE => '/nonexistent/gio.so' } });
+is $rc, 3, 'TLS without the GIO module: UNKNOWN';
+like first($out), qr/TLS support not available: cannot load check_smtp_reply-gio\.so/, 'says why';
+
 # ---- IPv6 ----
 SKIP: {
     my $ok = eval { require IO::Socket::IP; IO::Socket::IP->new(LocalHost => '::1', LocalPort => 0, Listen => 1) };
