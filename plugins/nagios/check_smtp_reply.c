@@ -897,11 +897,11 @@ typedef struct {
   char              *secrets[4];
 } Session;
 
-/* -- one helper thread. Loading the registry (every module on the search path) takes about
- * as long as a whole local dialogue, so the helper loads it while the main thread connects,
- * loads the TLS backend if one is needed and waits for the banner; the first reply to
- * classify waits for it. Then the helper keeps the deadline: it cancels the I/O when -t
- * passes, and ends the process if that does not help. -- */
+/* -- one helper thread. Loading the registry (every module on the search path) and the
+ * first classification take about as long as a whole local dialogue, so the helper does
+ * both while the main thread connects, loads what TLS needs and waits for the banner; the
+ * first reply to classify waits for the registry. Then the helper keeps the deadline: it
+ * cancels the I/O when -t passes, and ends the process if that does not help. -- */
 
 static struct {
   GMutex        lock;
@@ -922,10 +922,23 @@ static gpointer
 helper_main (gpointer data)
 {
   SmtpcodesRegistry *reg = smtpcodes_registry_get_default ();
+  SmtpcodesReply *warm;
 
   g_mutex_lock (&helper.lock);
   helper.reg = reg;
   g_cond_broadcast (&helper.cond);
+  g_mutex_unlock (&helper.lock);
+  /* The library builds what it needs to read and explain a reply (its text matcher: most of
+   * a millisecond) on the first one; let that be a made-up greeting, here, while the main
+   * thread still waits for the server's. */
+  warm = smtpcodes_registry_parse_reply (reg, "220 mx.example.org ESMTP ready", -1, NULL);
+  if (warm)
+    {
+      smtpcodes_verdict_unref (smtpcodes_registry_explain (reg, warm, NULL));
+      smtpcodes_reply_unref (warm);
+    }
+
+  g_mutex_lock (&helper.lock);
   while (!helper.done)
     {
       if (!g_cond_wait_until (&helper.cond, &helper.lock, helper.deadline) && !helper.done)
