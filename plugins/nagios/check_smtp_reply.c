@@ -909,6 +909,7 @@ static struct {
   SmtpcodesRegistry *reg;
   gboolean      done;
   gint64        deadline;
+  GThread      *thread;
   int           cancel_fd;   /* written to when the deadline passes */
   const NpGioFuncs *gio_funcs;
   NpGio        *gio;         /* cancelled too, once there is one */
@@ -965,6 +966,20 @@ helper_main (gpointer data)
     }
   g_mutex_unlock (&helper.lock);
   return NULL;
+}
+
+/* Ends the helper (after its registry work: exit() must not run beside it). */
+static void
+helper_stop (void)
+{
+  if (!helper.thread)
+    return;
+  g_mutex_lock (&helper.lock);
+  helper.done = TRUE;
+  g_cond_broadcast (&helper.cond);
+  g_mutex_unlock (&helper.lock);
+  g_thread_join (helper.thread);
+  helper.thread = NULL;
 }
 
 /* The registry, waiting for the helper the first time. */
@@ -2363,7 +2378,6 @@ static int
 run_live (const CheckConfig *cfg)
 {
   Session s = { 0 };
-  GThread *thread;
   double total;
 
   s.cfg = cfg;
@@ -2381,14 +2395,17 @@ run_live (const CheckConfig *cfg)
   helper.timeout = cfg->timeout;
   helper.state = cfg->timeout_state;
   helper.deadline = g_get_monotonic_time () + (gint64) cfg->timeout * G_USEC_PER_SEC;
-  thread = g_thread_new ("helper", helper_main, NULL);
+  helper.thread = g_thread_new ("helper", helper_main, NULL);
   s.events = g_ptr_array_new_with_free_func (event_free);
   s.caps = g_string_new (NULL);
   s.tls_info = g_string_new (NULL);
   s.transcript = cfg->verbose >= 3 ? g_string_new (NULL) : NULL;
   s.secrets[0] = cfg->password ? g_strdup (cfg->password) : NULL;
   if (cfg->vendor && !smtpcodes_registry_get_module (session_registry (&s), cfg->vendor))
-    usage_error ("unknown --vendor '%s' (no such module)", cfg->vendor);
+    {
+      helper_stop ();
+      usage_error ("unknown --vendor '%s' (no such module)", cfg->vendor);
+    }
 
   /* GIO for a host name; then glib-networking and GnuTLS when TLS is asked for */
   if (cfg->host[0] != '/')
@@ -2399,7 +2416,7 @@ run_live (const CheckConfig *cfg)
       if (!host_address (bare, cfg->port, &addr) && !session_gio (&s, &error))
         {
           char *msg = g_strdup_printf ("cannot look up host names: %s", error->message);
-          session_registry (&s);   /* no exit() while the helper loads it */
+          helper_stop ();
           finish (NP_UNKNOWN, msg, NULL, NULL);
         }
       g_free (bare);
@@ -2410,12 +2427,12 @@ run_live (const CheckConfig *cfg)
       if (!session_gio (&s, &error))
         {
           char *msg = g_strdup_printf ("TLS support not available: %s", error->message);
-          session_registry (&s);   /* no exit() while the helper loads it */
+          helper_stop ();
           finish (NP_UNKNOWN, msg, NULL, NULL);
         }
       if (!s.gio_funcs->tls_supported ())
         {
-          session_registry (&s);
+          helper_stop ();
           finish (NP_UNKNOWN, "TLS support not available (install glib-networking)", NULL,
                   "GIO found no TLS backend; -S and -s need the glib-networking package.\n");
         }
@@ -2425,11 +2442,7 @@ run_live (const CheckConfig *cfg)
   run_dialogue (&s);
   total = (g_get_monotonic_time () - s.t0 - s.reg_wait) / 1e6;
 
-  g_mutex_lock (&helper.lock);
-  helper.done = TRUE;
-  g_cond_broadcast (&helper.cond);
-  g_mutex_unlock (&helper.lock);
-  g_thread_join (thread);
+  helper_stop ();
   if (s.gio)
     s.gio_funcs->close (s.gio);
   if (s.fd >= 0)
