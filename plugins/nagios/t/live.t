@@ -102,6 +102,17 @@ is $rc, 0, 'failing QUIT: reported only';
 ($rc, $out) = check(['--on', 'QUIT=500 5.5.1 no'], '-r', 'a@b.example', '--strict-quit');
 is $rc, 2, 'failing QUIT with --strict-quit: CRITICAL';
 
+# RFC 2920: with PIPELINING offered, RSET and QUIT go out together
+($rc, $out) = check([], '-r', 'a@b.example', '-vvv');
+like $out, qr/^  C: RSET\n  C: QUIT\n  S: 250 .*\n  S: 221 /m, 'RSET and QUIT pipelined';
+($rc, $out) = check(['--on', 'EHLO=250-fake.test.invalid\n250 8BITMIME'], '-r', 'a@b.example', '-vvv');
+is $rc, 0, 'no PIPELINING: OK';
+like $out, qr/^  C: RSET\n  S: 250 .*\n  C: QUIT\n  S: 221 /m, 'no PIPELINING: RSET, then QUIT';
+($rc, $out, $secs) = check(['--on', 'QUIT=hang'], '-r', 'a@b.example', '-t', '1', '--strict-quit');
+is $rc, 2, 'pipelined QUIT unanswered with --strict-quit: CRITICAL';
+like first($out), qr/QUIT: timeout after 1 s waiting for the reply to QUIT/, 'names the QUIT';
+cmp_ok $secs, '<', 3, 'within -t';
+
 ($rc, $out, $secs, $log) = check([], '-r', 'a@b.example', '--quit-after', 'ehlo');
 is $rc, 0, '--quit-after ehlo';
 unlike $log, qr/^C: MAIL/m, 'no MAIL after --quit-after ehlo';
@@ -255,6 +266,22 @@ like first($out), qr/auth_time=/, 'auth_time';
 ($rc, $out, $secs, $log) = check([], '-S', '-A', 'plain', '-U', 'u', { env => { CHECK_SMTP_REPLY_PASSWORD => $pw } });
 is $rc, 1, 'STARTTLS missing: WARNING';
 unlike $log, qr/^C: AUTH/m, 'no AUTH in the clear';
+
+# ---- the GIO module: only for host names and TLS ----
+($rc, $out) = check([], '-r', 'a@b.example', { env => { CHECK_SMTP_REPLY_GIO_MODULE => '/nonexistent/gio.so' } });
+is $rc, 0, 'an address without TLS needs no GIO module';
+{
+    my $port = start_server();
+    ($rc, $out) = run_plugin('-H', 'localhost', '-p', $port);
+    is $rc, 0, 'a host name: looked up by the GIO module';
+    like $out, qr/^connected to (127\.0\.0\.1|\[::1\]):$port$/m, 'connected to the address';
+    ($rc, $out) = run_plugin('-H', 'localhost', '-p', $port, { env => { CHECK_SMTP_REPLY_GIO_MODULE => '/nonexistent/gio.so' } });
+    is $rc, 3, 'a host name without the GIO module: UNKNOWN';
+    like first($out), qr/cannot look up host names: cannot load check_smtp_reply-gio\.so/, 'says why';
+}
+($rc, $out) = check([], '-S', { env => { CHECK_SMTP_REPLY_GIO_MODULE => '/nonexistent/gio.so' } });
+is $rc, 3, 'TLS without the GIO module: UNKNOWN';
+like first($out), qr/TLS support not available: cannot load check_smtp_reply-gio\.so/, 'says why';
 
 # ---- IPv6 ----
 SKIP: {
