@@ -2431,6 +2431,21 @@ jstr (const JNode *n, const char *key)
   return k && k->type == 's' ? k->str : NULL;
 }
 
+/* The verdict of a recipient of an automatic message that is no bounce: the field that
+ * marks the message (Auto-Submitted of RFC 3834, Feedback-Type of RFC 5965) is the text,
+ * and the patterns of bounces.codes say what such a message means. */
+static SmtpcodesVerdict *
+notice_verdict (SmtpcodesRegistry *reg, const char *field)
+{
+  SmtpcodesReply *reply = smtpcodes_reply_new (0, NULL, field, NULL, NULL, NULL);
+  SmtpcodesVerdict *v;
+  if (reply == NULL)
+    reply = smtpcodes_reply_new (0, NULL, "", NULL, NULL, NULL);
+  v = smtpcodes_registry_explain (reg, reply, NULL);
+  smtpcodes_reply_unref (reply);
+  return v;
+}
+
 /* An Amazon SES notification ({"notificationType":"Bounce", ...}, or the SNS envelope
  * that carries it as a string in "Message"): one recipient per bounced, complained-about or
  * delivered address. Returns FALSE when text is no such notification. */
@@ -2479,10 +2494,7 @@ parse_ses_json (SmtpcodesReport *rep, const char *text)
             r->address = g_strdup (addr);
           if (complaint)
             {
-              SmtpcodesReply *reply = smtpcodes_reply_new (0, NULL, "", NULL, NULL, NULL);
-              r->action = g_strdup ("failed");
-              r->verdict = smtpcodes_registry_explain (rep->registry, reply, NULL);
-              smtpcodes_reply_unref (reply);
+              r->verdict = notice_verdict (rep->registry, "Feedback-Type: abuse");
               r->reason = "feedback";
               r->status = g_strdup ("");
               rep->kind = SMTPCODES_REPORT_FEEDBACK;
@@ -2528,12 +2540,7 @@ parse_arf (SmtpcodesReport *rep, Parts *p)
     r->address = g_strdup (p->complained);
   if (r->address == NULL && p->orig_to)
     r->address = g_strdup (p->orig_to);
-  r->action = g_strdup ("failed");
-  {
-    SmtpcodesReply *reply = smtpcodes_reply_new (0, NULL, "", NULL, NULL, NULL);
-    r->verdict = smtpcodes_registry_explain (rep->registry, reply, NULL);
-    smtpcodes_reply_unref (reply);
-  }
+  r->verdict = notice_verdict (rep->registry, "Feedback-Type: abuse");
   r->reason = "feedback";
   r->status = g_strdup ("");
   report_add (rep, r);
@@ -2794,10 +2801,8 @@ analyse (SmtpcodesReport *rep, const Msg *m, int depth)
       if (autoreply && tr->len == 0)
         {
           SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
-          SmtpcodesReply *reply = smtpcodes_reply_new (0, NULL, "", NULL, NULL, NULL);
           r->address = from ? g_strdup (from) : NULL;
-          r->verdict = smtpcodes_registry_explain (reg, reply, NULL);
-          smtpcodes_reply_unref (reply);
+          r->verdict = notice_verdict (reg, "Auto-Submitted: auto-replied");
           r->reason = "vacation";
           r->status = g_strdup ("");
           rep->kind = SMTPCODES_REPORT_AUTOREPLY;

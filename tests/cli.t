@@ -279,6 +279,20 @@ for my $c (@cmds) { like $rd, qr/smtpcodes \Q$c\E/, "README mentions smtpcodes $
 is $rc, 1, 'bounce of an empty stdin: exit 1';
 like $err, qr/^smtpcodes: -: empty input: no message to read/m, 'bounce of an empty stdin: says so';
 
+# --- auto-replies and feedback reports are explained, not "unknown", and have no action ---
+for my $case ([ 'autoreply.eml', qr/^An automatic reply/, qr/^Eine automatische Antwort/ ],
+              [ 'arf.eml', qr/^A feedback report/, qr/^Ein Feedback-Bericht/ ]) {
+    my ($file, $en, $de) = @$case;
+    my @args = ('-M', "$src/data/modules", '--json');
+    ($rc, $out, $err) = run(@args, 'bounce', "$src/tests/data/bounces/$file");
+    my $r = $json->decode($out);
+    like $r->{summary}, $en, "$file: summary";
+    ok length($r->{advice}) > 20, "$file: advice";
+    is $r->{action}, undef, "$file: no delivery action";
+    ($rc, $out, $err) = run(@args, '--lang', 'de', 'bounce', "$src/tests/data/bounces/$file");
+    like $json->decode($out)->{summary}, $de, "$file: summary in German";
+}
+
 # --- JSON strings: quotes, backslashes, control characters and UTF-8 round-trip ---
 {
     my $in = "550 5.1.1 a\"b\\c\x01d\x7fe\tf \xc3\xa9 end";

@@ -861,15 +861,16 @@ bounce_human (GString *out, const char *source, guint msgno, const SmtpcodesRepo
       print_wrapped (out, labels[L_COMMAND][g], smtpcodes_recipient_get_command (r));
       print_wrapped (out, labels[L_HOST][g], smtpcodes_recipient_get_remote_mta (r));
       print_wrapped (out, labels[L_TEXT][g], smtpcodes_recipient_get_diagnostic (r));
-      if (failure)
-        {
-          s = smtpcodes_verdict_get_explanation (v, lang ());
-          print_wrapped (out, labels[L_EXPLANATION][g], s);
-          g_free (s);
-          s = smtpcodes_verdict_get_advice (v, lang ());
-          print_wrapped (out, labels[L_ADVICE][g], s);
-          g_free (s);
-        }
+      /* auto-replies, feedback reports and delivery notices are explained too */
+      s = smtpcodes_verdict_get_summary (v, lang ());
+      print_wrapped (out, labels[L_SUMMARY][g], s);
+      g_free (s);
+      s = smtpcodes_verdict_get_explanation (v, lang ());
+      print_wrapped (out, labels[L_EXPLANATION][g], s);
+      g_free (s);
+      s = smtpcodes_verdict_get_advice (v, lang ());
+      print_wrapped (out, labels[L_ADVICE][g], s);
+      g_free (s);
     }
 }
 
