@@ -1481,6 +1481,55 @@ enh_of (const SmtpcodesReply *reply, const SmtpcodesVerdict *verdict)
   return enh;
 }
 
+/* A reply read off the wire (read_reply checked the RFC 5321 syntax: every line starts
+ * with the same three digits).  The library's parser also reads replies quoted in logs and
+ * bounces, where a code further on can be the one that counts ("... said: 554 ..."); on the
+ * wire the code in front is the reply's, so a reply whose text quotes another code keeps
+ * its own, with the RFC 2034 code that follows it, if any. */
+static SmtpcodesReply *
+wire_reply (SmtpcodesRegistry *reg, const char *raw, GError **error)
+{
+  SmtpcodesReply *r = smtpcodes_registry_parse_reply (reg, raw, -1, error);
+  int code = (raw[0] - '0') * 100 + (raw[1] - '0') * 10 + (raw[2] - '0');
+  GString *text;
+  char *enhanced = NULL;
+  const char *p = raw;
+
+  if (r == NULL || smtpcodes_reply_get_code (r) == code)
+    return r;
+  smtpcodes_reply_unref (r);
+  /* the enhanced code right after the first line's code, of the same class */
+  if ((raw[3] == ' ' || raw[3] == '-') && raw[4] == raw[0] && raw[5] == '.')
+    {
+      gsize n = 4;
+      while (g_ascii_isdigit (raw[n]) || raw[n] == '.')
+        n++;
+      if (n > 8 && (raw[n] == ' ' || raw[n] == '\0' || raw[n] == '\n'))
+        enhanced = g_strndup (raw + 4, n - 4);
+    }
+  text = g_string_new (NULL);
+  while (*p)
+    {
+      const char *nl = strchr (p, '\n');
+      gsize len = nl ? (gsize) (nl - p) : strlen (p);
+      gsize skip = len >= 4 ? 4 : len;
+      if (enhanced && len >= skip + strlen (enhanced) && strncmp (p + skip, enhanced, strlen (enhanced)) == 0)
+        skip += strlen (enhanced);
+      while (skip < len && p[skip] == ' ')
+        skip++;
+      if (text->len && skip < len)
+        g_string_append_c (text, ' ');
+      g_string_append_len (text, p + skip, len - skip);
+      p = nl ? nl + 1 : p + len;
+    }
+  r = smtpcodes_reply_new (code, enhanced, text->str, NULL, NULL, NULL);
+  if (r == NULL)   /* an enhanced code the library does not take: keep the basic code */
+    r = smtpcodes_reply_new (code, NULL, text->str, NULL, NULL, error);
+  g_string_free (text, TRUE);
+  g_free (enhanced);
+  return r;
+}
+
 /* Sends @wire (NULL: only read: the banner, a reply to a command already sent), reads and
  * classifies the reply.
  * Returns the reply code, or 0 when the dialogue cannot go on. */
@@ -1527,7 +1576,7 @@ exchange (Session *s, Step step, const char *label, const char *shown, const cha
   e->command = shown ? g_strdup (shown) : NULL;
   e->raw = raw;
   e->counts = counts;
-  e->reply = smtpcodes_registry_parse_reply (session_registry (s), raw, -1, &error);
+  e->reply = wire_reply (session_registry (s), raw, &error);
   if (!e->reply)
     {
       e->problem = g_strdup_printf ("unparsable reply: %s", error->message);

@@ -57,7 +57,14 @@ like $out, qr/default for 5xx at rcpt/, 'long output says why';
                     '-r', 'greylist@localhost');
 is $rc, 1, 'greylisting (multi-line 450): WARNING';
 like first($out), qr/WARNING - RCPT <greylist\@localhost>: 450 4\.7\.1/, 'greylisting status';
+
 like $out, qr/450-4\.7\.1 .*450 4\.7\.1 Greylisted/, 'both reply lines in the long output';
+# a reply whose text quotes another code keeps its own (the wire code is in front); the
+# library's log reader would take "said: 554" as the reply
+($rc, $out) = check(['--on', 'RCPT=250 2.1.5 Ok, although the relay said: 554 5.7.1 refused before'],
+                    '-r', 'quoted@localhost');
+is $rc, 0, 'a 250 that quotes a 554: OK';
+like first($out), qr/OK - RCPT <quoted\@localhost>: 250 2\.1\.5/, 'a 250 that quotes a 554: its own code';
 
 ($rc, $out) = check(['--on', 'MAIL=530 5.7.0 Must issue a STARTTLS command first'], '-f', 'a@b.example');
 is $rc, 2, 'MAIL FROM refused: CRITICAL (check_smtp never checks it)';
