@@ -17,17 +17,6 @@ sub slurp {
     return scalar <$fh>;
 }
 
-sub dies_with {
-    my ($code, $name, $re, $label) = @_;
-    my $ok = eval { $code->(); 1 };
-    my $e = $@;
-    ok(!$ok, "$label: dies");
-    isa_ok($e, 'SMTPCodes::Error', "$label: error") or return;
-    is($e->name, $name, "$label: name");
-    like("$e", $re, "$label: stringifies to the message");
-    like($e->file // '', qr/bounce\.t$/, "$label: file of the call");
-    return $e;
-}
 
 # --- one message ---
 my $rep = SMTPCodes->analyze_bounce(slurp("$own/dsn-two-recipients.eml"), lang => 'en');

@@ -5,17 +5,6 @@ BEGIN { require "$FindBin::Bin/setup.pl" }
 use Test::More;
 use SMTPCodes;
 
-sub dies_with {
-    my ($code, $name, $re, $label) = @_;
-    my $ok = eval { $code->(); 1 };
-    my $e = $@;
-    ok(!$ok, "$label: dies");
-    isa_ok($e, 'SMTPCodes::Error', "$label: error") or return;
-    is($e->name, $name, "$label: name");
-    like("$e", $re, "$label: stringifies to the message");
-    is($e->domain, 'smtpcodes-error-quark', "$label: domain");
-    like($e->file, qr/errors\.t$/, "$label: file of the call");
-}
 
 dies_with(sub { SMTPCodes->explain(undef) }, 'syntax', qr/undef/, 'undef');
 dies_with(sub { SMTPCodes->explain('') }, 'no-code', qr/empty/, 'empty');
