@@ -6,10 +6,13 @@
  * hand on top of it (smtpcodes/__init__.py, SMTPCodes.pm).
  *
  * Ownership, once for both languages:
- *  - registries, replies and verdicts are wrapped as owning pointers; the language
- *    object releases its reference when it goes away (%extend destructors in Python,
- *    DESTROY in SMTPCodes.pm);
- *  - every entry handed out holds its own reference, which keeps its registry alive;
+ *  - registries, replies, verdicts, reports, recipients and report readers are wrapped
+ *    as owning pointers; the language object releases its reference (or frees the
+ *    reader) when it goes away (the %extend destructors below in Python; in Perl,
+ *    which ignores them, the handle magic of perl/SMTPCodes.i);
+ *  - every entry handed out holds its own reference, which keeps its registry alive,
+ *    and every recipient one that keeps its report alive;
+ *  - report readers are not thread-safe: each language serialises the calls on one;
  *  - (transfer full) strings are g_free()d and string vectors g_strfreev()d here.
  */
 
@@ -45,6 +48,11 @@ typedef unsigned int GQuark;
 %newobject smtpcodes_verdict_get_explanation;
 %newobject smtpcodes_verdict_get_advice;
 %newobject smtpcodes_verdict_get_alternative_label;
+%newobject smtpcodes_report_parse;
+%newobject smtpcodes_report_reader_new;
+%newobject smtpcodes_report_reader_new_for_data;
+%newobject smtpcodes_report_reader_next;
+%newobject smtpcodes_binding_recipient_verdict;
 %typemap(newfree) char * "g_free ($1);";
 
 /* C-only helpers: reference counting is done by the wrappers, GTypes and raw module
@@ -86,6 +94,16 @@ typedef unsigned int GQuark;
 %ignore smtpcodes_module_get_filename;
 %ignore smtpcodes_module_is_builtin;
 %ignore smtpcodes_module_get_n_entries;
+%ignore smtpcodes_report_get_type;
+%ignore smtpcodes_recipient_get_type;
+%ignore smtpcodes_report_ref;
+%ignore smtpcodes_report_unref;
+%ignore smtpcodes_recipient_ref;
+%ignore smtpcodes_recipient_unref;
+%ignore smtpcodes_report_get_kind;
+%ignore smtpcodes_report_kind_to_string;
+%ignore smtpcodes_recipient_get_verdict;
+%ignore smtpcodes_report_reader_free;
 
 /* The opaque types become classes without constructors whose destructor drops the
  * reference the wrapper holds. */
@@ -93,19 +111,29 @@ typedef unsigned int GQuark;
 %nodefaultctor _SmtpcodesReply;
 %nodefaultctor _SmtpcodesVerdict;
 %nodefaultctor _SmtpcodesEntry;
+%nodefaultctor _SmtpcodesReport;
+%nodefaultctor _SmtpcodesRecipient;
+%nodefaultctor _SmtpcodesReportReader;
 struct _SmtpcodesRegistry {};
 struct _SmtpcodesReply {};
 struct _SmtpcodesVerdict {};
 struct _SmtpcodesEntry {};
+struct _SmtpcodesReport {};
+struct _SmtpcodesRecipient {};
+struct _SmtpcodesReportReader {};
 %extend _SmtpcodesRegistry { ~_SmtpcodesRegistry () { smtpcodes_registry_unref ($self); } }
 %extend _SmtpcodesReply { ~_SmtpcodesReply () { smtpcodes_reply_unref ($self); } }
 %extend _SmtpcodesVerdict { ~_SmtpcodesVerdict () { smtpcodes_verdict_unref ($self); } }
 %extend _SmtpcodesEntry { ~_SmtpcodesEntry () { smtpcodes_entry_unref ($self); } }
+%extend _SmtpcodesReport { ~_SmtpcodesReport () { smtpcodes_report_unref ($self); } }
+%extend _SmtpcodesRecipient { ~_SmtpcodesRecipient () { smtpcodes_recipient_unref ($self); } }
+%extend _SmtpcodesReportReader { ~_SmtpcodesReportReader () { smtpcodes_report_reader_free ($self); } }
 
 %include <libsmtpcodes/smtpcodes-error.h>
 %include <libsmtpcodes/smtpcodes-registry.h>
 %include <libsmtpcodes/smtpcodes-reply.h>
 %include <libsmtpcodes/smtpcodes-verdict.h>
+%include <libsmtpcodes/smtpcodes-report.h>
 
 /* Helpers the bindings call; part of neither public API. */
 %inline %{
@@ -195,6 +223,32 @@ static char **
 smtpcodes_binding_entry_related (const SmtpcodesEntry *entry)
 {
   return g_strdupv ((char **) smtpcodes_entry_get_related (entry));
+}
+
+/* the kind of a report as a string ("bounce", "delay", "not-bounce", ...) */
+static const char *
+smtpcodes_binding_report_kind (const SmtpcodesReport *report)
+{
+  return smtpcodes_report_kind_to_string (smtpcodes_report_get_kind (report));
+}
+
+/* the verdict of a recipient, with a reference of its own (NULL if it has none) */
+static SmtpcodesVerdict *
+smtpcodes_binding_recipient_verdict (const SmtpcodesRecipient *recipient)
+{
+  const SmtpcodesVerdict *v = smtpcodes_recipient_get_verdict (recipient);
+  return v ? smtpcodes_verdict_ref ((SmtpcodesVerdict *) v) : NULL;
+}
+
+/* "de" or "en": the language the library's texts come in for @lang (NULL: the locale),
+ * decided as the library and 'smtpcodes bounce --json' ("lang") decide it */
+static const char *
+smtpcodes_binding_text_lang (const char *lang)
+{
+  if (lang == NULL)
+    lang = g_get_language_names ()[0];
+  return lang[0] == 'd' && lang[1] == 'e'
+         && (lang[2] == '\0' || lang[2] == '_' || lang[2] == '.' || lang[2] == '@') ? "de" : "en";
 }
 
 static char **

@@ -21,6 +21,7 @@
   X (g_mime_content_type_get_media_subtype) \
   X (g_mime_content_type_get_media_type) \
   X (g_mime_content_type_get_parameter) \
+  X (g_mime_content_type_parse) \
   X (g_mime_data_wrapper_get_stream) \
   X (g_mime_data_wrapper_write_to_stream) \
   X (g_mime_message_get_message_id) \
@@ -38,19 +39,25 @@
   X (g_mime_object_get_disposition) \
   X (g_mime_object_get_header) \
   X (g_mime_object_get_type) \
-  X (g_mime_parser_construct_message) \
+  X (g_mime_parser_construct_part) \
   X (g_mime_parser_new_with_stream) \
   X (g_mime_parser_set_format) \
   X (g_mime_part_get_content) \
   X (g_mime_part_get_filename) \
   X (g_mime_part_get_type) \
+  X (g_mime_stream_cat_add_source) \
+  X (g_mime_stream_cat_get_type) \
+  X (g_mime_stream_cat_new) \
   X (g_mime_stream_get_type) \
   X (g_mime_stream_length) \
-  X (g_mime_stream_mem_get_byte_array) \
   X (g_mime_stream_mem_get_type) \
   X (g_mime_stream_mem_new) \
+  X (g_mime_stream_mem_new_with_buffer) \
   X (g_mime_stream_mem_new_with_byte_array) \
-  X (g_mime_stream_mem_set_owner)
+  X (g_mime_stream_mem_set_owner) \
+  X (g_mime_stream_substream) \
+  X (g_mime_utils_decode_message_id) \
+  X (g_mime_utils_header_decode_text)
 
 typedef struct {
 #define SMTPCODES_GMIME_MEMBER(name) __typeof__ (&name) name;
@@ -71,6 +78,7 @@ G_GNUC_INTERNAL gboolean _smtpcodes_gmime_load (GError **error);
 #define g_mime_content_type_get_media_subtype (*_smtpcodes_gmime.g_mime_content_type_get_media_subtype)
 #define g_mime_content_type_get_media_type (*_smtpcodes_gmime.g_mime_content_type_get_media_type)
 #define g_mime_content_type_get_parameter (*_smtpcodes_gmime.g_mime_content_type_get_parameter)
+#define g_mime_content_type_parse (*_smtpcodes_gmime.g_mime_content_type_parse)
 #define g_mime_data_wrapper_get_stream (*_smtpcodes_gmime.g_mime_data_wrapper_get_stream)
 #define g_mime_data_wrapper_write_to_stream (*_smtpcodes_gmime.g_mime_data_wrapper_write_to_stream)
 #define g_mime_message_get_message_id (*_smtpcodes_gmime.g_mime_message_get_message_id)
@@ -88,17 +96,23 @@ G_GNUC_INTERNAL gboolean _smtpcodes_gmime_load (GError **error);
 #define g_mime_object_get_disposition (*_smtpcodes_gmime.g_mime_object_get_disposition)
 #define g_mime_object_get_header (*_smtpcodes_gmime.g_mime_object_get_header)
 #define g_mime_object_get_type (*_smtpcodes_gmime.g_mime_object_get_type)
-#define g_mime_parser_construct_message (*_smtpcodes_gmime.g_mime_parser_construct_message)
+#define g_mime_parser_construct_part (*_smtpcodes_gmime.g_mime_parser_construct_part)
 #define g_mime_parser_new_with_stream (*_smtpcodes_gmime.g_mime_parser_new_with_stream)
 #define g_mime_parser_set_format (*_smtpcodes_gmime.g_mime_parser_set_format)
 #define g_mime_part_get_content (*_smtpcodes_gmime.g_mime_part_get_content)
 #define g_mime_part_get_filename (*_smtpcodes_gmime.g_mime_part_get_filename)
 #define g_mime_part_get_type (*_smtpcodes_gmime.g_mime_part_get_type)
+#define g_mime_stream_cat_add_source (*_smtpcodes_gmime.g_mime_stream_cat_add_source)
+#define g_mime_stream_cat_get_type (*_smtpcodes_gmime.g_mime_stream_cat_get_type)
+#define g_mime_stream_cat_new (*_smtpcodes_gmime.g_mime_stream_cat_new)
 #define g_mime_stream_get_type (*_smtpcodes_gmime.g_mime_stream_get_type)
 #define g_mime_stream_length (*_smtpcodes_gmime.g_mime_stream_length)
-#define g_mime_stream_mem_get_byte_array (*_smtpcodes_gmime.g_mime_stream_mem_get_byte_array)
 #define g_mime_stream_mem_get_type (*_smtpcodes_gmime.g_mime_stream_mem_get_type)
 #define g_mime_stream_mem_new (*_smtpcodes_gmime.g_mime_stream_mem_new)
+#define g_mime_stream_mem_new_with_buffer (*_smtpcodes_gmime.g_mime_stream_mem_new_with_buffer)
 #define g_mime_stream_mem_new_with_byte_array (*_smtpcodes_gmime.g_mime_stream_mem_new_with_byte_array)
 #define g_mime_stream_mem_set_owner (*_smtpcodes_gmime.g_mime_stream_mem_set_owner)
+#define g_mime_stream_substream (*_smtpcodes_gmime.g_mime_stream_substream)
+#define g_mime_utils_decode_message_id (*_smtpcodes_gmime.g_mime_utils_decode_message_id)
+#define g_mime_utils_header_decode_text (*_smtpcodes_gmime.g_mime_utils_header_decode_text)
 #endif

@@ -99,7 +99,8 @@ static const char ctx_reply[] = "reply", ctx_code[] = "code", ctx_dsn[] = "dsn",
   X (CUE_TALKING, "while talking to ") X (CUE_REMOTE_MTA, "remote-mta:") X (CUE_RELAY, "relay=") \
   X (CUE_DSN, "dsn=") X (CUE_PAREN_IN_REPLY, "(in reply to ") X (CUE_HASHES, "##") \
   X (CUE_IN_REPLY, "in reply to ") X (CUE_AFTER, "after ") X (CUE_SENDMAIL_OUT, ">>> ") \
-  X (CUE_WHILE_SENDING, "while sending ") X (CUE_IN_RESPONSE, "in response to ") X (CUE_HOST, "host ")
+  X (CUE_WHILE_SENDING, "while sending ") X (CUE_IN_RESPONSE, "in response to ") X (CUE_HOST, "host ") \
+  X (CUE_QMAIL_RCPT, "does not like recipient") X (CUE_RCPT_TAG, "[rcpt_to]")
 
 typedef enum {
 #define CUE_ENUM(id, text) id,
@@ -279,12 +280,16 @@ code_at (const char *s, gsize len, gsize i, gboolean need_boundary_before)
     {
       char b = s[i - 1];
       if (!(b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '#' || b == '\'' || b == '"'
-            || b == '(' || b == ':' || b == ';' || b == '<' || b == '='))
+            || b == '(' || b == ':' || b == ';' || b == '<' || b == '=' || b == '['))
         return FALSE;
     }
   if (i + 3 == len)
     return TRUE;
   f = s[i + 3];
+  if (f == ':' && i + 5 < len && s[i + 4] == ' ' && s[i + 5] == s[i] && i + 6 < len && s[i + 6] == '.')
+    return TRUE;   /* "550: 5.2.2 ...", as some notices write the pair */
+  if (f == ',' && need_boundary_before && (s[i] == '4' || s[i] == '5') && (i + 4 == len || s[i + 4] == ' '))
+    return TRUE;   /* "ERROR_CODE :550, ...", "ResponseCode 421, ..." in a notice */
   return f == ' ' || f == '-' || f == '\t' || f == '\r' || f == '\n';
 }
 
@@ -466,6 +471,9 @@ find_command (SmtpcodesRegistry *reg, const Text *t, const char *s, gsize len)
           rest = len - (gsize) (p - s);
         }
     }
+  /* qmail: "192.0.2.1 does not like recipient."; Yahoo tags the stage: "... [RCPT_TO]" */
+  if (ci_find (t, s, len, CUE_QMAIL_RCPT) || ci_find (t, s, len, CUE_RCPT_TAG))
+    return "RCPT";
   return NULL;
 }
 
@@ -797,44 +805,60 @@ _smtpcodes_reply_parse_spare (SmtpcodesRegistry *reg, const char *text, gssize l
   i = skip_blank (s, end, start);
   if (i < end && (s[i] == '#' || s[i] == '\'' || s[i] == '"'))
     i++;
-  if (code_at (s, end, i, FALSE))
-    found = TRUE;
-  else
-    {
-      gsize first = G_MAXSIZE;
-      for (gsize k = start; k + 3 <= end; k++)
-        {
-          gsize e;
-          if (!is_digit (s[k]) || !code_at (s, end, k, TRUE))
-            continue;
-          if (first == G_MAXSIZE)
-            first = k;
-          if (k + 4 < end && status_at (s, end, skip_blank (s, end, k + 4), &e, FALSE)
-              && s[skip_blank (s, end, k + 4)] == s[k])
-            {
-              first = k;
-              break;
-            }
-        }
-      if (first != G_MAXSIZE)
-        {
-          i = first;
-          found = TRUE;
-          if (context == ctx_reply && i > start)
-            context = ctx_log;
-        }
-    }
+  {
+    /* Scan once for candidates: the first code, the first failure code (4xx/5xx), and the
+     * first of each followed by an enhanced code of its class. A 2xx or 3xx code before a
+     * failure is a greeting, a count or a size, not the reply that decided. */
+    gsize first = G_MAXSIZE, first_fail = G_MAXSIZE, pair = G_MAXSIZE, pair_fail = G_MAXSIZE, pick;
+    gboolean at_anchor = code_at (s, end, i, FALSE);
+    for (gsize k = start; k + 3 <= end && pair_fail == G_MAXSIZE; k++)
+      {
+        gsize e, st;
+        gboolean failure;
+        if (!is_digit (s[k]) || !(k == i ? at_anchor : code_at (s, end, k, TRUE)))
+          continue;
+        failure = s[k] == '4' || s[k] == '5';
+        if (first == G_MAXSIZE)
+          first = k;
+        if (failure && first_fail == G_MAXSIZE)
+          first_fail = k;
+        st = k + 4 < end ? skip_blank (s, end, k + 4) : end;
+        if (st < end && s[st] == ':')
+          st = skip_blank (s, end, st + 1);
+        if (st < end && status_at (s, end, st, &e, FALSE) && s[st] == s[k])
+          {
+            if (pair == G_MAXSIZE)
+              pair = k;
+            if (failure)
+              pair_fail = k;
+          }
+        if (at_anchor && k == i && failure)
+          break;   /* a failure code right at the anchor decides */
+      }
+    if (at_anchor && (s[i] == '4' || s[i] == '5' || first_fail == G_MAXSIZE))
+      pick = i;
+    else
+      pick = pair_fail != G_MAXSIZE ? pair_fail : first_fail != G_MAXSIZE ? first_fail
+             : pair != G_MAXSIZE ? pair : first;
+    if (pick != G_MAXSIZE)
+      {
+        found = TRUE;
+        if (pick != i && context == ctx_reply && pick > start)
+          context = ctx_log;
+        i = pick;
+      }
+  }
 
   if (found)
     {
       gsize e, pos;
       code = (s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
       pos = i + 3;
-      if (pos < end && (s[pos] == '-' || s[pos] == ' '))
+      if (pos < end && (s[pos] == '-' || s[pos] == ' ' || s[pos] == ':'))
         pos++;
       pos = skip_blank (s, end, pos);
-      if (pos < end && s[pos] == '#')
-        pos++;
+      if (pos < end && (s[pos] == '#' || ((s[pos] == '\'' || s[pos] == '"') && pos + 1 < end && s[pos + 1] == s[i])))
+        pos++;   /* "#5.1.1" (Exchange), "550-'5.7.1 ..." (a reply quoted by a relay) */
       if (status_at (s, end, pos, &e, FALSE))
         {
           enhanced.s = s + pos;

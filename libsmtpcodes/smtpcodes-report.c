@@ -9,6 +9,10 @@
 
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
 #include <gmime/gmime.h>
 
 #include "smtpcodes-gmime.h"   /* GMime is loaded on first use */
@@ -156,16 +160,31 @@ ci_prefix (const char *s, gsize len, const char *prefix)
   return len >= pl && g_ascii_strncasecmp (s, prefix, pl) == 0;
 }
 
+/* Case-insensitive (ASCII) search; memchr finds the candidates for the first character in
+ * either case, each list advanced only past what was used, so the cost stays linear. */
 static const char *
 ci_find (const char *s, gsize len, const char *needle)
 {
   gsize nl = strlen (needle);
+  const char *end, *lo_at, *up_at;
+  char lo, up;
   if (nl == 0 || len < nl)
     return NULL;
-  for (gsize i = 0; i + nl <= len; i++)
-    if (g_ascii_tolower (s[i]) == g_ascii_tolower (needle[0])
-        && g_ascii_strncasecmp (s + i, needle, nl) == 0)
-      return s + i;
+  end = s + len - nl + 1;
+  lo = g_ascii_tolower (needle[0]);
+  up = g_ascii_toupper (needle[0]);
+  lo_at = memchr (s, lo, (gsize) (end - s));
+  up_at = lo == up ? NULL : memchr (s, up, (gsize) (end - s));
+  while (lo_at || up_at)
+    {
+      const char *c = lo_at && (!up_at || lo_at < up_at) ? lo_at : up_at;
+      if (g_ascii_strncasecmp (c, needle, nl) == 0)
+        return c;
+      if (c == lo_at)
+        lo_at = c + 1 < end ? memchr (c + 1, lo, (gsize) (end - c - 1)) : NULL;
+      else
+        up_at = c + 1 < end ? memchr (c + 1, up, (gsize) (end - c - 1)) : NULL;
+    }
   return NULL;
 }
 
@@ -280,20 +299,598 @@ unescape_xtext (const char *s)
   return g_string_free (out, FALSE);
 }
 
+/* Whether data[0..len) is ASCII without NUL bytes, and so valid UTF-8 as it is; eight
+ * bytes at a time. */
+static gboolean
+plain_ascii (const char *data, gsize len)
+{
+  const guint64 high = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
+  gsize i = 0;
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+      memcpy (&w, data + i, 8);
+      if ((w & high) || ((w - ones) & ~w & high))
+        return FALSE;
+    }
+  for (; i < len; i++)
+    if ((guchar) data[i] >= 0x80 || data[i] == '\0')
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether text holds the escape sequence that switches ISO-2022-JP to JIS X 0208. */
+static gboolean
+has_jis_escape (const char *data, gsize len)
+{
+  for (const char *e = data ? memchr (data, '\033', len) : NULL; e; e = memchr (e + 1, '\033', len - (gsize) (e + 1 - data)))
+    if ((gsize) (e - data) + 2 < len && e[1] == '$' && (e[2] == 'B' || e[2] == '@'))
+      return TRUE;
+  return FALSE;
+}
+
 /* Makes text valid UTF-8 without NUL bytes. */
 static char *
 to_utf8 (const char *data, gsize len, const char *charset)
 {
   char *conv = NULL;
   char *out;
+  /* ISO-2022-JP is 7-bit, so it passes for ASCII; Japanese notices (and the Diagnostic-Code
+   * of their delivery-status parts) use it without declaring it */
+  gboolean escaped = has_jis_escape (data, len);
+  if (escaped && (charset == NULL || g_ascii_strcasecmp (charset, "us-ascii") == 0))
+    charset = "iso-2022-jp";
   if (charset && g_ascii_strcasecmp (charset, "utf-8") != 0 && g_ascii_strcasecmp (charset, "us-ascii") != 0
-      && !g_utf8_validate (data, (gssize) len, NULL))
+      && (escaped || !g_utf8_validate (data, (gssize) len, NULL)))
     {
       const char *cs = g_mime_charset_iconv_name (charset);
       conv = g_convert_with_fallback (data, (gssize) len, "UTF-8", cs, "?", NULL, NULL, NULL);
     }
   out = conv ? conv : g_utf8_make_valid (data ? data : "", data ? (gssize) len : 0);
   return out;
+}
+
+/* ---- the header of a message ------------------------------------------------------------- */
+
+/* What the analyser reads in a message header. GMime parses the MIME structure, but a
+ * message header costs it an object, an event and often an address parse per field, for
+ * the dozens of Received, DKIM and X- fields of a notice that are never looked at; so the
+ * header is read here (RFC 5322: a field runs on over lines that begin with white space,
+ * and a blank line ends the header), values are unfolded and RFC 2047 decoded by GMime, and
+ * GMime is handed only the MIME fields (Content-*) with the body. */
+typedef struct {
+  char       *from;
+  char       *to;
+  char       *subject;
+  char       *message_id;
+  char       *failed;             /* X-Failed-Recipients */
+  char       *auto_submitted;
+  char       *x_autoreply;
+  char       *x_autorespond;
+  char       *precedence;
+  char       *apple_action;       /* X-Apple-Action */
+  char       *response_suppress;  /* X-Auto-Response-Suppress */
+  char       *hm_recipient;       /* X-HmXmrOriginalRecipient */
+  GString    *mime;               /* the Content-* fields as written, for GMime */
+  const char *ctype;              /* the raw value of the (last, as GMime takes it)
+                                   * Content-Type, and its length */
+  gsize       ctype_len;
+  const char *cte;                /* the raw value of the first Content-Transfer-Encoding */
+  gsize       cte_len;
+  gboolean    mime_only;          /* a part's header: only Content-Type and -Transfer-Encoding */
+  gboolean    copy_mime;          /* keep the Content-* fields for GMime (in mime) */
+  gsize       body;               /* where the header ends: at the blank line (or the
+                                   * delimiter line that cut it short), or the end */
+  gboolean    blank;              /* it ended at a blank line */
+} Head;
+
+#define HEAD_NAME(n) n, sizeof n - 1
+static const struct { const char *name; gsize len; gsize offset; gboolean last; } head_fields[] = {
+  { HEAD_NAME ("From"), G_STRUCT_OFFSET (Head, from), FALSE },
+  { HEAD_NAME ("To"), G_STRUCT_OFFSET (Head, to), FALSE },
+  /* as a message object keeps them: the last Subject and Message-ID count */
+  { HEAD_NAME ("Subject"), G_STRUCT_OFFSET (Head, subject), TRUE },
+  { HEAD_NAME ("Message-ID"), G_STRUCT_OFFSET (Head, message_id), TRUE },
+  { HEAD_NAME ("X-Failed-Recipients"), G_STRUCT_OFFSET (Head, failed), FALSE },
+  { HEAD_NAME ("Auto-Submitted"), G_STRUCT_OFFSET (Head, auto_submitted), FALSE },
+  { HEAD_NAME ("X-Autoreply"), G_STRUCT_OFFSET (Head, x_autoreply), FALSE },
+  { HEAD_NAME ("X-Autorespond"), G_STRUCT_OFFSET (Head, x_autorespond), FALSE },
+  { HEAD_NAME ("Precedence"), G_STRUCT_OFFSET (Head, precedence), FALSE },
+  { HEAD_NAME ("X-Apple-Action"), G_STRUCT_OFFSET (Head, apple_action), FALSE },
+  { HEAD_NAME ("X-Auto-Response-Suppress"), G_STRUCT_OFFSET (Head, response_suppress), FALSE },
+  { HEAD_NAME ("X-HmXmrOriginalRecipient"), G_STRUCT_OFFSET (Head, hm_recipient), FALSE },
+};
+#undef HEAD_NAME
+
+#define HEAD_FIELD(h, i) (*(char **) G_STRUCT_MEMBER_P ((h), head_fields[i].offset))
+
+static void
+head_clear (Head *h)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (head_fields); i++)
+    g_clear_pointer (&HEAD_FIELD (h, i), g_free);
+  if (h->mime)
+    g_string_free (h->mime, TRUE);
+  h->mime = NULL;
+}
+
+static gboolean
+is_ascii (const char *s)
+{
+  for (; *s; s++)
+    if ((guchar) *s >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+only_space (const char *s, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (!(s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether the line s[0..len) (without its line break) is a delimiter of the multipart
+ * with boundary b, as GMime reads one (RFC 2046: "--b", or "--b--" for the last, then
+ * white space only); *last tells which. */
+static gboolean
+is_delimiter (const char *s, gsize len, const char *b, gsize bl, gboolean *last)
+{
+  gsize i = bl + 2;
+  if (b == NULL || len < i || s[0] != '-' || s[1] != '-' || memcmp (s + 2, b, bl) != 0)
+    return FALSE;
+  *last = len >= i + 2 && s[i] == '-' && s[i + 1] == '-' && only_space (s + i + 2, len - i - 2);
+  return *last || only_space (s + i, len - i);
+}
+
+/* A field value unfolded as GMime unfolds it: line breaks dropped, white space at
+ * either end trimmed. */
+static char *
+unfold (const char *s, gsize len)
+{
+  char *out, *o;
+  while (len && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+    s++, len--;
+  while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n'))
+    len--;
+  o = out = g_malloc (len + 1);
+  for (gsize i = 0; i < len; i++)
+    if (s[i] != '\r' && s[i] != '\n' && s[i] != '\0')
+      *o++ = s[i];
+  *o = '\0';
+  return out;
+}
+
+/* One field, data[0..len) with its folded lines and line breaks. */
+static void
+head_field (Head *h, const char *data, gsize len)
+{
+  const char *colon = memchr (data, ':', len);
+  gsize n, name_len;
+  gboolean blank = FALSE;
+  /* a name of printable characters, white space allowed only before the colon; a line
+   * that is none (and what is folded under it) is skipped, as GMime skips it */
+  if (colon == NULL || colon == data)
+    return;
+  n = (gsize) (colon - data);
+  for (gsize i = 0; i < n; i++)
+    {
+      guchar c = (guchar) data[i];
+      if (c > ' ' && c != 127 && !blank)
+        continue;
+      if (c == ' ' || c == '\t')
+        blank = TRUE;
+      else
+        return;
+    }
+  name_len = n;
+  while (name_len && (data[name_len - 1] == ' ' || data[name_len - 1] == '\t'))
+    name_len--;
+  if (name_len == 0)
+    return;
+  if (name_len > 8 && g_ascii_strncasecmp (data, "Content-", 8) == 0)
+    {
+      if (name_len == 12 && g_ascii_strncasecmp (data + 8, "Type", 4) == 0)
+        h->ctype = data + n + 1, h->ctype_len = len - n - 1;
+      else if (name_len == 25 && h->cte == NULL && g_ascii_strncasecmp (data + 8, "Transfer-Encoding", 17) == 0)
+        h->cte = data + n + 1, h->cte_len = len - n - 1;
+      if (!h->copy_mime)
+        return;
+      if (h->mime == NULL)
+        h->mime = g_string_sized_new (256);
+      g_string_append_len (h->mime, data, (gssize) len);
+      if (data[len - 1] != '\n')
+        g_string_append_c (h->mime, '\n');
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (head_fields) && !h->mime_only; i++)
+    if (head_fields[i].len == name_len && g_ascii_tolower (data[0]) == g_ascii_tolower (head_fields[i].name[0])
+        && g_ascii_strncasecmp (data, head_fields[i].name, name_len) == 0)
+      {
+        char **slot = &HEAD_FIELD (h, i);
+        char *unfolded;
+        if (*slot && !head_fields[i].last)
+          return;
+        unfolded = unfold (data + n + 1, len - n - 1);
+        g_free (*slot);
+        /* ASCII without an encoded word decodes to itself */
+        if (strstr (unfolded, "=?") || !is_ascii (unfolded))
+          {
+            *slot = g_mime_utils_header_decode_text (NULL, unfolded);
+            g_free (unfolded);
+          }
+        else
+          *slot = unfolded;
+        return;
+      }
+}
+
+/* Reads the header at the start of data[0..len) into h (zeroed by the caller, mime_only
+ * set for a part's header). A part's header also ends at a delimiter line of boundary
+ * (NULL at the top). The cost is linear: each byte is looked at a bounded number of times. */
+static void
+head_read (Head *h, const char *data, gsize len, const char *boundary, gsize bl)
+{
+  gsize i = 0, field = 0;
+  gboolean in_field = FALSE, last;
+  h->body = len;
+  while (i < len)
+    {
+      const char *s = data + i;
+      const char *nl = memchr (s, '\n', len - i);
+      gsize next = nl ? (gsize) (nl - data) + 1 : len;
+      gsize core = (nl ? (gsize) (nl - s) : len - i);
+      if (core && s[core - 1] == '\r')
+        core--;
+      if (core == 0 || is_delimiter (s, core, boundary, bl, &last))
+        {
+          h->body = i;
+          h->blank = core == 0;
+          break;
+        }
+      if (!(s[0] == ' ' || s[0] == '\t'))
+        {
+          if (in_field)
+            head_field (h, data + field, i - field);
+          field = i;
+          in_field = TRUE;
+        }
+      i = next;
+    }
+  if (in_field)
+    head_field (h, data + field, h->body - field);
+  if (h->message_id)
+    {
+      char *id = g_mime_utils_decode_message_id (h->message_id);
+      g_free (h->message_id);
+      h->message_id = id;
+    }
+}
+
+/* The same fields of a message that GMime parsed (a returned message deeper down). */
+static void
+head_from_message (Head *h, GMimeMessage *m)
+{
+  GMimeObject *mo = GMIME_OBJECT (m);
+  for (guint i = 0; i < G_N_ELEMENTS (head_fields); i++)
+    HEAD_FIELD (h, i) = g_strdup (g_mime_object_get_header (mo, head_fields[i].name));
+  g_free (h->subject);
+  h->subject = g_strdup (g_mime_message_get_subject (m));
+  g_free (h->message_id);
+  h->message_id = g_strdup (g_mime_message_get_message_id (m));
+}
+
+/* Whether a raw field value starts with the given media type ("multipart") and, when sub
+ * is set, subtypes ("message/rfc822"): white space may surround the slash. */
+static gboolean
+value_has_type (const char *v, gsize len, const char *type, const char *const *subs)
+{
+  gsize i = 0, tl = strlen (type);
+  while (i < len && g_ascii_isspace (v[i]))
+    i++;
+  if (len - i < tl || g_ascii_strncasecmp (v + i, type, tl) != 0)
+    return FALSE;
+  i += tl;
+  if (subs == NULL)
+    return i < len && (v[i] == '/' || g_ascii_isspace (v[i]));
+  while (i < len && g_ascii_isspace (v[i]))
+    i++;
+  if (i == len || v[i++] != '/')
+    return FALSE;
+  while (i < len && g_ascii_isspace (v[i]))
+    i++;
+  for (guint k = 0; subs[k]; k++)
+    {
+      gsize sl = strlen (subs[k]);
+      if (len - i >= sl && g_ascii_strncasecmp (v + i, subs[k], sl) == 0
+          && (i + sl == len || v[i + sl] == ';' || v[i + sl] == '(' || g_ascii_isspace (v[i + sl])))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---- what GMime is handed ------------------------------------------------------------------ */
+
+/* A report often returns the whole message it could not deliver (message/rfc822, with its
+ * attachments), of which the analyser needs only the header; GMime would build a message
+ * object for it with every field. When the top-level multipart holds one, GMime is not
+ * handed that part: its header is read here, in its place among the parts (see
+ * collect_returned), and the message itself is parsed only if it is a delivery report in
+ * turn, which a relay passes on. */
+typedef struct {
+  gboolean found;
+  guint    index;      /* the part it is among the top-level multipart's parts */
+  gsize    delim;      /* the delimiter line that begins the part */
+  gsize    start;      /* its own header */
+  gsize    head_end;   /* where its header ends */
+  gsize    end;        /* the delimiter line after it, or the end of the data */
+} Returned;
+
+/* One message read: its header, the MIME structure GMime made of it, and where its
+ * returned message is. */
+typedef struct {
+  GMimeStream *base;   /* the caller's bytes, which GMime reads in place */
+  const char  *data;   /* the same bytes */
+  Head         head;
+  Returned     ret;
+  GMimeObject *top;
+} Msg;
+
+/* Finds the first delimiter line of boundary b in data[from..len); *at is its start and
+ * *next the line after it. */
+static gboolean
+next_delimiter (const char *data, gsize from, gsize len, const char *b, gsize bl, gsize *at, gsize *next,
+                gboolean *last)
+{
+  gsize i = from;
+  while (i < len)
+    {
+      const char *nl = memchr (data + i, '\n', len - i);
+      gsize core = nl ? (gsize) (nl - data) - i : len - i;
+      if (core >= bl + 2 && data[i] == '-' && is_delimiter (data + i, core, b, bl, last))
+        {
+          *at = i;
+          *next = nl ? (gsize) (nl - data) + 1 : len;
+          return TRUE;
+        }
+      i = nl ? (gsize) (nl - data) + 1 : len;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_token_char (char c)
+{
+  return c > ' ' && c < 127 && strchr ("()<>@,;:\\\"/[]?=", c) == NULL;
+}
+
+/* The boundary of a multipart's raw Content-Type value, when the value is written in the
+ * plain form (type/subtype; name=token or name="quoted") that GMime reads the same way:
+ * TRUE with *boundary set (NULL when it has none); FALSE when the value needs GMime's
+ * parser (comments, RFC 2231 or RFC 2047 parameters, escapes, stray characters). */
+static gboolean
+plain_boundary (const char *v, gsize len, char **boundary)
+{
+  gsize i = 0;
+  *boundary = NULL;
+#define SKIP_SPACE() while (i < len && g_ascii_isspace (v[i])) i++
+  SKIP_SPACE ();
+  while (i < len && is_token_char (v[i]))
+    i++;
+  SKIP_SPACE ();
+  if (i == len || v[i++] != '/')
+    return FALSE;
+  SKIP_SPACE ();
+  while (i < len && is_token_char (v[i]))
+    i++;
+  for (;;)
+    {
+      gsize name, name_len, val, val_len;
+      SKIP_SPACE ();
+      if (i == len)
+        return TRUE;
+      if (v[i++] != ';')
+        break;
+      SKIP_SPACE ();
+      if (i == len)
+        return TRUE;
+      for (name = i; i < len && is_token_char (v[i]) && v[i] != '*'; i++)
+        ;
+      name_len = i - name;
+      SKIP_SPACE ();
+      if (name_len == 0 || i == len || v[i++] != '=')
+        break;
+      SKIP_SPACE ();
+      if (i < len && v[i] == '"')
+        {
+          const char *q = memchr (v + i + 1, '"', len - i - 1);
+          val = i + 1;
+          if (q == NULL)
+            break;
+          val_len = (gsize) (q - v) - val;
+          i = (gsize) (q - v) + 1;
+          /* RFC 2046 boundary characters, no space at either end */
+          for (gsize k = val; k < val + val_len; k++)
+            if (!(g_ascii_isalnum (v[k]) || strchr ("'()+_,-./:=? ", v[k])))
+              val_len = 0;
+          if (val_len == 0 || v[val] == ' ' || v[val + val_len - 1] == ' ')
+            break;
+        }
+      else
+        {
+          for (val = i; i < len && is_token_char (v[i]); i++)
+            ;
+          val_len = i - val;
+          if (val_len == 0)
+            break;
+        }
+      if (name_len == 8 && g_ascii_strncasecmp (v + name, "boundary", 8) == 0)
+        {
+          if (*boundary || memmem (v + val, val_len, "=?", 2))
+            break;
+          *boundary = g_strndup (v + val, val_len);
+        }
+    }
+#undef SKIP_SPACE
+  g_clear_pointer (boundary, g_free);
+  return FALSE;
+}
+
+/* Looks for the returned message among the parts of the top-level multipart, whose body
+ * is data[body..len). */
+static void
+find_returned (Msg *m, gsize body, gsize len)
+{
+  static const char *const rfc822[] = { "rfc822", "rfc2822", "global", "news", NULL };
+  char *b = NULL;
+  gsize bl, at, pos, next;
+  guint index = 0;
+  gboolean last = FALSE;
+
+  if (m->head.ctype == NULL || !value_has_type (m->head.ctype, m->head.ctype_len, "multipart", NULL))
+    return;
+  if (!plain_boundary (m->head.ctype, m->head.ctype_len, &b))
+    {
+      char *raw = g_strndup (m->head.ctype, m->head.ctype_len);
+      GMimeContentType *ct = g_mime_content_type_parse (NULL, raw);
+      b = g_strdup (g_mime_content_type_get_parameter (ct, "boundary"));
+      g_object_unref (ct);
+      g_free (raw);
+    }
+#ifdef CHECK_BOUNDARY
+  else
+    {
+      char *raw = g_strndup (m->head.ctype, m->head.ctype_len);
+      GMimeContentType *ct = g_mime_content_type_parse (NULL, raw);
+      const char *gb = g_mime_content_type_get_parameter (ct, "boundary");
+      if (g_strcmp0 (gb, b))
+        g_printerr ("BOUNDARY MISMATCH [%s] [%s] [%s]\n", raw, b, gb);
+      g_object_unref (ct);
+      g_free (raw);
+    }
+#endif
+  bl = b ? strlen (b) : 0;
+  for (pos = body; bl && !last && next_delimiter (m->data, pos, len, b, bl, &at, &next, &last); index++)
+    {
+      Head ph = { 0 };
+      gsize content, cte_len, delim = at;
+      const char *cte;
+      if (last)
+        break;
+      ph.mime_only = TRUE;
+      head_read (&ph, m->data + next, len - next, b, bl);
+      pos = next + ph.body;
+      if (!ph.blank || ph.ctype == NULL || !value_has_type (ph.ctype, ph.ctype_len, "message", rfc822))
+        continue;
+      /* an encoded message is no message to GMime but an opaque part */
+      cte = ph.cte;
+      cte_len = ph.cte_len;
+      while (cte && cte_len && g_ascii_isspace (*cte))
+        cte++, cte_len--;
+      while (cte && cte_len && g_ascii_isspace (cte[cte_len - 1]))
+        cte_len--;
+      if (cte && !((cte_len == 4 && (!g_ascii_strncasecmp (cte, "7bit", 4) || !g_ascii_strncasecmp (cte, "8bit", 4)))
+                   || (cte_len == 6 && !g_ascii_strncasecmp (cte, "binary", 6))))
+        continue;
+      content = m->data[pos] == '\r' ? pos + 2 : pos + 1;
+      if (content > len)
+        content = len;
+      m->ret.found = TRUE;
+      m->ret.index = index;
+      m->ret.delim = delim;
+      m->ret.start = content;
+      /* its header ends at a blank line, or where the part does */
+      m->ret.end = next_delimiter (m->data, content, len, b, bl, &at, &next, &last) ? at : len;
+      {
+        Head rh = { 0 };
+        rh.mime_only = TRUE;
+        head_read (&rh, m->data + content, m->ret.end - content, NULL, 0);
+        m->ret.head_end = content + rh.body;
+      }
+      break;
+    }
+  g_free (b);
+}
+
+static void
+cat_add (GMimeStream *cat, GMimeStream *source)
+{
+  g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), source);
+  g_object_unref (source);
+}
+
+/* what GMime is handed, up to this size, is copied into one buffer: cheaper than the
+ * streams that join the pieces in place, which every part's content would go through */
+#define COPY_LIMIT (256 * 1024)
+
+/* Reads the message data[start..end) (data being the bytes of base): the header here,
+ * the MIME structure by GMime. FALSE when GMime makes nothing of it. */
+static gboolean
+msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
+{
+  struct { const char *s; gsize len; gboolean in_data; } piece[3];
+  GMimeStream *stream;
+  GMimeParser *parser;
+  guint n = 0;
+  gsize body, total = 0;
+
+  memset (m, 0, sizeof *m);
+  m->base = base;
+  m->data = data;
+  m->head.copy_mime = TRUE;
+  head_read (&m->head, data + start, end - start, NULL, 0);
+  body = start + m->head.body;
+  find_returned (m, body, end);
+
+  /* the MIME fields, then the body without the part that holds the returned message */
+  if (m->head.mime == NULL)
+    m->head.mime = g_string_new (NULL);
+  if (!m->head.blank)
+    g_string_append_c (m->head.mime, '\n');
+#define PIECE(str, length, inside) piece[n].s = (str), piece[n].len = (length), piece[n].in_data = (inside), total += piece[n++].len
+  PIECE (m->head.mime->str, m->head.mime->len, FALSE);
+  if (m->ret.found)
+    {
+      PIECE (data + body, m->ret.delim - body, TRUE);
+      PIECE (data + m->ret.end, end - m->ret.end, TRUE);
+    }
+  else
+    PIECE (data + body, end - body, TRUE);
+#undef PIECE
+
+  if (total <= COPY_LIMIT)
+    {
+      GByteArray *arr = g_byte_array_sized_new ((guint) total);
+      for (guint i = 0; i < n; i++)
+        g_byte_array_append (arr, (const guint8 *) piece[i].s, (guint) piece[i].len);
+      stream = g_mime_stream_mem_new_with_byte_array (arr);
+    }
+  else
+    {
+      stream = g_mime_stream_cat_new ();
+      for (guint i = 0; i < n; i++)
+        if (piece[i].len)
+          {
+            gint64 at = piece[i].s - data;
+            cat_add (stream, piece[i].in_data ? g_mime_stream_substream (base, at, at + (gint64) piece[i].len)
+                                              : g_mime_stream_mem_new_with_buffer (piece[i].s, piece[i].len));
+          }
+    }
+  parser = g_mime_parser_new_with_stream (stream);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  m->top = g_mime_parser_construct_part (parser, NULL);
+  g_object_unref (parser);
+  g_object_unref (stream);
+  return m->top != NULL;
+}
+
+static void
+msg_clear (Msg *m)
+{
+  head_clear (&m->head);
+  g_clear_object (&m->top);
 }
 
 /* ---- collecting the parts ---------------------------------------------------------------- */
@@ -309,46 +906,60 @@ typedef struct {
   char       *orig_to;        /* To: of the returned message */
   gboolean    multipart_report;
   char       *report_type;
+  char       *complained;     /* X-HmXmrOriginalRecipient of the returned message */
+  GMimeMessage *inner_report; /* the returned message, when it is itself a delivery report */
+  gboolean    returned_report; /* the same, for the returned message that GMime was not
+                                * handed (see find_returned) */
+  const Msg  *msg;            /* the message the parts are of */
 } Parts;
 
-static GString *
-decode_part (GMimePart *part)
+/* The content of part, decoded (transfer encoding and charset) into UTF-8 without NUL
+ * bytes; *len is its length. */
+static char *
+decode_part (GMimePart *part, gsize *len)
 {
   GMimeDataWrapper *w = g_mime_part_get_content (part);
-  GMimeStream *mem;
   GByteArray *arr;
-  GString *out;
-  const char *charset;
+  GMimeStream *mem;
   char *u;
 
+  *len = 0;
   if (w == NULL)
-    return g_string_new (NULL);
-  mem = g_mime_stream_mem_new ();
+    return g_strdup ("");
+  arr = g_byte_array_new ();
+  mem = g_mime_stream_mem_new_with_byte_array (arr);
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
   g_mime_data_wrapper_write_to_stream (w, mem);
-  arr = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
-  charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
-  u = to_utf8 ((const char *) arr->data, arr->len, charset);
   g_object_unref (mem);
-  out = g_string_new (u);
-  g_free (u);
-  return out;
+  if (plain_ascii ((const char *) arr->data, arr->len) && !has_jis_escape ((const char *) arr->data, arr->len))
+    {
+      /* as it is (the common case): no copy */
+      *len = arr->len;
+      g_byte_array_append (arr, (const guint8 *) "", 1);
+      return (char *) g_byte_array_free (arr, FALSE);
+    }
+  u = to_utf8 ((const char *) arr->data, arr->len,
+               g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset"));
+  g_byte_array_unref (arr);
+  *len = strlen (u);
+  return u;
 }
 
 static void
-append_capped (GString *dst, const GString *src)
+append_capped (GString *dst, const char *src, gsize len)
 {
   gsize room = dst->len < TEXT_LIMIT ? TEXT_LIMIT - dst->len : 0;
   if (room == 0)
     return;
   if (dst->len && dst->str[dst->len - 1] != '\n')
     g_string_append_c (dst, '\n');
-  if (src->len <= room)
-    g_string_append_len (dst, src->str, (gssize) src->len);
+  if (len <= room)
+    g_string_append_len (dst, src, (gssize) len);
   else
     {
-      const char *end = src->str + room;
-      g_utf8_validate (src->str, (gssize) room, &end);
-      g_string_append_len (dst, src->str, end - src->str);
+      const char *end = src + room;
+      g_utf8_validate (src, (gssize) room, &end);
+      g_string_append_len (dst, src, end - src);
     }
 }
 
@@ -359,6 +970,34 @@ part_encoded_size (GMimePart *part)
   GMimeStream *s = w ? g_mime_data_wrapper_get_stream (w) : NULL;
   gint64 n = s ? g_mime_stream_length (s) : -1;
   return n < 0 ? 0 : (gsize) n;
+}
+
+/* The returned message that find_returned took out of what GMime was handed, in its
+ * place among the parts: its header names the recipient (To:), the complaining one in
+ * Microsoft's junk mail reports, and whether it is a delivery report in turn. */
+static void
+collect_returned (Parts *p)
+{
+  const Returned *ret = &p->msg->ret;
+  Head h = { 0 };
+  if (p->has_original)
+    return;
+  p->has_original = TRUE;
+  head_read (&h, p->msg->data + ret->start, ret->head_end - ret->start, NULL, 0);
+  if (h.to && p->orig_to == NULL)
+    p->orig_to = address_in (h.to, strlen (h.to));
+  if (h.hm_recipient && p->complained == NULL)
+    p->complained = address_in (h.hm_recipient, strlen (h.hm_recipient));
+  if (h.ctype && value_has_type (h.ctype, h.ctype_len, "multipart", NULL) && ci_find (h.ctype, h.ctype_len, "report"))
+    {
+      char *raw = g_strndup (h.ctype, h.ctype_len);
+      GMimeContentType *rct = g_mime_content_type_parse (NULL, raw);
+      const char *rt = g_mime_content_type_get_parameter (rct, "report-type");
+      p->returned_report = rt && g_ascii_strcasecmp (rt, "delivery-status") == 0;
+      g_object_unref (rct);
+      g_free (raw);
+    }
+  head_clear (&h);
 }
 
 static void
@@ -389,7 +1028,21 @@ collect (GMimeObject *obj, Parts *p, int depth)
             p->report_type = g_ascii_strdown (rt, -1);
         }
       for (int i = 0; i < n; i++)
-        collect (g_mime_multipart_get_part (mp, i), p, depth + 1);
+        {
+          if (depth == 0 && p->msg->ret.found && p->msg->ret.index == (guint) i)
+            collect_returned (p);
+          collect (g_mime_multipart_get_part (mp, i), p, depth + 1);
+        }
+      if (depth == 0 && p->msg->ret.found && p->msg->ret.index >= (guint) n)
+        collect_returned (p);
+      if (n == 0 && depth > 0 && !p->has_original)
+        {
+          /* a nested multipart whose boundary never occurs (or is missing, as when the
+           * parameter sits on an unfolded line): GMime leaves its content in the prologue */
+          const char *pro = g_mime_multipart_get_prologue (mp);
+          if (pro && *pro)
+            append_capped (p->text, pro, strlen (pro));
+        }
       return;
     }
   if (GMIME_IS_MESSAGE_PART (obj))
@@ -404,6 +1057,22 @@ collect (GMimeObject *obj, Parts *p, int depth)
           if (to)
             p->orig_to = address_in (to, strlen (to));
         }
+      {
+        /* a notice that forwards a delivery report (a relay passing a bounce on) */
+        GMimeObject *body = g_mime_message_get_mime_part (m);
+        GMimeContentType *bct = body ? g_mime_object_get_content_type (body) : NULL;
+        const char *rt = bct ? g_mime_content_type_get_parameter (bct, "report-type") : NULL;
+        if (GMIME_IS_MULTIPART (body) && rt && g_ascii_strcasecmp (rt, "delivery-status") == 0
+            && p->inner_report == NULL)
+          p->inner_report = g_object_ref (m);
+      }
+      {
+        /* Microsoft's junk mail reports (JMRP) return the message with the complaining
+         * recipient in this header, and no feedback-report part */
+        const char *hm = g_mime_object_get_header (GMIME_OBJECT (m), "X-HmXmrOriginalRecipient");
+        if (hm && p->complained == NULL)
+          p->complained = address_in (hm, strlen (hm));
+      }
       return;
     }
   if (!GMIME_IS_PART (obj))
@@ -413,19 +1082,21 @@ collect (GMimeObject *obj, Parts *p, int depth)
       && (g_ascii_strcasecmp (sub, "delivery-status") == 0
           || g_ascii_strcasecmp (sub, "global-delivery-status") == 0))
     {
-      GString *s = decode_part (GMIME_PART (obj));
+      gsize len;
+      char *s = decode_part (GMIME_PART (obj), &len);
       p->has_dsn = TRUE;
-      append_capped (p->dsn, s);
+      append_capped (p->dsn, s, len);
       g_string_append (p->dsn, "\n\n");
-      g_string_free (s, TRUE);
+      g_free (s);
       return;
     }
   if (g_ascii_strcasecmp (type, "message") == 0 && g_ascii_strcasecmp (sub, "feedback-report") == 0)
     {
-      GString *s = decode_part (GMIME_PART (obj));
+      gsize len;
+      char *s = decode_part (GMIME_PART (obj), &len);
       p->has_arf = TRUE;
-      append_capped (p->arf, s);
-      g_string_free (s, TRUE);
+      append_capped (p->arf, s, len);
+      g_free (s);
       return;
     }
   if ((g_ascii_strcasecmp (type, "text") == 0 && g_ascii_strcasecmp (sub, "rfc822-headers") == 0)
@@ -433,18 +1104,23 @@ collect (GMimeObject *obj, Parts *p, int depth)
     {
       if (!p->has_original)
         {
-          GString *s = decode_part (GMIME_PART (obj));
-          const char *to = NULL;
+          gsize len;
+          char *s = decode_part (GMIME_PART (obj), &len);
+          Head h = { 0 };
           p->has_original = TRUE;
-          for (const char *l = s->str; l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
+          head_read (&h, s, len, NULL, 0);
+          if (h.to)
+            p->orig_to = address_in (h.to, strlen (h.to));
+          for (const char *l = s; p->orig_to == NULL && l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
             if (ci_prefix (l, strlen (l), "to:"))
               {
-                const char *e = strchr (l, '\n');
-                to = l + 3;
+                /* a header quoted after a blank line */
+                const char *e = strchr (l, '\n'), *to = l + 3;
                 p->orig_to = address_in (to, e ? (gsize) (e - to) : strlen (to));
                 break;
               }
-          g_string_free (s, TRUE);
+          head_clear (&h);
+          g_free (s);
         }
       return;
     }
@@ -452,7 +1128,8 @@ collect (GMimeObject *obj, Parts *p, int depth)
     {
       const char *disp = g_mime_object_get_disposition (obj);
       gboolean html = g_ascii_strcasecmp (sub, "html") == 0;
-      GString *s;
+      char *s;
+      gsize len;
       if (disp && g_ascii_strcasecmp (disp, "attachment") == 0 && depth > 0
           && g_mime_part_get_filename (GMIME_PART (obj)) != NULL)
         return;
@@ -460,9 +1137,9 @@ collect (GMimeObject *obj, Parts *p, int depth)
         return;
       if (!html && g_ascii_strcasecmp (sub, "plain") != 0 && depth > 0)
         return;
-      s = decode_part (GMIME_PART (obj));
-      append_capped (html ? p->html : p->text, s);
-      g_string_free (s, TRUE);
+      s = decode_part (GMIME_PART (obj), &len);
+      append_capped (html ? p->html : p->text, s, len);
+      g_free (s);
     }
 }
 
@@ -470,13 +1147,15 @@ collect (GMimeObject *obj, Parts *p, int depth)
 static void
 html_to_text (GString *out, const char *s)
 {
+  const char *end = s + strlen (s);
   gboolean in_tag = FALSE;
   for (; *s; s++)
     {
       if (*s == '<')
         {
-          if (ci_prefix (s, strlen (s), "<br") || ci_prefix (s, strlen (s), "</p") || ci_prefix (s, strlen (s), "</div")
-              || ci_prefix (s, strlen (s), "</tr") || ci_prefix (s, strlen (s), "<p"))
+          gsize rest = (gsize) (end - s);
+          if (ci_prefix (s, rest, "<br") || ci_prefix (s, rest, "</p") || ci_prefix (s, rest, "</div")
+              || ci_prefix (s, rest, "</tr") || ci_prefix (s, rest, "<p"))
             g_string_append_c (out, '\n');
           in_tag = TRUE;
         }
@@ -593,7 +1272,11 @@ dsn_field (Dsn *d, DsnRcpt **cur, gboolean *in_rcpt, const char *name, const cha
   else if (!g_ascii_strcasecmp (name, "action"))
     r->action = g_ascii_strdown (value, -1);
   else if (!g_ascii_strcasecmp (name, "status"))
-    r->status = g_strdup (value);
+    {
+      /* "5.4.4 (Illegal host/domain name found)": a comment may follow the code */
+      gsize n = strcspn (value, " \t(;");
+      r->status = g_strndup (value, n);
+    }
   else if (!g_ascii_strcasecmp (name, "diagnostic-code"))
     {
       if (r->diag == NULL)
@@ -604,6 +1287,18 @@ dsn_field (Dsn *d, DsnRcpt **cur, gboolean *in_rcpt, const char *name, const cha
       if (r->remote_mta == NULL)
         r->remote_mta = g_strdup (after_type (value));
     }
+}
+
+/* whether a field of this name is one dsn_field() reads */
+static gboolean
+dsn_wanted (const char *name, gsize len)
+{
+  static const char *const names[] = { "reporting-mta", "final-recipient", "original-recipient", "action",
+                                       "status", "diagnostic-code", "remote-mta", NULL };
+  for (guint i = 0; names[i]; i++)
+    if (strlen (names[i]) == len && g_ascii_strncasecmp (name, names[i], len) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 /* Reads RFC 3464 field groups from text. Lines that are not fields are ignored, so this also
@@ -645,8 +1340,8 @@ dsn_parse (Dsn *d, const char *s, gsize len)
           colon = memchr (s, ':', ll);
           if (colon && colon > s)
             {
-              gboolean ok = TRUE;
-              for (const char *q = s; q < colon; q++)
+              gboolean ok = dsn_wanted (s, (gsize) (colon - s));
+              for (const char *q = s; ok && q < colon; q++)
                 if (!(g_ascii_isalnum (*q) || *q == '-'))
                   ok = FALSE;
               if (ok)
@@ -693,19 +1388,59 @@ is_header_line (const char *s, gsize len)
     "mime-version:", "content-type:", "dkim-signature:", "delivered-to:", "reply-to:",
     "x-mailer:", "sender:", "cc:", "content-transfer-encoding:", "authentication-results:",
     "received-spf:", "list-unsubscribe:", "x-originating-ip:", "arc-seal:", NULL };
+  /* a field name is short and starts with a letter: most lines are ruled out at once */
+  const char *colon = len && g_ascii_isalpha (s[0]) ? memchr (s, ':', MIN (len, 27)) : NULL;
+  if (colon == NULL)
+    return FALSE;
   for (guint i = 0; names[i]; i++)
-    if (ci_prefix (s, len, names[i]))
+    if (g_ascii_tolower (s[0]) == names[i][0] && ci_prefix (s, len, names[i]))
       return TRUE;
   return FALSE;
 }
 
-/* Splits the notice into lines and drops the returned original: a block of at least three
- * header lines (two for Received/Return-Path) starts it. */
+/* A line that introduces the returned message: "----- Original message -----",
+ * "------ This is a copy of the message, including all the headers. ------",
+ * "--- Below this line is a copy of the message.", "Message headers follow.". A run of
+ * dashes or an ending that points at what follows marks it as a separator, so that
+ * "The original message was received at ..." (Sendmail's first line) is not one. */
+static gboolean
+is_original_separator (const char *s, gsize len)
+{
+  static const char *const what[] = {
+    "original message", "copy of the message", "copy of the original", "copy of your message",
+    "unsent message", "message headers follow", "header of the original", "original mail",
+    "returned message", "undelivered message", "headers of the original", NULL };
+  gsize i = 0, dashes = 0;
+  gboolean found = FALSE, points = FALSE;
+  if (len > 100 || memchr (s, '@', len))
+    return FALSE;
+  while (i < len && (s[i] == ' ' || s[i] == '\t'))
+    i++;
+  while (i < len && (s[i] == '-' || s[i] == '=' || s[i] == '*' || s[i] == '_'))
+    i++, dashes++;
+  /* every phrase names a "message" or an "original" */
+  if (!ci_find (s + i, len - i, "message") && !ci_find (s + i, len - i, "original"))
+    return FALSE;
+  for (guint k = 0; what[k] && !found; k++)
+    found = ci_find (s + i, len - i, what[k]) != NULL;
+  if (!found)
+    return FALSE;
+  while (len > i && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '.'))
+    len--;
+  points = (len > i && s[len - 1] == ':') || (len - i >= 6 && ci_prefix (s + len - 6, 6, "follow"))
+           || (len - i >= 7 && ci_prefix (s + len - 7, 7, "follows")) || (len - i >= 9 && ci_prefix (s + len - 9, 9, "following"));
+  return dashes >= 2 || points;
+}
+
+/* Splits the notice into lines and drops the returned original: a separator line, or a
+ * block of at least three header lines with a From: or Received: among them (two for
+ * Received/Return-Path), starts it. */
 static GArray *
 notice_lines (const char *text, char **orig_to)
 {
   GArray *lines = g_array_new (FALSE, FALSE, sizeof (Line));
   const char *s = text;
+  guint cut = G_MAXUINT;
   while (*s)
     {
       const char *nl = strchr (s, '\n');
@@ -721,18 +1456,28 @@ notice_lines (const char *text, char **orig_to)
     {
       Line *l = &g_array_index (lines, Line, i);
       guint n = 0, j = i;
+      gboolean origin = FALSE;
+      if (cut == G_MAXUINT && l->len && is_original_separator (l->s, l->len))
+        {
+          cut = i;
+          continue;
+        }
       if (!is_header_line (l->s, l->len))
         continue;
       while (j < lines->len)
         {
           Line *m = &g_array_index (lines, Line, j);
           if (is_header_line (m->s, m->len))
-            n++;
+            {
+              n++;
+              origin |= ci_prefix (m->s, m->len, "from:") || ci_prefix (m->s, m->len, "received:")
+                        || ci_prefix (m->s, m->len, "return-path:") || ci_prefix (m->s, m->len, "message-id:");
+            }
           else if (!(m->len && (m->s[0] == ' ' || m->s[0] == '\t')))
             break;
           j++;
         }
-      if (n >= 3 || (n >= 2 && (ci_prefix (l->s, l->len, "received:") || ci_prefix (l->s, l->len, "return-path:"))))
+      if ((n >= 3 && origin) || (n >= 2 && (ci_prefix (l->s, l->len, "received:") || ci_prefix (l->s, l->len, "return-path:"))))
         {
           for (guint k = i; orig_to && *orig_to == NULL && k < j; k++)
             {
@@ -740,10 +1485,14 @@ notice_lines (const char *text, char **orig_to)
               if (ci_prefix (m->s, m->len, "to:"))
                 *orig_to = address_in (m->s + 3, m->len - 3);
             }
-          g_array_set_size (lines, i);
+          if (cut == G_MAXUINT)
+            cut = i;
           break;
         }
+      i = j > i ? j - 1 : i;
     }
+  if (cut != G_MAXUINT)
+    g_array_set_size (lines, cut);
   return lines;
 }
 
@@ -772,8 +1521,14 @@ text_recipients (GArray *lines, const char *sender, const char *from)
       const char *rcpt;
       char *addr = NULL;
 
+      gboolean own_line = FALSE;
+
       while (len && (*s == ' ' || *s == '\t' || *s == '*' || *s == '-' || *s == '>'))
         s++, len--;
+      /* "554 <a@b>... 550 Host unknown": Sendmail's line about one recipient */
+      if (len > 5 && g_ascii_isdigit (s[0]) && g_ascii_isdigit (s[1]) && g_ascii_isdigit (s[2])
+          && s[3] == ' ' && s[4] == '<')
+        s += 4, len -= 4;
       if ((rcpt = ci_find (s, len, "rcpt to:")) != NULL)
         {
           gsize off = (gsize) (rcpt - s) + 8;
@@ -787,14 +1542,34 @@ text_recipients (GArray *lines, const char *sender, const char *from)
             k++;
           if (k == st)
             {
-              /* the address begins the line; what follows must not read like a header
-               * or a sentence about the sender */
+              /* the address begins the line */
+              gsize e = st + al;
               addr = g_strndup (s + st, al);
+              while (e < len && (s[e] == '>' || s[e] == '"' || s[e] == '\''))
+                e++;
+              /* "a@b:" alone on its line heads the error text for a@b (qmail, Exim) */
+              own_line = e < len && s[e] == ':' && e + 1 == len;
+            }
+          /* "A message sent by\n\n  <a@b>\n\ncould not be delivered": the address
+           * ends a sentence about the sender */
+          for (guint p = i; addr && p-- > 0;)
+            {
+              Line *m = &g_array_index (lines, Line, p);
+              gsize ml = m->len;
+              while (ml && g_ascii_isspace (m->s[ml - 1]))
+                ml--;
+              if (ml == 0)
+                continue;
+              if ((ml >= 3 && ci_prefix (m->s + ml - 3, 3, " by")) || (ml >= 5 && ci_prefix (m->s + ml - 5, 5, " from")))
+                g_clear_pointer (&addr, g_free);
+              break;
             }
         }
       if (addr == NULL)
         continue;
-      if (same_address (addr, sender) || same_address (addr, from))
+      /* the notice's addressee is the sender, unless the notice heads an error with the
+       * address: a message one sent to oneself */
+      if ((same_address (addr, sender) && !own_line) || same_address (addr, from))
         {
           g_free (addr);
           continue;
@@ -831,10 +1606,116 @@ lines_text (GArray *lines, guint from, guint to)
   return g_string_free (s, FALSE);
 }
 
+/* In a line of Sendmail's that sums up a recipient or a host ("554 <a@b>... text",
+ * "550 5.1.1 <a@b>... text", "421 mx.example.net (smtp)... Deferred"), where what it is
+ * about begins, after the codes; NULL for other lines. */
+static const char *
+summary_target (const char *p)
+{
+  const char *q;
+  if (!(g_ascii_isdigit (p[0]) && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) && p[3] == ' '))
+    return NULL;
+  q = p + 4;
+  if ((q[0] == '2' || q[0] == '4' || q[0] == '5') && q[1] == '.')
+    {
+      /* an enhanced code after the reply code */
+      q += 2;
+      while (g_ascii_isdigit (*q) || *q == '.')
+        q++;
+      if (*q != ' ')
+        return NULL;
+      q++;
+    }
+  return q;
+}
+
+/* Whether a line of a Sendmail transcript begins the part about another host: "While
+ * talking to mx.example.net:" or the line that sums up a host, "550 mx.example.net
+ * (smtp)... Host unknown". */
+static gboolean
+opens_host_part (const char *s, gsize len)
+{
+  const char *q, *end = s + len;
+  while (s < end && (*s == ' ' || *s == '\t' || *s == '.'))
+    s++;
+  if (ci_prefix (s, (gsize) (end - s), "while talking to "))
+    return TRUE;
+  q = (gsize) (end - s) > 4 ? summary_target (s) : NULL;
+  if (q == NULL || q >= end || *q == '<')
+    return FALSE;
+  while (q < end && (g_ascii_isalnum (*q) || *q == '.' || *q == '-'))
+    q++;
+  if (q + 2 > end || q[0] != ' ' || q[1] != '(')
+    return FALSE;
+  for (q += 2; q < end && g_ascii_isalnum (*q); q++)
+    ;
+  return (gsize) (end - q) >= 4 && strncmp (q, ")...", 4) == 0;
+}
+
+/* Where the block of lines[from..to) about address ends in a Sendmail transcript: Sendmail
+ * writes a host's session, then the lines that sum up its recipients, so once the
+ * recipient's own line has been read, a line that opens another host's part begins what
+ * is not about it. */
+static guint
+transcript_end (GArray *lines, guint from, guint to, const char *address)
+{
+  gsize al = address ? strlen (address) : 0;
+  gboolean summed = FALSE;
+  for (guint i = from; al && i < to && i < lines->len; i++)
+    {
+      Line *l = &g_array_index (lines, Line, i);
+      const char *p = l->s, *end = l->s + l->len, *q;
+      if (summed && opens_host_part (l->s, l->len))
+        return i;
+      while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+      q = (gsize) (end - p) > 4 ? summary_target (p) : NULL;
+      if (q && (gsize) (end - q) > al + 2 && q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0
+          && q[1 + al] == '>')
+        summed = TRUE;
+    }
+  return to;
+}
+
+/* Sendmail sums up each recipient in a line of its own, "554 <a@b>... 550 Host unknown" or
+ * "550 5.1.1 <a@b>... User unknown": the leading code is Sendmail's, and so is the text
+ * when the transcript quotes the remote reply ("<<< 553 ..."), which is then the one to
+ * read. Sendmail writes the transcript of a host's session before the lines that sum up
+ * its recipients, so only a quoted reply above the line (or in text that stood above the
+ * block: quoted_above) is this recipient's; one below it is from the session with the next
+ * host. Without a quoted reply, only the local code is blanked out (in place), so that a
+ * remote reply after the dots is read. */
+static void
+drop_local_codes (char *text, const char *address, gboolean quoted_above)
+{
+  gsize al = address ? strlen (address) : 0;
+  const char *first_quote = strstr (text, "<<< ");
+  for (char *l = text; al && l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
+    {
+      gboolean quoted = quoted_above || (first_quote && first_quote < l);
+      const char *q;
+      char *p = l;
+      while (*p == ' ' || *p == '\t')
+        p++;
+      q = summary_target (p);
+      if (!(q && q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0 && q[1 + al] == '>'
+            && strncmp (q + 2 + al, "...", 3) == 0))
+        continue;
+      if (quoted)
+        {
+          char *e = strchr (p, '\n');
+          memset (p, ' ', e ? (gsize) (e - p) : strlen (p));
+        }
+      else if (q == p + 4)
+        memset (p, ' ', 3);
+    }
+}
+
 /* The block of the notice that concerns address: from the line that names it to the next
- * line that names another recipient. */
+ * line that names another recipient (at its start, or anywhere when others lists the
+ * report's other recipients, as the fields of a report written into the text do). */
 static char *
-block_for (GArray *lines, const char *address)
+block_for (GArray *lines, const char *address, GPtrArray *others)
 {
   for (guint i = 0; address && i < lines->len; i++)
     {
@@ -846,12 +1727,18 @@ block_for (GArray *lines, const char *address)
             {
               Line *m = &g_array_index (lines, Line, j);
               gsize st, al;
-              if (m->len && find_address (m->s, m->len, &st, &al)
-                  && !ci_find (m->s, m->len, address) && st < 4)
+              gboolean other = FALSE;
+              if (m->len && find_address (m->s, m->len, &st, &al) && !ci_find (m->s, m->len, address))
+                {
+                  other = st < 4;
+                  for (guint k = 0; !other && others && k < others->len; k++)
+                    other = !same_address (others->pdata[k], address) && ci_find (m->s, m->len, others->pdata[k]);
+                }
+              if (other)
                 break;
               j++;
             }
-          return lines_text (lines, i, j);
+          return lines_text (lines, i, transcript_end (lines, i, j, address));
         }
     }
   return NULL;
@@ -930,6 +1817,15 @@ first_status (const char *s)
   return NULL;
 }
 
+/* whether s holds an enhanced status code */
+static gboolean
+has_status (const char *s)
+{
+  char *st = first_status (s);
+  g_free (st);
+  return st != NULL;
+}
+
 /* x.y.z with subject and detail of one non-zero digit each (5.7.1, 4.2.2): precise
  * enough to stand for the reason on its own */
 static gboolean
@@ -946,19 +1842,130 @@ diag_has (const char *diag, const char *status)
   return diag && strstr (diag, status) != NULL;
 }
 
-/* Fills in reply code, command, remote host, verdict, reason, status of r from its
- * diagnostic text and the status the report gave (status may be NULL). */
-static void
-classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const char *dsn_status,
-          const char *diag, char fallback_class, gboolean prose)
+/* What classify() reads for one recipient. */
+typedef struct {
+  const char *text;          /* the diagnostic text handed to the reply parser */
+  const char *dsn_status;    /* the report's Status field, or NULL */
+  const char *diag;          /* the report's own Diagnostic-Code, or NULL */
+  const char *diag_type;     /* its type ("smtp", "x-unix"), or NULL */
+  const char *notice;        /* the notice's text about the recipient, when text is the
+                              * Diagnostic-Code alone: it may say which command failed */
+  char        fallback_class;
+  gboolean    prose;         /* a notice without report fields */
+  gboolean    exim;          /* written by Exim (X-Failed-Recipients, Exim's wording) */
+  gboolean    silent;        /* the notice names the recipient but says nothing about it */
+} Evidence;
+
+/* Where the verdict's reason came from. */
+typedef enum {
+  FROM_NOTHING,   /* no entry and no wording */
+  FROM_REPLY,     /* only the generic meaning of a basic reply code (550, 554) */
+  FROM_GENERIC,   /* only the generic meaning of a status code (5.7.1, X.3.0) */
+  FROM_WORDING,   /* a text pattern */
+  FROM_RULE,      /* a rule of this file on the structure (the command, the report type) */
+  FROM_CODE       /* a precise code's entry (5.1.1, 5.2.2) */
+} Source;
+
+/* wording this strong (see the priority scale of wording.codes) names the cause outright */
+#define STRONG_WORDING 19
+/* wording below this is a vague wrapper or catch-all word */
+#define WEAK_WORDING 10
+
+static gboolean
+is_reason (const char *a, const char *b)
 {
-  gboolean stated_status;
+  return a && b && g_str_equal (a, b);
+}
+
+static gboolean
+is_command (const char *cmd, const char *name)
+{
+  return cmd && g_ascii_strcasecmp (cmd, name) == 0;
+}
+
+/* A reply code counts only when the standard modules know it: "522", "426" or "542" are
+ * no SMTP replies but a mail system's own numbers, and are dropped. */
+static gboolean
+known_reply_code (SmtpcodesRegistry *reg, int code)
+{
+  GPtrArray *list = g_hash_table_lookup (reg->index, GUINT_TO_POINTER (KEY_REPLY (code)));
+  for (guint i = 0; list && i < list->len; i++)
+    {
+      const SmtpcodesEntry *e = list->pdata[i];
+      if (e->module->rank == KIND_STANDARD)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether a notice's text calls the failure temporary, in the words of the status classes
+ * (RFC 3463: "persistent transient failure"), for a pseudo status when no code is given. */
+static gboolean
+says_temporary (const char *text)
+{
+  gsize len = text ? strlen (text) : 0;
+  return len && (ci_find (text, len, "temporary failure") || ci_find (text, len, "temporary problem")
+                 || ci_find (text, len, "transient failure"))
+         && !ci_find (text, len, "permanent failure") && !ci_find (text, len, "failed permanently");
+}
+
+/* "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed
+ * out>": a reporting MTA's summary that quotes, in angle brackets, the last reply of the
+ * remote server. Finds that inner reply's code and status. */
+static gboolean
+inner_reply (const char *text, int *code, char **status)
+{
+  for (const char *p = text ? strchr (text, '<') : NULL; p; p = strchr (p + 1, '<'))
+    if ((p[1] == '4' || p[1] == '5') && g_ascii_isdigit (p[2]) && g_ascii_isdigit (p[3]) && p[4] == ' '
+        && p[5] == p[1] && p[6] == '.')
+      {
+        char *st = first_status (p + 5);
+        if (st && g_str_has_prefix (p + 5, st))
+          {
+            *code = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+            *status = st;
+            return TRUE;
+          }
+        g_free (st);
+      }
+  return FALSE;
+}
+
+/* Whether block, the notice's text about address, says anything besides naming it
+ * ("   * a@b" in a bare list does not). */
+static gboolean
+says_something (const char *block, const char *address)
+{
+  const char *at = block && address ? strstr (block, address) : NULL;
+  gsize al = address ? strlen (address) : 0;
+  for (const char *p = block; p && *p; p++)
+    {
+      if (p == at)
+        {
+          p += al - 1;
+          continue;
+        }
+      if (g_ascii_isalnum (*p) || (guchar) *p >= 0x80)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Fills in reply code, command, remote host, verdict, reason, status of r from the
+ * evidence: the diagnostic text and the status the report gave. */
+static void
+classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const Evidence *ev)
+{
   GError *error = NULL;
   SmtpcodesReply *parsed = NULL, *reply;
+  const SmtpcodesEntry *entry, *pattern;
+  const char *text = ev->text, *reason, *worded;
   char *status = NULL;
-  const char *reason;
   char klass;
   int code = 0;
+  gboolean delayed = r->action && g_str_equal (r->action, "delayed");
+  gboolean exim = ev->exim, vague;
+  Source src;
 
   if (text && *text)
     {
@@ -973,32 +1980,85 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const
         r->command = g_strdup (smtpcodes_reply_get_command (parsed));
       if (smtpcodes_reply_get_remote_host (parsed) && r->remote_mta == NULL)
         r->remote_mta = g_strdup (smtpcodes_reply_get_remote_host (parsed));
+      exim |= g_str_equal (smtpcodes_reply_get_context (parsed), "exim");
     }
+  if (ev->diag && *after_type (ev->diag) && text && strlen (text) > strlen (ev->diag))
+    {
+      /* text is the Diagnostic-Code followed by the notice's transcript: the report's own
+       * field names the reply that decided, whatever other attempts the transcript shows */
+      char *dv = squeeze (after_type (ev->diag));
+      SmtpcodesReply *dp = smtpcodes_registry_parse_reply (reg, dv, (gssize) MIN (strlen (dv), BLOCK_LIMIT), NULL);
+      int dc = dp ? smtpcodes_reply_get_code (dp) : 0;
+      if (dc >= 400 && known_reply_code (reg, dc))
+        code = dc;
+      g_clear_pointer (&dp, smtpcodes_reply_unref);
+      g_free (dv);
+    }
+  if (r->command == NULL && ev->notice && *ev->notice)
+    {
+      /* the notice says which command the reply answered ("(in reply to MAIL FROM
+       * command)") when the report's Diagnostic-Code does not */
+      gsize nl = strlen (ev->notice);
+      SmtpcodesReply *np = smtpcodes_registry_parse_reply (reg, ev->notice, (gssize) MIN (nl, BLOCK_LIMIT), NULL);
+      if (np && smtpcodes_reply_get_command (np))
+        r->command = g_strdup (smtpcodes_reply_get_command (np));
+      g_clear_pointer (&np, smtpcodes_reply_unref);
+    }
+  if (code != 0 && !known_reply_code (reg, code))
+    code = 0;
   /* the report's own status wins unless the quoted reply names a precise one (subject and
    * detail both set, as in 5.7.1): the remote server's own code is then the better
    * evidence, and a vague or generic Status field (5.0.0, or 5.1.1 written by a relay
-   * for every refusal) only repeats the class */
-  if (status_ok (dsn_status))
-    status = g_strdup (dsn_status);
+   * for every refusal) only repeats the class; a Status of the other failure class than
+   * the quoted reply is no account of that reply either */
+  if (status_ok (ev->dsn_status))
+    status = g_strdup (ev->dsn_status);
   {
     const char *quoted = parsed ? smtpcodes_reply_get_enhanced (parsed) : NULL;
-    char *found = quoted ? NULL : first_status (text);
+    char *found = NULL;
+    int icode = 0;
+    if (inner_reply (ev->diag ? ev->diag : text, &icode, &found) && known_reply_code (reg, icode))
+      code = icode, quoted = found;
+    else
+      g_clear_pointer (&found, g_free);
     if (quoted == NULL)
-      quoted = found;
+      quoted = found = first_status (text);
     if (quoted && (status == NULL
-                   || (precise_status (quoted) && (!precise_status (status) || diag_has (diag, quoted)))
-                   || (g_str_has_suffix (status, ".0.0") && status[0] == quoted[0])))
+                   || (precise_status (quoted) && (!precise_status (status) || diag_has (ev->diag, quoted)))
+                   || (g_str_has_suffix (status, ".0.0") && status[0] == quoted[0])
+                   || (code != 0 && status[0] != quoted[0] && quoted[0] == '0' + code / 100)))
       {
         g_free (status);
         status = g_strdup (quoted);
       }
     g_free (found);
   }
+  /* "delivery time expired" (X.4.7) says only that the queue time ran out; the notice's
+   * history of attempts names what kept failing, and its precise status is the better
+   * account ("returned '441 4.4.1 Error ... Failed to connect'") */
+  if (status && g_str_equal (status + 1, ".4.7") && ev->notice)
+    {
+      char *last = NULL;
+      for (const char *q = ev->notice; q && *q && last == NULL;)
+        {
+          char *st = first_status (q);
+          const char *at = st ? strstr (q, st) : NULL;
+          if (st && at && st[0] == '4' && precise_status (st) && !g_str_equal (st + 1, ".4.7"))
+            last = st;
+          else
+            g_free (st);
+          q = at ? at + 1 : NULL;
+        }
+      if (last)
+        {
+          g_free (status);
+          status = last;
+        }
+    }
   /* a reply code of another class than the status is not the reply that decided (a
    * 4xx attempt quoted in a notice that finally failed, a 2xx greeting) */
   if (code != 0 && status && status[0] != '0' + code / 100)
     code = 0;
-  stated_status = status != NULL;
   reply = smtpcodes_reply_new (code, status, text ? text : "", r->command, r->remote_mta, &error);
   if (reply == NULL)
     {
@@ -1008,43 +2068,118 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const
   r->verdict = smtpcodes_registry_explain (reg, reply, NULL);
   smtpcodes_reply_unref (reply);
   g_clear_pointer (&parsed, smtpcodes_reply_unref);
-
   r->reply_code = code;
+
+  /* the verdict's reason, and what it rests on */
   reason = smtpcodes_verdict_get_reason (r->verdict);
   if (reason == NULL)
     reason = "undefined";
-  klass = status ? status[0] : code ? (char) ('0' + code / 100) : fallback_class;
-  if (r->action && g_str_equal (r->action, "delayed"))
-    {
-      klass = '4';
-      if (!g_str_equal (reason, "undefined") && status == NULL)
-        ;
-      else if (g_str_equal (reason, "undefined"))
-        reason = "expired";
-    }
-  /* "no such user" in answer to DATA, under a policy status (X.7.Y), or quoted in a prose
-   * notice as a bare reply that neither gives an enhanced status nor says it answered RCPT
-   * TO, is a filter's refusal after the message was seen, not a verdict on the address
-   * (servers that check addresses do so at RCPT TO, and notices then say so) */
-  if (g_str_equal (reason, "userunknown")
-      && ((r->command && g_ascii_strcasecmp (r->command, "DATA") == 0)
-          || (status && status[1] == '.' && status[2] == '7' && status[3] == '.')
-          || (prose && !stated_status && code != 0 && r->command == NULL)))
+  entry = smtpcodes_verdict_get_entry (r->verdict);
+  pattern = smtpcodes_verdict_get_pattern (r->verdict);
+  worded = pattern ? smtpcodes_entry_get_reason (pattern) : NULL;
+  if (entry && !entry->generic && is_reason (reason, smtpcodes_entry_get_reason (entry)))
+    src = FROM_CODE;
+  else if (pattern && is_reason (reason, worded))
+    src = FROM_WORDING;
+  else if (entry)
+    src = entry->kind == SMTPCODES_ENTRY_REPLY ? FROM_REPLY : FROM_GENERIC;
+  else
+    src = FROM_NOTHING;
+  if (src == FROM_REPLY || src == FROM_NOTHING)
+    reason = "undefined";   /* a bare 550 or 554 says nothing about the cause */
+  /* a temporary "other or undefined" status of a subject (4.3.0, 4.4.0, 4.7.0) names a
+   * field, not a cause */
+  if (src == FROM_GENERIC && status && status[0] == '4' && g_str_has_suffix (status, ".0") && strlen (status) == 5)
+    reason = "undefined", src = FROM_NOTHING;
+  klass = status ? status[0] : code ? (char) ('0' + code / 100) : ev->fallback_class;
+  if (delayed)
+    klass = '4';
+
+  /* A code for a bad address (5.1.1, 5.4.4) is what many servers answer to every refusal
+   * at RCPT TO, and qmail appends "(#5.1.1)" to its own messages; wording that names
+   * another cause outright is the better account. */
+  if (src == FROM_CODE && (is_reason (reason, "userunknown") || is_reason (reason, "hostunknown"))
+      && worded && !is_reason (worded, reason) && pattern->priority >= STRONG_WORDING)
+    reason = worded, src = FROM_WORDING;
+  /* A basic reply code without an enhanced one is coarse ("500" for any refusal a server
+   * reports as a syntax error): wording that names the cause outright is better evidence. */
+  if (src == FROM_CODE && entry->kind == SMTPCODES_ENTRY_REPLY && entry->status == NULL && status == NULL
+      && worded && !is_reason (worded, reason) && pattern->priority >= STRONG_WORDING)
+    reason = worded, src = FROM_WORDING;
+  /* A refusal of the connection itself (greeting, HELO/EHLO) that names no cause (or only
+   * vaguely) is a block of the connecting host; one of MAIL FROM is a refusal of the
+   * sender. */
+  vague = src < FROM_WORDING || (src == FROM_WORDING && pattern && pattern->priority < WEAK_WORDING);
+  if (vague && (is_command (r->command, "CONNECT") || is_command (r->command, "EHLO")
+                || is_command (r->command, "HELO")))
+    reason = "blocked", src = FROM_RULE;
+  if (vague && is_command (r->command, "MAIL"))
+    reason = "rejected", src = FROM_RULE;
+  /* "No such user" is a verdict on the address when the status code says so (X.1.1) or
+   * it answered RCPT TO, where servers check addresses. In answer to DATA, under a policy
+   * status (X.7.Y) or one that says the mailbox exists but refuses (X.2.Y), or quoted in a
+   * prose notice as a bare reply that gives neither a status nor the command, it is a
+   * filter's refusal after the message was seen. */
+  if (is_reason (reason, "userunknown") && src != FROM_CODE && !is_command (r->command, "RCPT")
+      && (is_command (r->command, "DATA")
+          || (status && status[1] == '.' && (status[2] == '7' || status[2] == '2') && status[3] == '.')
+          || (ev->prose && status == NULL && code != 0)))
     reason = "filtered";
-  /* "no answer from host" (X.4.1) on a recipient the sender has given up on: the message
-   * expired in the queue while the host stayed unreachable */
-  if (klass == '4' && g_str_equal (reason, "networkerror") && status && g_str_equal (status + 1, ".4.1")
-      && !(r->action && g_str_equal (r->action, "delayed")))
+  /* A server that refuses an address while it checks recipients names it ("<a@b>: User
+   * unknown", "a@b... No such user"). The same words in a report's Diagnostic-Code that
+   * names neither the address, nor the command, nor a status of a bad address (X.1.Y)
+   * have nothing to tie them to the address: a filter refused the message (KDDI's au
+   * answers "550 : User unknown", the address left out, when the recipient's settings
+   * refuse the sender). */
+  if (is_reason (reason, "userunknown") && src == FROM_WORDING && pattern->priority >= STRONG_WORDING
+      && !ev->prose && ev->diag && r->address && r->command == NULL
+      && !(status && precise_status (status) && status[2] == '1')
+      && !ci_find (ev->diag, strlen (ev->diag), r->address))
+    reason = "filtered";
+  /* a program at the receiving end (a pipe, a local delivery agent: Diagnostic-Code type
+   * X-Unix) failed, and no code or wording says more */
+  if ((src < FROM_WORDING || (src == FROM_WORDING && pattern && pattern->priority < STRONG_WORDING))
+      && ev->diag_type && g_ascii_strcasecmp (ev->diag_type, "x-unix") == 0)
+    reason = "mailererror", src = FROM_RULE;
+  /* "no answer from host" (X.4.1) on a recipient that kept failing: the message expired in
+   * the queue while the host stayed unreachable, unless the wording names a network fault */
+  if (klass == '4' && is_reason (reason, "networkerror") && src == FROM_CODE && status
+      && g_str_equal (status + 1, ".4.1") && !is_reason (worded, "networkerror"))
     reason = "expired";
+  /* a network fault (X.4.x) on a recipient given up, where the notice says the message
+   * expired: the queue time ran out while the fault lasted */
+  if (klass == '4' && !delayed && is_reason (reason, "networkerror") && src == FROM_CODE
+      && is_reason (worded, "expired"))
+    reason = "expired";
+  /* a delay without a more precise cause */
+  if (delayed && (src < FROM_WORDING || is_reason (reason, "undefined")))
+    reason = "expired";
+  /* a failure that neither the code nor the wording explains: the outcome for this
+   * address is not known (the established processors' "onhold") */
+  if (is_reason (reason, "undefined") && text && *text && !ev->silent && klass != '2')
+    reason = "onhold";
   if (r->action && (g_str_equal (r->action, "delivered") || g_str_equal (r->action, "relayed")
                     || g_str_equal (r->action, "expanded")))
     reason = "delivered";
   else if (klass == '2')
     reason = "delivered";
   r->reason = reason;
+
   if (status == NULL)
-    status = pseudo_status_for (reason, klass == '2' ? '2' : klass == '4' ? '4' : '5');
-  (void) stated_status;
+    {
+      /* no code stated: the pseudo status of the established processors. Its class is
+       * temporary when the notice says so, and for Exim's expiries and full mailboxes,
+       * which Exim gives up on after temporary failures. Exim lists an address as failed
+       * when the sender was refused at MAIL FROM, so the address itself was never tried:
+       * its own status is "on hold", while the reason says why the message was refused. */
+      if (code == 0 && klass == '5'
+          && (says_temporary (text) || (exim && (is_reason (reason, "expired") || is_reason (reason, "mailboxfull")))))
+        klass = '4';
+      if (exim && is_command (r->command, "MAIL"))
+        status = pseudo_status_for ("onhold", klass == '4' ? '4' : '5');
+      else
+        status = pseudo_status_for (reason, klass == '2' ? '2' : klass == '4' ? '4' : '5');
+    }
   r->status = status;
   r->hard = hard_reason (reason, klass);
   r->retry = smtpcodes_verdict_get_retry (r->verdict) && !r->hard;
@@ -1053,9 +2188,8 @@ classify (SmtpcodesRegistry *reg, SmtpcodesRecipient *r, const char *text, const
 /* ---- the message -------------------------------------------------------------------------- */
 
 static gboolean
-header_is (GMimeObject *o, const char *name, const char *prefix)
+value_is (const char *v, const char *prefix)
 {
-  const char *v = g_mime_object_get_header (o, name);
   while (v && g_ascii_isspace (*v))
     v++;
   return v && ci_prefix (v, strlen (v), prefix);
@@ -1074,17 +2208,43 @@ looks_daemon (const char *from)
   return FALSE;
 }
 
+/* The subjects that mail systems give their failure notices; a gateway with a personal
+ * sender name ("MMSC NDR Administrator") still names its notice so. */
+static gboolean
+looks_bounce_subject (const char *subject)
+{
+  static const char *const words[] = { "undeliverable", "undelivered", "delivery failure", "delivery failed",
+                                       "failure notice", "returned mail", "delivery status notification",
+                                       "non-delivery", "nondeliverable", "not delivered", "could not be delivered",
+                                       "mail system error", NULL };
+  gsize len = subject ? strlen (subject) : 0;
+  for (guint i = 0; len && words[i]; i++)
+    if (ci_find (subject, len, words[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* A person's forward or reply (which may attach a message too) */
+static gboolean
+looks_forward (const char *subject)
+{
+  while (subject && g_ascii_isspace (*subject))
+    subject++;
+  return subject && (ci_prefix (subject, strlen (subject), "fwd:") || ci_prefix (subject, strlen (subject), "fw:")
+                     || ci_prefix (subject, strlen (subject), "re:") || ci_prefix (subject, strlen (subject), "wg:")
+                     || ci_prefix (subject, strlen (subject), "aw:"));
+}
+
 /* RFC 3834 and the headers mail programs use instead: an automatic answer, such as a
  * vacation notice, says so in its header (or in a fixed subject prefix) */
 static gboolean
-looks_autoreply (GMimeObject *mo, const char *subject)
+looks_autoreply (const Head *h)
 {
   static const char *const prefixes[] = { "auto:", "auto response:", "automatic reply:", "autoreply:",
                                           "out of office:", "out of the office:", NULL };
-  const char *suppress = g_mime_object_get_header (mo, "X-Auto-Response-Suppress");
-  if (header_is (mo, "Auto-Submitted", "auto-replied") || g_mime_object_get_header (mo, "X-Autoreply")
-      || g_mime_object_get_header (mo, "X-Autorespond") || header_is (mo, "Precedence", "auto_reply")
-      || header_is (mo, "X-Apple-Action", "vacation"))
+  const char *suppress = h->response_suppress, *subject = h->subject;
+  if (value_is (h->auto_submitted, "auto-replied") || h->x_autoreply || h->x_autorespond
+      || value_is (h->precedence, "auto_reply") || value_is (h->apple_action, "vacation"))
     return TRUE;
   if (suppress && (ci_find (suppress, strlen (suppress), "oof") || ci_find (suppress, strlen (suppress), "autoreply")
                    || ci_find (suppress, strlen (suppress), "all")))
@@ -1104,6 +2264,261 @@ report_add (SmtpcodesReport *rep, SmtpcodesRecipient *r)
   g_ptr_array_add (rep->recipients, r);
 }
 
+/* ---- JSON notifications (Amazon SES through SNS) --------------------------------------- */
+
+/* Just enough JSON for the notifications a sending service mails as text: objects, arrays,
+ * strings; other values are kept as their raw text. Depth and size are bounded by the
+ * caller's text, which is at most TEXT_LIMIT. */
+typedef struct _JNode JNode;
+struct _JNode {
+  char       type;    /* 'o' object, 'a' array, 's' string, 'v' other value */
+  char      *key;     /* member name inside an object */
+  char      *str;     /* 's' and 'v' */
+  GPtrArray *kids;    /* 'o' and 'a' */
+};
+
+static void
+jnode_free (gpointer data)
+{
+  JNode *n = data;
+  if (n == NULL)
+    return;
+  g_free (n->key);
+  g_free (n->str);
+  if (n->kids)
+    g_ptr_array_unref (n->kids);
+  g_free (n);
+}
+
+static void
+json_skip (const char **p, const char *end)
+{
+  while (*p < end && g_ascii_isspace (**p))
+    (*p)++;
+}
+
+static char *
+json_string (const char **p, const char *end)
+{
+  GString *out = g_string_new (NULL);
+  (*p)++;   /* the opening quote */
+  while (*p < end && **p != '"')
+    {
+      char c = *(*p)++;
+      if (c == '\\' && *p < end)
+        {
+          char e = *(*p)++;
+          switch (e)
+            {
+            case 'n': g_string_append_c (out, '\n'); break;
+            case 't': g_string_append_c (out, '\t'); break;
+            case 'r': g_string_append_c (out, '\r'); break;
+            case 'b': case 'f': g_string_append_c (out, ' '); break;
+            case 'u':
+              if (end - *p >= 4)
+                {
+                  char hex[5] = { (*p)[0], (*p)[1], (*p)[2], (*p)[3], 0 };
+                  char *e2;
+                  gunichar u = (gunichar) strtoul (hex, &e2, 16);
+                  if (*e2 == '\0' && u && g_unichar_validate (u))
+                    g_string_append_unichar (out, u);
+                  *p += 4;
+                }
+              break;
+            default: g_string_append_c (out, e); break;
+            }
+        }
+      else
+        g_string_append_c (out, c);
+    }
+  if (*p < end)
+    (*p)++;   /* the closing quote */
+  return g_string_free (out, FALSE);
+}
+
+/* Parses one value at *p; NULL on a syntax error (what was read before stays usable). */
+static JNode *
+json_value (const char **p, const char *end, int depth)
+{
+  JNode *n;
+  json_skip (p, end);
+  if (*p >= end || depth > 16)
+    return NULL;
+  n = g_new0 (JNode, 1);
+  if (**p == '{' || **p == '[')
+    {
+      gboolean obj = **p == '{';
+      char close = obj ? '}' : ']';
+      n->type = obj ? 'o' : 'a';
+      n->kids = g_ptr_array_new_with_free_func (jnode_free);
+      (*p)++;
+      for (;;)
+        {
+          char *key = NULL;
+          JNode *kid;
+          json_skip (p, end);
+          if (*p < end && **p == close)
+            {
+              (*p)++;
+              return n;
+            }
+          if (obj)
+            {
+              if (*p >= end || **p != '"')
+                break;
+              key = json_string (p, end);
+              json_skip (p, end);
+              if (*p >= end || **p != ':')
+                {
+                  g_free (key);
+                  break;
+                }
+              (*p)++;
+            }
+          kid = json_value (p, end, depth + 1);
+          if (kid == NULL)
+            {
+              g_free (key);
+              break;
+            }
+          kid->key = key;
+          g_ptr_array_add (n->kids, kid);
+          json_skip (p, end);
+          if (*p < end && **p == ',')
+            (*p)++;
+          else if (!(*p < end && **p == close))
+            break;
+        }
+      return n;   /* cut short: keep what was read */
+    }
+  if (**p == '"')
+    {
+      n->type = 's';
+      n->str = json_string (p, end);
+      return n;
+    }
+  {
+    const char *b = *p;
+    while (*p < end && (g_ascii_isalnum (**p) || **p == '.' || **p == '-' || **p == '+'))
+      (*p)++;
+    if (*p == b)
+      {
+        jnode_free (n);
+        return NULL;
+      }
+    n->type = 'v';
+    n->str = g_strndup (b, (gsize) (*p - b));
+    return n;
+  }
+}
+
+static const JNode *
+jget (const JNode *n, const char *key)
+{
+  for (guint i = 0; n && n->type == 'o' && i < n->kids->len; i++)
+    {
+      const JNode *k = n->kids->pdata[i];
+      if (k->key && g_str_equal (k->key, key))
+        return k;
+    }
+  return NULL;
+}
+
+static const char *
+jstr (const JNode *n, const char *key)
+{
+  const JNode *k = jget (n, key);
+  return k && k->type == 's' ? k->str : NULL;
+}
+
+/* The verdict of a recipient of an automatic message that is no bounce: the field that
+ * marks the message (Auto-Submitted of RFC 3834, Feedback-Type of RFC 5965) is the text,
+ * and the patterns of bounces.codes say what such a message means. */
+static SmtpcodesVerdict *
+notice_verdict (SmtpcodesRegistry *reg, const char *field)
+{
+  SmtpcodesReply *reply = smtpcodes_reply_new (0, NULL, field, NULL, NULL, NULL);
+  SmtpcodesVerdict *v;
+  if (reply == NULL)
+    reply = smtpcodes_reply_new (0, NULL, "", NULL, NULL, NULL);
+  v = smtpcodes_registry_explain (reg, reply, NULL);
+  smtpcodes_reply_unref (reply);
+  return v;
+}
+
+/* An Amazon SES notification ({"notificationType":"Bounce", ...}, or the SNS envelope
+ * that carries it as a string in "Message"): one recipient per bounced, complained-about or
+ * delivered address. Returns FALSE when text is no such notification. */
+static gboolean
+parse_ses_json (SmtpcodesReport *rep, const char *text)
+{
+  const char *p = text, *end = text + strlen (text);
+  JNode *root, *inner = NULL;
+  const JNode *n;
+  const char *type;
+  gboolean done = FALSE;
+
+  json_skip (&p, end);
+  if (p >= end || *p != '{' || strstr (p, "notificationType") == NULL)
+    return FALSE;
+  root = json_value (&p, end, 0);
+  n = root;
+  if (jstr (root, "Message") && jstr (root, "notificationType") == NULL)
+    {
+      const char *m = jstr (root, "Message"), *me = m + strlen (m);
+      inner = json_value (&m, me, 0);
+      n = inner;
+    }
+  type = jstr (n, "notificationType");
+  if (type && (g_str_equal (type, "Bounce") || g_str_equal (type, "Delivery") || g_str_equal (type, "Complaint")))
+    {
+      gboolean bounce = g_str_equal (type, "Bounce"), complaint = g_str_equal (type, "Complaint");
+      const JNode *sect = jget (n, bounce ? "bounce" : complaint ? "complaint" : "delivery");
+      const JNode *list = jget (sect, bounce ? "bouncedRecipients" : complaint ? "complainedRecipients" : "recipients");
+      const char *mta = jstr (sect, "reportingMTA");
+      rep->format = "json";
+      if (mta && rep->reporting_mta == NULL)
+        rep->reporting_mta = g_strdup (after_type (mta));
+      for (guint i = 0; list && list->type == 'a' && i < list->kids->len && rep->recipients->len < MAX_RECIPIENTS; i++)
+        {
+          const JNode *e = list->kids->pdata[i];
+          SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
+          const char *addr = e->type == 's' ? e->str : jstr (e, "emailAddress");
+          if (addr == NULL)
+            {
+              g_free (r);
+              continue;
+            }
+          r->address = address_in (addr, strlen (addr));
+          if (r->address == NULL)
+            r->address = g_strdup (addr);
+          if (complaint)
+            {
+              r->verdict = notice_verdict (rep->registry, "Feedback-Type: abuse");
+              r->reason = "feedback";
+              r->status = g_strdup ("");
+              rep->kind = SMTPCODES_REPORT_FEEDBACK;
+            }
+          else
+            {
+              const char *diag = bounce ? jstr (e, "diagnosticCode") : jstr (sect, "smtpResponse");
+              const char *st = bounce ? jstr (e, "status") : NULL;
+              const char *action = bounce ? jstr (e, "action") : "delivered";
+              r->action = g_ascii_strdown (action ? action : "failed", -1);
+              if (diag && *diag)
+                r->diagnostic = squeeze (after_type (diag));
+              Evidence ev = { r->diagnostic, st, r->diagnostic, NULL, NULL, bounce ? '5' : '2', FALSE, FALSE, FALSE };
+              classify (rep->registry, r, &ev);
+            }
+          report_add (rep, r);
+        }
+      done = TRUE;
+    }
+  jnode_free (inner);
+  jnode_free (root);
+  return done;
+}
+
 static void
 parse_arf (SmtpcodesReport *rep, Parts *p)
 {
@@ -1121,62 +2536,78 @@ parse_arf (SmtpcodesReport *rep, Parts *p)
         r->address = address_in (l, e ? (gsize) (e - l) : strlen (l));
         break;
       }
+  if (r->address == NULL && p->complained)
+    r->address = g_strdup (p->complained);
   if (r->address == NULL && p->orig_to)
     r->address = g_strdup (p->orig_to);
-  r->action = g_strdup ("failed");
-  {
-    SmtpcodesReply *reply = smtpcodes_reply_new (0, NULL, "", NULL, NULL, NULL);
-    r->verdict = smtpcodes_registry_explain (rep->registry, reply, NULL);
-    smtpcodes_reply_unref (reply);
-  }
+  r->verdict = notice_verdict (rep->registry, "Feedback-Type: abuse");
   r->reason = "feedback";
   r->status = g_strdup ("");
   report_add (rep, r);
 }
 
 static void
-analyse (SmtpcodesReport *rep, GMimeMessage *msg)
+analyse (SmtpcodesReport *rep, const Msg *m, int depth)
 {
   SmtpcodesRegistry *reg = rep->registry;
-  GMimeObject *mo = GMIME_OBJECT (msg);
+  const Head *h = &m->head;
+  GMimeObject *top = m->top;
   Parts p = { 0 };
   Dsn d = { NULL, NULL };
   GArray *lines;
-  const char *from_h = g_mime_object_get_header (mo, "From");
-  const char *to_h = g_mime_object_get_header (mo, "To");
-  const char *subject = g_mime_message_get_subject (msg);
+  const char *from_h = h->from;
+  const char *subject = h->subject;
   char *from = from_h ? address_in (from_h, strlen (from_h)) : NULL;
-  char *to = to_h ? address_in (to_h, strlen (to_h)) : NULL;
-  const char *failed = g_mime_object_get_header (mo, "X-Failed-Recipients");
-  gboolean autoreply;
+  char *to = h->to ? address_in (h->to, strlen (h->to)) : NULL;
+  const char *failed = h->failed;
+  gboolean autoreply, exim;
 
-  rep->from = from_h ? g_strdup (from_h) : NULL;
-  rep->subject = subject ? g_strdup (subject) : NULL;
-  rep->message_id = g_strdup (g_mime_message_get_message_id (msg));
+  p.msg = m;
+  if (depth == 0)
+    {
+      rep->from = g_strdup (from_h);
+      rep->subject = g_strdup (subject);
+      rep->message_id = g_strdup (h->message_id);
+    }
 
   p.text = g_string_new (NULL);
   p.html = g_string_new (NULL);
   p.dsn = g_string_new (NULL);
   p.arf = g_string_new (NULL);
-  collect (g_mime_message_get_mime_part (msg), &p, 0);
-  if (p.text->len == 0 && p.dsn->len == 0 && GMIME_IS_MULTIPART (g_mime_message_get_mime_part (msg)))
+  collect (top, &p, 0);
+  if (p.text->len == 0 && p.dsn->len == 0 && GMIME_IS_MULTIPART (top))
     {
       /* boundaries that never occur: GMime leaves everything in the prologue */
-      const char *pro = g_mime_multipart_get_prologue (GMIME_MULTIPART (g_mime_message_get_mime_part (msg)));
+      const char *pro = g_mime_multipart_get_prologue (GMIME_MULTIPART (top));
       if (pro)
-        {
-          GString *t = g_string_new (pro);
-          append_capped (p.text, t);
-          g_string_free (t, TRUE);
-        }
+        append_capped (p.text, pro, strlen (pro));
     }
   if (p.text->len == 0 && p.html->len)
     html_to_text (p.text, p.html->str);
 
-  autoreply = looks_autoreply (mo, subject) && !looks_daemon (from_h) && failed == NULL
+  if (depth == 0 && (p.inner_report || (p.returned_report && m->ret.found)) && !p.has_dsn && !p.has_arf
+      && !p.multipart_report)
+    {
+      /* the notice only passes a delivery report on: that report tells what happened */
+      Msg inner = { 0 };
+      if (p.inner_report)
+        {
+          head_from_message (&inner.head, p.inner_report);
+          inner.top = g_object_ref (g_mime_message_get_mime_part (p.inner_report));
+        }
+      else
+        msg_parse (&inner, m->base, m->data, m->ret.start, m->ret.end);
+      analyse (rep, &inner, 1);
+      msg_clear (&inner);
+      d.rcpts = NULL;
+      goto out;
+    }
+
+  autoreply = looks_autoreply (h) && !looks_daemon (from_h) && failed == NULL
               && !p.multipart_report && !p.has_dsn;
 
-  if (p.has_arf || (p.report_type && g_str_equal (p.report_type, "feedback-report")))
+  if (p.has_arf || (p.report_type && g_str_equal (p.report_type, "feedback-report"))
+      || (p.complained && !p.has_dsn))
     {
       rep->kind = SMTPCODES_REPORT_FEEDBACK;
       rep->format = "arf";
@@ -1185,6 +2616,8 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
     }
 
   d.rcpts = g_ptr_array_new_with_free_func (dsn_rcpt_free);
+  if (!p.has_dsn && parse_ses_json (rep, p.text->str))
+    goto kinds;
   if (p.has_dsn)
     dsn_parse (&d, p.dsn->str, p.dsn->len);
   if (d.rcpts->len == 0 && p.text->len)
@@ -1194,9 +2627,21 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
     }
   lines = notice_lines (p.text->str, &p.orig_to);
   rep->reporting_mta = g_strdup (d.reporting_mta);
+  /* Exim names the failed addresses in X-Failed-Recipients and opens its notice with a
+   * fixed sentence (Google's notices carry the header too, with other text) */
+  exim = failed != NULL && ci_find (p.text->str, MIN (p.text->len, 4096), "created automatically by mail delivery software");
 
   if (d.rcpts->len)
     {
+      GPtrArray *others = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < d.rcpts->len && i < 50; i++)
+        {
+          DsnRcpt *dr = d.rcpts->pdata[i];
+          const char *fr = dr->final_rcpt ? dr->final_rcpt : dr->orig_rcpt;
+          char *a = address_in (fr, strlen (fr));
+          if (a)
+            g_ptr_array_add (others, a);
+        }
       rep->format = p.has_dsn ? "rfc3464" : "rfc3464-text";
       for (guint i = 0; i < d.rcpts->len; i++)
         {
@@ -1230,25 +2675,42 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
             }
           {
             /* the notice often quotes the reply in more detail than the report */
-            char *block = block_for (lines, r->address);
-            char *stated = block && text ? first_status (text) : NULL;
-            if (block && stated == NULL)
+            char *block = block_for (lines, r->address, d.rcpts->len <= 50 ? others : NULL);
+            char *type = NULL;
+            if (block)
+              drop_local_codes (block, r->address, FALSE);
+            if (d.rcpts->len == 1 && lines->len && text == NULL)
+              g_clear_pointer (&block, g_free);   /* the whole notice is about it, see below */
+            if (block == NULL && d.rcpts->len == 1 && lines->len && !has_status (text))
+              {
+                /* a single recipient's notice is about it as a whole: it need not name it
+                 * where it states the cause ("The user(s) account is disabled." above the
+                 * line that quotes the reply) */
+                block = lines_text (lines, 0, lines->len);
+                drop_local_codes (block, r->address, FALSE);
+              }
+            if (block && !has_status (text))
               {
                 char *joined = text ? g_strconcat (text, "\n", block, NULL) : g_strdup (block);
                 g_free (text);
                 text = joined;
                 if (r->diagnostic == NULL)
                   r->diagnostic = squeeze (block);
+                g_clear_pointer (&block, g_free);
               }
-            g_free (stated);
+            if (dr->diag && after_type (dr->diag) != dr->diag)
+              type = strip_dup (dr->diag, strcspn (dr->diag, ";"));
+            {
+              Evidence ev = { text, dr->status, dr->diag, type, block, '5', FALSE, exim, FALSE };
+              classify (reg, r, &ev);
+            }
+            g_free (type);
             g_free (block);
           }
-          if (text == NULL && d.rcpts->len == 1)
-            text = lines_text (lines, 0, lines->len);
-          classify (reg, r, text, dr->status, dr->diag, '5', FALSE);
           g_free (text);
           report_add (rep, r);
         }
+      g_ptr_array_unref (others);
     }
   else
     {
@@ -1269,9 +2731,12 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
             }
           g_strfreev (v);
         }
-      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report) && !autoreply)
+      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report || looks_bounce_subject (subject)
+                           || (p.has_original && !looks_forward (subject))) && !autoreply)
         {
-          /* "There was an error delivering your mail to <a@b>." */
+          /* "There was an error delivering your mail to <a@b>.", also in a notice that
+           * returns the message but has neither a daemon's name nor a telling subject (a
+           * carrier's notice in Japanese from a no-reply address) */
           for (guint i = 0; i < lines->len && tr->len == 0; i++)
             {
               Line *l = &g_array_index (lines, Line, i);
@@ -1295,7 +2760,40 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
                 }
             }
         }
-      if (tr->len == 0 && p.orig_to && (looks_daemon (from_h) || p.multipart_report) && !autoreply)
+      if (tr->len == 0 && (looks_daemon (from_h) || p.multipart_report || looks_bounce_subject (subject)) && !autoreply)
+        {
+          /* "undeliverable to a@b", "returned permanent errors: a@b.": the first address
+           * named mid-sentence that is neither the notice's sender nor its addressee, and
+           * not in a quoted header line of the returned message */
+          for (guint i = 0; i < lines->len && tr->len == 0; i++)
+            {
+              Line *l = &g_array_index (lines, Line, i);
+              const char *q = l->s;
+              gsize rest = l->len, st, al;
+              gsize skip = 0;
+              while (skip < rest && (q[skip] == ' ' || q[skip] == '\t'))
+                skip++;
+              if (is_header_line (q + skip, rest - skip))
+                continue;
+              while (rest && find_address (q, rest, &st, &al))
+                {
+                  char *a = g_strndup (q + st, al);
+                  if (same_address (a, to) || same_address (a, from))
+                    {
+                      g_free (a);
+                      q += st + al;
+                      rest -= st + al;
+                      continue;
+                    }
+                  {
+                    TextRcpt t = { a, i };
+                    g_array_append_val (tr, t);
+                  }
+                  break;
+                }
+            }
+        }
+      if (tr->len == 0 && p.orig_to && (looks_daemon (from_h) || p.multipart_report || looks_bounce_subject (subject)) && !autoreply)
         {
           TextRcpt t = { g_strdup (p.orig_to), 0 };
           g_array_append_val (tr, t);
@@ -1303,10 +2801,8 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
       if (autoreply && tr->len == 0)
         {
           SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
-          SmtpcodesReply *reply = smtpcodes_reply_new (0, NULL, "", NULL, NULL, NULL);
           r->address = from ? g_strdup (from) : NULL;
-          r->verdict = smtpcodes_registry_explain (reg, reply, NULL);
-          smtpcodes_reply_unref (reply);
+          r->verdict = notice_verdict (reg, "Auto-Submitted: auto-replied");
           r->reason = "vacation";
           r->status = g_strdup ("");
           rep->kind = SMTPCODES_REPORT_AUTOREPLY;
@@ -1317,21 +2813,25 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
         {
           TextRcpt *t = &g_array_index (tr, TextRcpt, i);
           SmtpcodesRecipient *r = g_new0 (SmtpcodesRecipient, 1);
-          guint end = i + 1 < tr->len ? g_array_index (tr, TextRcpt, i + 1).line : lines->len;
+          guint end = transcript_end (lines, t->line, i + 1 < tr->len ? g_array_index (tr, TextRcpt, i + 1).line : lines->len,
+                                      t->address);
           char *text = t->line < end ? lines_text (lines, t->line, end) : NULL;
-          char *stated = text ? first_status (text) : NULL;
+          gboolean silent = !says_something (text, t->address), quoted_above = FALSE;
           r->address = t->address;
           t->address = NULL;
-          if (stated == NULL)
+          if (!has_status (text) && tr->len == 1 && t->line > 0)
             {
               /* a single recipient's reply may stand anywhere in the notice */
-              char *all = lines_text (lines, 0, lines->len);
-              char *joined = text ? g_strconcat (text, "\n", all, NULL) : g_strdup (all);
-              g_free (all);
+              char *before = lines_text (lines, 0, t->line);
+              char *joined = text ? g_strconcat (text, "\n", before, NULL) : g_strdup (before);
+              quoted_above = strstr (before, "<<< ") != NULL;
+              g_free (before);
               g_free (text);
               text = joined;
             }
-          g_free (stated);
+          if (text == NULL)
+            text = tr->len == 1 ? lines_text (lines, 0, lines->len) : g_strdup ("");
+          drop_local_codes (text, r->address, quoted_above);
           r->diagnostic = squeeze (text);
           if (strlen (r->diagnostic) > 1024)
             {
@@ -1341,7 +2841,10 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
               *cut = '\0';
             }
           r->action = g_strdup ("failed");
-          classify (reg, r, text, NULL, NULL, '5', TRUE);
+          {
+            Evidence ev = { text, NULL, NULL, NULL, NULL, '5', TRUE, exim, silent };
+            classify (reg, r, &ev);
+          }
           g_free (text);
           report_add (rep, r);
         }
@@ -1351,6 +2854,7 @@ analyse (SmtpcodesReport *rep, GMimeMessage *msg)
     }
   g_array_unref (lines);
 
+kinds:
   if (rep->kind == SMTPCODES_REPORT_NOT_BOUNCE && rep->recipients->len)
     {
       gboolean any_failed = FALSE, any_delayed = FALSE;
@@ -1380,6 +2884,8 @@ out:
   g_string_free (p.arf, TRUE);
   g_free (p.orig_to);
   g_free (p.report_type);
+  g_free (p.complained);
+  g_clear_object (&p.inner_report);
   g_free (from);
   g_free (to);
 }
@@ -1405,9 +2911,8 @@ smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize len
 {
   SmtpcodesReport *rep;
   GMimeStream *stream;
-  GMimeParser *parser;
-  GMimeMessage *msg;
   GByteArray *arr;
+  Msg msg;
   gsize i = 0;
 
   g_return_val_if_fail (registry != NULL, NULL);
@@ -1447,27 +2952,21 @@ smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize len
   if (!_smtpcodes_gmime_load (error))
     return NULL;
 
-  /* the parser reads the caller's bytes in place */
-  arr = g_byte_array_new ();
-  arr->data = (guint8 *) data;
-  arr->len = (guint) length;
-  stream = g_mime_stream_mem_new_with_byte_array (arr);
-  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
-  parser = g_mime_parser_new_with_stream (stream);
-  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
-  msg = g_mime_parser_construct_message (parser, NULL);
-
   rep = g_atomic_rc_box_new0 (SmtpcodesReport);
   rep->registry = smtpcodes_registry_ref (registry);
   rep->recipients = g_ptr_array_new_with_free_func (recipient_free);
   rep->kind = SMTPCODES_REPORT_NOT_BOUNCE;
   rep->format = "none";
-  if (msg)
-    {
-      analyse (rep, msg);
-      g_object_unref (msg);
-    }
-  g_object_unref (parser);
+
+  /* GMime reads the caller's bytes in place */
+  arr = g_byte_array_new ();
+  arr->data = (guint8 *) data;
+  arr->len = (guint) length;
+  stream = g_mime_stream_mem_new_with_byte_array (arr);
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+  if (msg_parse (&msg, stream, data, 0, length))
+    analyse (rep, &msg, 0);
+  msg_clear (&msg);
   g_object_unref (stream);
   arr->data = NULL;
   arr->len = 0;
@@ -1518,7 +3017,8 @@ smtpcodes_report_kind_to_string (SmtpcodesReportKind kind)
  *
  * Returns: (transfer none): the structure the report was read from: "rfc3464" (a
  *   delivery status part), "rfc3464-text" (the same fields in a text part), "text" (a
- *   notice without fields), "arf", "rfc3834" or "none"
+ *   notice without fields), "json" (a sending service's notification in JSON, such as
+ *   Amazon SES's), "arf", "rfc3834" or "none"
  * Since: 1.0
  */
 const char *
@@ -1805,6 +3305,7 @@ struct _SmtpcodesReportReader {
   guint              next_file;
   char              *path;
   GMappedFile       *map;
+  GByteArray        *buf;       /* a small file, read */
   GBytes            *bytes;
   const char        *data;
   gsize              length;
@@ -1822,6 +3323,64 @@ reader_close_current (SmtpcodesReportReader *rd)
   rd->data = NULL;
   rd->length = rd->offset = 0;
   rd->index = 0;
+}
+
+/* Files up to this size are read into the reader's buffer, larger ones mapped: for a
+ * message of a few kilobytes the map costs more than the read (the unmap, a page fault). */
+#define READ_LIMIT (1024 * 1024)
+
+static gboolean
+reader_open (SmtpcodesReportReader *rd, const char *file, GError **error)
+{
+  GError *e = NULL;
+  struct stat st;
+  int fd = g_open (file, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int err = errno;
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s: %s", file, g_strerror (err));
+      return FALSE;
+    }
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size <= READ_LIMIT)
+    {
+      gsize want = (gsize) st.st_size, got = 0;
+      if (rd->buf == NULL)
+        rd->buf = g_byte_array_new ();
+      g_byte_array_set_size (rd->buf, (guint) want);
+      while (got < want)
+        {
+          gssize n = read (fd, rd->buf->data + got, want - got);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0)
+            {
+              int err = errno;
+              g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s: %s", file, g_strerror (err));
+              close (fd);
+              return FALSE;
+            }
+          if (n == 0)
+            break;   /* it shrank */
+          got += (gsize) n;
+        }
+      close (fd);
+      rd->data = got ? (const char *) rd->buf->data : "";
+      rd->length = got;
+      return TRUE;
+    }
+  close (fd);
+  rd->map = g_mapped_file_new (file, FALSE, &e);
+  if (rd->map == NULL)
+    {
+      g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s", e->message);
+      g_error_free (e);
+      return FALSE;
+    }
+  rd->data = g_mapped_file_get_contents (rd->map);
+  rd->length = g_mapped_file_get_length (rd->map);
+  if (rd->data == NULL)
+    rd->data = "";
+  return TRUE;
 }
 
 static gint
@@ -1863,8 +3422,9 @@ list_dir (GPtrArray *out, const char *dir)
  *   message files; "-" reads standard input
  * @error: return location for a #GError
  *
- * Opens @path for smtpcodes_report_reader_next(). Files are mapped, not read into memory;
- * an mbox is split at its "From " lines.
+ * Opens @path for smtpcodes_report_reader_next(). A file of up to 1 MB is read into a
+ * buffer the reader keeps, a larger one (an mbox) is mapped, not read into memory; an mbox
+ * is split at its "From " lines.
  *
  * Returns: (transfer full) (nullable): the reader, or %NULL with @error set
  *   (%SMTPCODES_ERROR_IO) when @path cannot be opened
@@ -1945,6 +3505,8 @@ smtpcodes_report_reader_new_for_data (SmtpcodesRegistry *registry, GBytes *data)
   rd->files = g_ptr_array_new_with_free_func (g_free);
   rd->bytes = g_bytes_ref (data);
   rd->data = g_bytes_get_data (data, &rd->length);
+  if (rd->data == NULL)
+    rd->data = "";   /* empty bytes give NULL: still one (empty) input, reported as such */
   rd->path = g_strdup ("-");
   return rd;
 }
@@ -2001,7 +3563,6 @@ smtpcodes_report_reader_next (SmtpcodesReportReader *reader, GError **error)
 
   for (;;)
     {
-      GError *e = NULL;
       const char *file;
       if (rd->data != NULL && rd->offset < rd->length)
         break;
@@ -2022,17 +3583,8 @@ smtpcodes_report_reader_next (SmtpcodesReportReader *reader, GError **error)
       g_free (rd->source);
       rd->source = g_strdup (file);
       rd->empty_reported = FALSE;
-      rd->map = g_mapped_file_new (file, FALSE, &e);
-      if (rd->map == NULL)
-        {
-          g_set_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_IO, "%s", e->message);
-          g_error_free (e);
-          return NULL;
-        }
-      rd->data = g_mapped_file_get_contents (rd->map);
-      rd->length = g_mapped_file_get_length (rd->map);
-      if (rd->data == NULL)
-        rd->data = "";
+      if (!reader_open (rd, file, error))
+        return NULL;
     }
   if (rd->source == NULL)
     rd->source = g_strdup (rd->path);
@@ -2085,6 +3637,8 @@ smtpcodes_report_reader_free (SmtpcodesReportReader *reader)
   if (reader == NULL)
     return;
   reader_close_current (reader);
+  if (reader->buf)
+    g_byte_array_unref (reader->buf);
   g_ptr_array_unref (reader->files);
   smtpcodes_registry_unref (reader->registry);
   g_free (reader->path);

@@ -4,6 +4,7 @@ use strict;
 use warnings;
 use Test::More;
 use JSON::PP;
+use Encode ();
 use File::Temp qw(tempdir);
 
 my $bin = $ENV{SMTPCODES} or BAIL_OUT("SMTPCODES is not set");
@@ -271,6 +272,37 @@ for my $c (@cmds) { like $rd, qr/smtpcodes \Q$c\E/, "README mentions smtpcodes $
     close $fh;
     ($rc, $out, $err) = run('bounce', "$dir/two.mbox");
     like $err, qr{^smtpcodes: \Q$dir\E/two\.mbox, message 2: not an e-mail message}m, 'mbox: the error names the message';
+}
+
+# --- an empty standard input is an empty message, as an empty file is (it was silent) ---
+($rc, $out, $err) = run('bounce', '-', { stdin => '' });
+is $rc, 1, 'bounce of an empty stdin: exit 1';
+like $err, qr/^smtpcodes: -: empty input: no message to read/m, 'bounce of an empty stdin: says so';
+
+# --- auto-replies and feedback reports are explained, not "unknown", and have no action ---
+for my $case ([ 'autoreply.eml', qr/^An automatic reply/, qr/^Eine automatische Antwort/ ],
+              [ 'arf.eml', qr/^A feedback report/, qr/^Ein Feedback-Bericht/ ]) {
+    my ($file, $en, $de) = @$case;
+    my @args = ('-M', "$src/data/modules", '--json');
+    ($rc, $out, $err) = run(@args, 'bounce', "$src/tests/data/bounces/$file");
+    my $r = $json->decode($out);
+    like $r->{summary}, $en, "$file: summary";
+    ok length($r->{advice}) > 20, "$file: advice";
+    is $r->{action}, undef, "$file: no delivery action";
+    ($rc, $out, $err) = run(@args, '--lang', 'de', 'bounce', "$src/tests/data/bounces/$file");
+    like $json->decode($out)->{summary}, $de, "$file: summary in German";
+}
+
+# --- JSON strings: quotes, backslashes, control characters and UTF-8 round-trip ---
+{
+    my $in = "550 5.1.1 a\"b\\c\x01d\x7fe\tf \xc3\xa9 end";
+    ($rc, $out, $err) = run('--json', 'explain', $in);
+    is $rc, 0, 'json escaping: exit 0';
+    my $v = eval { $json->decode($out) };
+    ok $v, 'json escaping: output parses' or diag $out;
+    is $v->{input}, Encode::decode('UTF-8', $in), 'json escaping: input round-trips';
+    (my $line = $out) =~ s/\n\z//;
+    unlike $line, qr/[\x00-\x1f\x7f]/, 'json escaping: no raw control characters';
 }
 
 done_testing;

@@ -5,10 +5,10 @@
 #
 # Floors enforced (per cent of recipients, set just below the figures reached, so that a
 # rule change that loses accuracy fails 'make check'):
-FLOOR_STATUS=${FLOOR_STATUS:-77}
-FLOOR_REPLYCODE=${FLOOR_REPLYCODE:-87}
-FLOOR_REASON=${FLOOR_REASON:-70}
-FLOOR_HARDBOUNCE=${FLOOR_HARDBOUNCE:-83}
+FLOOR_STATUS=${FLOOR_STATUS:-97.0}
+FLOOR_REPLYCODE=${FLOOR_REPLYCODE:-98.7}
+FLOOR_REASON=${FLOOR_REASON:-93.0}
+FLOOR_HARDBOUNCE=${FLOOR_HARDBOUNCE:-96.7}
 
 srcdir=${SMTPCODES_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 shared=${SMTPCODES_SHARED:-$srcdir/../shared}
@@ -44,5 +44,5 @@ total = c["labelled"] + c["extra"]
 floors = zip(("status", "replycode", "reason", "hardbounce"), map(float, sys.argv[2:6]))
 for n, (col, floor) in enumerate(floors, 1):
     v = 100.0 * c[col] / total if total else 0.0
-    print("%s %d - %s %.1f%% (floor %.0f%%)" % ("ok" if v >= floor else "not ok", n, col, v, floor))
+    print("%s %d - %s %.1f%% (floor %.1f%%)" % ("ok" if v >= floor else "not ok", n, col, v, floor))
 PY

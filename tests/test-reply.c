@@ -64,6 +64,23 @@ static const Case cases[] = {
   { "version-not-status", "Postfix 3.7.10 answered 250 2.0.0 Ok: queued as ABC", 250, "2.0.0", "Ok: queued as ABC", NULL, NULL, "log", 0 },
   { "leading-space", "   250 OK   ", 250, NULL, "OK", NULL, NULL, "reply", 1 },
   { "enhanced-trailing-dot", "550 5.7.1. Relaying denied", 550, "5.7.1", "Relaying denied", NULL, NULL, "reply", 1 },
+  /* a greeting quoted before the refusal is not the reply that decided */
+  { "greeting-then-refusal", "220-mx.example.net 421 4.2.1 Service refused, try later",
+    421, "4.2.1", "Service refused, try later", NULL, NULL, "log", 0 },
+  /* counts and sizes in a notice are no reply codes when a failure follows */
+  { "size-then-failure", "Size (in bytes): 222\nError message below:\n550 - Requested action not taken: no such user here",
+    550, NULL, NULL, NULL, NULL, "log", 0 },
+  { "bracketed", "It responded as follows: [550 5.1.1 User unknown]", 550, "5.1.1", NULL, NULL, NULL, "log", 0 },
+  { "comma-after-code", "Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <bob@example.com>... User Unknown",
+    550, NULL, NULL, NULL, NULL, "log", 0 },
+  { "quoted-after-code", "5.1.0 - Unknown address error 550-'5.7.1 <x@example.com>... Access denied'",
+    550, "5.7.1", NULL, NULL, NULL, "log", 0 },
+  { "qmail-rcpt", "<bob@example.com>:\n192.0.2.3 does not like recipient.\nRemote host said: 550 5.1.1 <bob@example.com>... User Unknown",
+    550, "5.1.1", NULL, "RCPT", NULL, "postfix", 0 },
+  { "yahoo-rcpt-tag", "Remote host said: 550 5.2.1 <bob@example.com>... User Unknown [RCPT_TO]",
+    550, "5.2.1", NULL, "RCPT", NULL, "postfix", 0 },
+  { "colon-after-code", "550: 5.2.2 <full@example.com>... Mailbox Full", 550, "5.2.2",
+    "<full@example.com>... Mailbox Full", NULL, NULL, "reply", 1 },
 };
 
 static void

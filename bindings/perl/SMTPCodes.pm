@@ -7,15 +7,25 @@ use warnings;
 
 our $VERSION = '1.000';
 
+use Scalar::Util ();
 use SMTPCodes::Raw ();
 
 my $DEFAULT;
+
+# the file and line of the statement that called into this module: the first frame outside
+# this file (the checks in _str run a frame deeper than the methods); for errors only
+sub _where {
+    my $i = 1;
+    my (undef, $file, $line) = caller($i);
+    (undef, $file, $line) = caller(++$i) while defined $file && $file eq __FILE__;
+    return ($file, $line);
+}
 
 # $@ from a raw call -> die with an SMTPCodes::Error that names the caller's file and line
 sub _fail {
     my ($err) = @_;
     if (ref $err && eval { $err->isa('SMTPCodes::Error') }) {
-        my (undef, $file, $line) = caller(1);
+        my ($file, $line) = _where();
         $err->{file} //= $file;
         $err->{line} //= $line;
         die $err;
@@ -25,7 +35,7 @@ sub _fail {
 
 sub _error {
     my ($message, $code) = @_;
-    my (undef, $file, $line) = caller(1);
+    my ($file, $line) = _where();
     die bless { domain => 'smtpcodes-error-quark', code => $code // 0, message => $message,
                 file => $file, line => $line }, 'SMTPCodes::Error';
 }
@@ -39,31 +49,24 @@ sub _str {
 }
 
 sub default_registry {
-    return $DEFAULT //= SMTPCodes::Registry->_wrap(SMTPCodes::Raw::smtpcodes_binding_default_registry());
+    return $DEFAULT //= SMTPCodes::Raw::smtpcodes_binding_default_registry();
 }
 
-# In global destruction (the program is ending) objects die in no fixed order, and the
-# SWIG handle inside one may already be cleared: touching it then crashes.  The handles
-# are not freed then; the process exit returns their memory.
-sub _ending { return ${^GLOBAL_PHASE} eq 'DESTRUCT' }
+# The objects are hashes blessed by SMTPCodes::Raw, which carry their C handle inside (as
+# magic on the hash, see SMTPCodes.i): pass the object itself to the raw functions.  No
+# DESTROY methods: Perl drops the C reference when it frees the hash, also in global
+# destruction, where nothing of the handle can have been cleared first.
 
 sub _registry { ref $_[0] ? $_[0] : ($DEFAULT // default_registry()) }
 
-sub explain {
-    my ($self, $text, %opt) = @_;
-    my $reg = ref $self ? $self : ($DEFAULT // default_registry());
-    my $vendor = defined $opt{vendor} ? _str($opt{vendor}, 'vendor') : undef;
-    my $h = eval { SMTPCodes::Raw::smtpcodes_registry_explain_text($reg->{h}, $text, $vendor) }
-        or _fail($@);
-    return bless { h => $h, lang => (defined $opt{lang} ? _str($opt{lang}, 'lang') : undef) },
-        'SMTPCodes::Verdict';
-}
+# explain($text, lang => $lang, vendor => $id): written in C (smtpcodes_pl_explain in
+# SMTPCodes.i), as it is the call made per log line; it checks and dies as _str and _fail do.
+*explain = \&SMTPCodes::Raw::explain;
 
 sub parse_reply {
     my ($self, $text) = @_;
-    my $h = eval { SMTPCodes::Raw::smtpcodes_registry_parse_reply(_registry($self)->{h}, $text) }
-        or _fail($@);
-    return bless { h => $h }, 'SMTPCodes::Reply';
+    return eval { SMTPCodes::Raw::smtpcodes_registry_parse_reply(_registry($self), $text) }
+        || _fail($@);
 }
 
 sub lookup {
@@ -72,22 +75,30 @@ sub lookup {
     _str($code, 'code');
     my $lang = _str($opt{lang}, 'lang');
     my $list = eval {
-        SMTPCodes::Raw::smtpcodes_registry_lookup(_registry($self)->{h}, _str($opt{vendor}, 'vendor'), "$code")
+        SMTPCodes::Raw::smtpcodes_registry_lookup(_registry($self), _str($opt{vendor}, 'vendor'), "$code")
     } or _fail($@);
-    return map { bless { h => $_, lang => $lang }, 'SMTPCodes::Entry' } @$list;
+    return _entries($list, $lang);
 }
 
 sub lookup_command {
     my ($self, $name, %opt) = @_;
-    my $h = SMTPCodes::Raw::smtpcodes_registry_lookup_command(_registry($self)->{h}, _str($name, 'name') // '');
-    return $h ? bless({ h => $h, lang => _str($opt{lang}, 'lang') }, 'SMTPCodes::Entry') : undef;
+    my $e = SMTPCodes::Raw::smtpcodes_registry_lookup_command(_registry($self), _str($name, 'name') // '')
+        or return undef;
+    $e->{lang} = _str($opt{lang}, 'lang');
+    return $e;
 }
 
 sub list {
     my ($self, $module, %opt) = @_;
     my $lang = _str($opt{lang}, 'lang');
-    return map { bless { h => $_, lang => $lang }, 'SMTPCodes::Entry' }
-        @{ SMTPCodes::Raw::smtpcodes_registry_list(_registry($self)->{h}, _str($module, 'module')) };
+    return _entries(SMTPCodes::Raw::smtpcodes_registry_list(_registry($self), _str($module, 'module')), $lang);
+}
+
+# the entries of an array reference from SMTPCodes::Raw, with their language set
+sub _entries {
+    my ($list, $lang) = @_;
+    $_->{lang} = $lang for @$list;
+    return @$list;
 }
 
 sub reasons { return @{ SMTPCodes::Raw::smtpcodes_binding_reasons() } }
@@ -99,6 +110,41 @@ sub validate {
     my $flags = ($opt{strict} // 1) ? $SMTPCodes::Raw::SMTPCODES_LOAD_STRICT : 0;
     eval { SMTPCodes::Raw::smtpcodes_registry_validate_file(_str($file, 'file'), $flags); 1 } or _fail($@);
     return 1;
+}
+
+# analyze_bounce($bytes, lang => $lang): one message, raw bytes, as an SMTPCodes::Report
+sub analyze_bounce {
+    my ($self, $data, %opt) = @_;
+    my $lang = _str($opt{lang}, 'lang');
+    my $rep = eval { SMTPCodes::Raw::smtpcodes_report_parse(_registry($self), $data) } or _fail($@);
+    @$rep{qw(lang source index)} = ($lang, '-', 1);
+    return $rep;
+}
+
+# read_bounces($path | '-' | $fh | \$data, lang => $lang, on_error => sub { ... })
+sub read_bounces {
+    my ($self, $what, %opt) = @_;
+    my $lang = _str($opt{lang}, 'lang');
+    my $on_error = $opt{on_error};
+    _error('on_error takes a code reference', 6) if defined $on_error && ref $on_error ne 'CODE';
+    my $reg = _registry($self);
+    my ($rd, $name, $data);
+    if (ref $what eq 'SCALAR') {
+        $data = $$what;
+        $name = '-';
+    } elsif (defined $what && (Scalar::Util::openhandle($what) || (!ref $what && $what eq '-'))) {
+        my $fh = ref $what || $what ne '-' ? $what : \*STDIN;
+        binmode $fh unless ref $what || $what ne '-';
+        local $/;
+        $data = <$fh> // '';
+        $name = '-';
+    }
+    $rd = eval {
+        defined $name ? SMTPCodes::Raw::smtpcodes_report_reader_new_for_data($reg, $data)
+                      : SMTPCodes::Raw::smtpcodes_report_reader_new($reg, $what);
+    } or _fail($@);
+    @$rd{qw(lang on_error name index)} = ($lang, $on_error, $name, 0);
+    return $rd;
 }
 
 package SMTPCodes::Registry;
@@ -121,54 +167,50 @@ sub new {
     return $class->_wrap($h);
 }
 
-sub _wrap { my ($class, $h) = @_; return bless { h => $h }, ref $class || $class }
+sub _wrap { my ($class, $reg) = @_; return bless $reg, ref $class || $class }
 
-sub modules { return @{ SMTPCodes::Raw::smtpcodes_binding_module_ids($_[0]{h}) } }
-sub rejected { return @{ SMTPCodes::Raw::smtpcodes_binding_rejected($_[0]{h}) } }
-
-sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesRegistry($_[0]{h}) if $_[0]{h} && !SMTPCodes::_ending() }
+sub modules { return @{ SMTPCodes::Raw::smtpcodes_binding_module_ids($_[0]) } }
+sub rejected { return @{ SMTPCodes::Raw::smtpcodes_binding_rejected($_[0]) } }
 
 package SMTPCodes::Reply;
 
-sub code { return SMTPCodes::Raw::smtpcodes_reply_get_code($_[0]{h}) || undef }
-sub enhanced { return SMTPCodes::Raw::smtpcodes_reply_get_enhanced($_[0]{h}) }
-sub text { return SMTPCodes::Raw::smtpcodes_reply_get_text($_[0]{h}) }
-sub command { return SMTPCodes::Raw::smtpcodes_reply_get_command($_[0]{h}) }
-sub remote_host { return SMTPCodes::Raw::smtpcodes_reply_get_remote_host($_[0]{h}) }
-sub context { return SMTPCodes::Raw::smtpcodes_reply_get_context($_[0]{h}) }
-sub input { return SMTPCodes::Raw::smtpcodes_reply_get_input($_[0]{h}) }
-sub n_lines { return SMTPCodes::Raw::smtpcodes_reply_get_n_lines($_[0]{h}) }
-sub code_only { return !!SMTPCodes::Raw::smtpcodes_reply_is_code_only($_[0]{h}) }
+sub code { return SMTPCodes::Raw::smtpcodes_reply_get_code($_[0]) || undef }
+sub enhanced { return SMTPCodes::Raw::smtpcodes_reply_get_enhanced($_[0]) }
+sub text { return SMTPCodes::Raw::smtpcodes_reply_get_text($_[0]) }
+sub command { return SMTPCodes::Raw::smtpcodes_reply_get_command($_[0]) }
+sub remote_host { return SMTPCodes::Raw::smtpcodes_reply_get_remote_host($_[0]) }
+sub context { return SMTPCodes::Raw::smtpcodes_reply_get_context($_[0]) }
+sub input { return SMTPCodes::Raw::smtpcodes_reply_get_input($_[0]) }
+sub n_lines { return SMTPCodes::Raw::smtpcodes_reply_get_n_lines($_[0]) }
+sub code_only { return !!SMTPCodes::Raw::smtpcodes_reply_is_code_only($_[0]) }
 
 sub to_hash {
     my ($self) = @_;
     return { map { ($_ => scalar $self->$_) } qw(code enhanced text command remote_host context n_lines code_only) };
 }
 
-sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesReply($_[0]{h}) if $_[0]{h} && !SMTPCodes::_ending() }
-
 package SMTPCodes::Entry;
 
-sub kind { return SMTPCodes::Raw::smtpcodes_binding_entry_kind($_[0]{h}) }
-sub code { return SMTPCodes::Raw::smtpcodes_entry_get_code($_[0]{h}) }
-sub reply_code { return SMTPCodes::Raw::smtpcodes_entry_get_reply_code($_[0]{h}) || undef }
-sub status { return SMTPCodes::Raw::smtpcodes_entry_get_status($_[0]{h}) }
-sub command { return SMTPCodes::Raw::smtpcodes_entry_get_command($_[0]{h}) }
-sub module { return SMTPCodes::Raw::smtpcodes_entry_get_module_id($_[0]{h}) }
-sub klass { return SMTPCodes::Raw::smtpcodes_binding_entry_class($_[0]{h}) }
+sub kind { return SMTPCodes::Raw::smtpcodes_binding_entry_kind($_[0]) }
+sub code { return SMTPCodes::Raw::smtpcodes_entry_get_code($_[0]) }
+sub reply_code { return SMTPCodes::Raw::smtpcodes_entry_get_reply_code($_[0]) || undef }
+sub status { return SMTPCodes::Raw::smtpcodes_entry_get_status($_[0]) }
+sub command { return SMTPCodes::Raw::smtpcodes_entry_get_command($_[0]) }
+sub module { return SMTPCodes::Raw::smtpcodes_entry_get_module_id($_[0]) }
+sub klass { return SMTPCodes::Raw::smtpcodes_binding_entry_class($_[0]) }
 sub category { goto &klass }
-sub reason { return SMTPCodes::Raw::smtpcodes_entry_get_reason($_[0]{h}) }
-sub generic { return !!SMTPCodes::Raw::smtpcodes_entry_is_generic($_[0]{h}) }
-sub retry { return !!SMTPCodes::Raw::smtpcodes_entry_get_retry($_[0]{h}) }
-sub source { return SMTPCodes::Raw::smtpcodes_entry_get_source($_[0]{h}) }
-sub usage { return SMTPCodes::Raw::smtpcodes_entry_get_usage($_[0]{h}) }
-sub line { return SMTPCodes::Raw::smtpcodes_entry_get_line($_[0]{h}) }
-sub related { return @{ SMTPCodes::Raw::smtpcodes_binding_entry_related($_[0]{h}) } }
-sub markers { return @{ SMTPCodes::Raw::smtpcodes_binding_entry_markers($_[0]{h}) } }
-sub obsoleted_by { return SMTPCodes::Raw::smtpcodes_entry_get_obsoleted_by($_[0]{h}) }
-sub summary { return SMTPCodes::Raw::smtpcodes_entry_get_summary($_[0]{h}, $_[1] // $_[0]{lang}) }
-sub explanation { return SMTPCodes::Raw::smtpcodes_entry_get_explanation($_[0]{h}, $_[1] // $_[0]{lang}) }
-sub advice { return SMTPCodes::Raw::smtpcodes_entry_get_advice($_[0]{h}, $_[1] // $_[0]{lang}) }
+sub reason { return SMTPCodes::Raw::smtpcodes_entry_get_reason($_[0]) }
+sub generic { return !!SMTPCodes::Raw::smtpcodes_entry_is_generic($_[0]) }
+sub retry { return !!SMTPCodes::Raw::smtpcodes_entry_get_retry($_[0]) }
+sub source { return SMTPCodes::Raw::smtpcodes_entry_get_source($_[0]) }
+sub usage { return SMTPCodes::Raw::smtpcodes_entry_get_usage($_[0]) }
+sub line { return SMTPCodes::Raw::smtpcodes_entry_get_line($_[0]) }
+sub related { return @{ SMTPCodes::Raw::smtpcodes_binding_entry_related($_[0]) } }
+sub markers { return @{ SMTPCodes::Raw::smtpcodes_binding_entry_markers($_[0]) } }
+sub obsoleted_by { return SMTPCodes::Raw::smtpcodes_entry_get_obsoleted_by($_[0]) }
+sub summary { return SMTPCodes::Raw::smtpcodes_entry_get_summary($_[0], $_[1] // $_[0]{lang}) }
+sub explanation { return SMTPCodes::Raw::smtpcodes_entry_get_explanation($_[0], $_[1] // $_[0]{lang}) }
+sub advice { return SMTPCodes::Raw::smtpcodes_entry_get_advice($_[0], $_[1] // $_[0]{lang}) }
 
 sub to_hash {
     my ($self) = @_;
@@ -179,8 +221,6 @@ sub to_hash {
     $h{markers} = [ $self->markers ];
     return \%h;
 }
-
-sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesEntry($_[0]{h}) if $_[0]{h} && !SMTPCodes::_ending() }
 
 package SMTPCodes::Verdict;
 
@@ -193,8 +233,7 @@ use overload
 
 sub reply {
     my ($self) = @_;
-    return $self->{reply} //= bless { h => SMTPCodes::Raw::smtpcodes_binding_verdict_reply($self->{h}) },
-        'SMTPCodes::Reply';
+    return $self->{reply} //= SMTPCodes::Raw::smtpcodes_binding_verdict_reply($self);
 }
 
 sub lang { return $_[0]{lang} }
@@ -203,45 +242,45 @@ sub enhanced { return $_[0]->reply->enhanced }
 sub text { return $_[0]->reply->text }
 sub command { return $_[0]->reply->command }
 sub remote_host { return $_[0]->reply->remote_host }
-sub status { return SMTPCodes::Raw::smtpcodes_verdict_get_status($_[0]{h}) || undef }
-sub klass { return SMTPCodes::Raw::smtpcodes_binding_verdict_class($_[0]{h}) }
+sub status { return SMTPCodes::Raw::smtpcodes_verdict_get_status($_[0]) || undef }
+sub klass { return SMTPCodes::Raw::smtpcodes_binding_verdict_class($_[0]) }
 sub category { goto &klass }
-sub reason { return SMTPCodes::Raw::smtpcodes_verdict_get_reason($_[0]{h}) }
-sub bounce { return !!SMTPCodes::Raw::smtpcodes_verdict_is_bounce($_[0]{h}) }
-sub hard_bounce { return !!SMTPCodes::Raw::smtpcodes_verdict_is_hard_bounce($_[0]{h}) }
+sub reason { return SMTPCodes::Raw::smtpcodes_verdict_get_reason($_[0]) }
+sub bounce { return !!SMTPCodes::Raw::smtpcodes_verdict_is_bounce($_[0]) }
+sub hard_bounce { return !!SMTPCodes::Raw::smtpcodes_verdict_is_hard_bounce($_[0]) }
 sub soft_bounce { return $_[0]->bounce && !$_[0]->hard_bounce }
-sub retry { return !!SMTPCodes::Raw::smtpcodes_verdict_get_retry($_[0]{h}) }
-sub vendor { return SMTPCodes::Raw::smtpcodes_verdict_get_vendor($_[0]{h}) }
-sub mismatch { return !!SMTPCodes::Raw::smtpcodes_verdict_has_mismatch($_[0]{h}) }
-sub summary { return SMTPCodes::Raw::smtpcodes_verdict_get_summary($_[0]{h}, $_[1] // $_[0]{lang}) }
-sub explanation { return SMTPCodes::Raw::smtpcodes_verdict_get_explanation($_[0]{h}, $_[1] // $_[0]{lang}) }
-sub advice { return SMTPCodes::Raw::smtpcodes_verdict_get_advice($_[0]{h}, $_[1] // $_[0]{lang}) }
-sub notes { return @{ SMTPCodes::Raw::smtpcodes_verdict_get_notes($_[0]{h}, $_[1] // $_[0]{lang}) } }
-sub evidence { return @{ SMTPCodes::Raw::smtpcodes_verdict_get_evidence($_[0]{h}) } }
+sub retry { return !!SMTPCodes::Raw::smtpcodes_verdict_get_retry($_[0]) }
+sub vendor { return SMTPCodes::Raw::smtpcodes_verdict_get_vendor($_[0]) }
+sub mismatch { return !!SMTPCodes::Raw::smtpcodes_verdict_has_mismatch($_[0]) }
+sub summary { return SMTPCodes::Raw::smtpcodes_verdict_get_summary($_[0], $_[1] // $_[0]{lang}) }
+sub explanation { return SMTPCodes::Raw::smtpcodes_verdict_get_explanation($_[0], $_[1] // $_[0]{lang}) }
+sub advice { return SMTPCodes::Raw::smtpcodes_verdict_get_advice($_[0], $_[1] // $_[0]{lang}) }
+sub notes { return @{ SMTPCodes::Raw::smtpcodes_verdict_get_notes($_[0], $_[1] // $_[0]{lang}) } }
+sub evidence { return @{ SMTPCodes::Raw::smtpcodes_verdict_get_evidence($_[0]) } }
 
 sub entry {
     my ($self) = @_;
-    my $h = SMTPCodes::Raw::smtpcodes_verdict_get_entry($self->{h}) or return undef;
-    return bless { h => $h, lang => $self->{lang} }, 'SMTPCodes::Entry';
+    my $e = SMTPCodes::Raw::smtpcodes_verdict_get_entry($self) or return undef;
+    $e->{lang} = $self->{lang};
+    return $e;
 }
 
 sub entries {
     my ($self) = @_;
-    return map { bless { h => $_, lang => $self->{lang} }, 'SMTPCodes::Entry' }
-        @{ SMTPCodes::Raw::smtpcodes_verdict_get_entries($self->{h}) };
+    return SMTPCodes::_entries(SMTPCodes::Raw::smtpcodes_verdict_get_entries($self), $self->{lang});
 }
 
 sub alternatives {
     my ($self, $lang) = @_;
     $lang //= $self->{lang};
-    my $h = $self->{h};
     my @alt;
-    for my $i (0 .. SMTPCodes::Raw::smtpcodes_verdict_get_n_alternatives($h) - 1) {
+    for my $i (0 .. SMTPCodes::Raw::smtpcodes_verdict_get_n_alternatives($self) - 1) {
+        my $entry = SMTPCodes::Raw::smtpcodes_binding_alternative_entry($self, $i);
+        $entry->{lang} = $lang if $entry;
         push @alt, {
-            kind  => SMTPCodes::Raw::smtpcodes_binding_alternative_kind($h, $i),
-            label => SMTPCodes::Raw::smtpcodes_verdict_get_alternative_label($h, $i, $lang),
-            entry => bless({ h => SMTPCodes::Raw::smtpcodes_binding_alternative_entry($h, $i),
-                             lang => $lang }, 'SMTPCodes::Entry'),
+            kind  => SMTPCodes::Raw::smtpcodes_binding_alternative_kind($self, $i),
+            label => SMTPCodes::Raw::smtpcodes_verdict_get_alternative_label($self, $i, $lang),
+            entry => $entry,
         };
     }
     return @alt;
@@ -279,7 +318,231 @@ sub _same {
     return 1;
 }
 
-sub DESTROY { SMTPCodes::Raw::delete__SmtpcodesVerdict($_[0]{h}) if $_[0]{h} && !SMTPCodes::_ending() }
+package SMTPCodes::Report;
+
+use overload
+    '==' => sub { SMTPCodes::Report::_same(@_) },
+    'eq' => sub { SMTPCodes::Report::_same(@_) },
+    '""' => sub { $_[0]->as_string },
+    'bool' => sub { 1 },
+    fallback => 1;
+
+sub _nz { return defined $_[0] && length $_[0] ? $_[0] : undef }
+
+sub kind { return SMTPCodes::Raw::smtpcodes_binding_report_kind($_[0]) }
+sub format { return SMTPCodes::Raw::smtpcodes_report_get_format($_[0]) }
+sub reporting_mta { return _nz(SMTPCodes::Raw::smtpcodes_report_get_reporting_mta($_[0])) }
+sub from { return _nz(SMTPCodes::Raw::smtpcodes_report_get_from($_[0])) }
+sub subject { return _nz(SMTPCodes::Raw::smtpcodes_report_get_subject($_[0])) }
+sub message_id { return _nz(SMTPCodes::Raw::smtpcodes_report_get_message_id($_[0])) }
+sub source { return $_[0]{source} }
+sub index { return $_[0]{index} }
+sub lang { return $_[0]{lang} }
+sub is_bounce { return $_[0]->kind eq 'bounce' }
+
+sub recipients {
+    my ($self) = @_;
+    my $list = $self->{recipients} //= do {
+        my $info = [ $self->kind, $self->format, SMTPCodes::Raw::smtpcodes_report_get_reporting_mta($self),
+                     $self->{source}, $self->{index} ];
+        [ map {
+            my $r = SMTPCodes::Raw::smtpcodes_report_get_recipient($self, $_);
+            @$r{qw(info lang)} = ($info, $self->{lang});
+            $r
+          } 0 .. SMTPCodes::Raw::smtpcodes_report_get_n_recipients($self) - 1 ];
+    };
+    return wantarray ? @$list : scalar @$list;
+}
+
+sub to_hash {
+    my ($self, $lang) = @_;
+    return {
+        file => $self->{source}, message => $self->{index}, kind => $self->kind, format => $self->format,
+        reporting_mta => SMTPCodes::Raw::smtpcodes_report_get_reporting_mta($self),
+        from => SMTPCodes::Raw::smtpcodes_report_get_from($self),
+        subject => SMTPCodes::Raw::smtpcodes_report_get_subject($self),
+        message_id => SMTPCodes::Raw::smtpcodes_report_get_message_id($self),
+        recipients => [ map { $_->to_hash($lang) } $self->recipients ],
+    };
+}
+
+sub to_records {
+    my ($self, $lang) = @_;
+    my @r = $self->recipients;
+    return map { $_->to_hash($lang) } @r if @r;
+    return { schema => 1, file => $self->{source}, message => $self->{index}, kind => $self->kind,
+             format => $self->format,
+             reporting_mta => SMTPCodes::Raw::smtpcodes_report_get_reporting_mta($self), recipient => undef };
+}
+
+sub as_string {
+    my ($self) = @_;
+    my $n = $self->recipients;
+    return sprintf '%s %s %d recipient%s %s#%s', $self->kind, $self->format, $n, $n == 1 ? '' : 's',
+        $self->{source} // '-', $self->{index} // 1;
+}
+
+sub _key {
+    my ($self) = @_;
+    return join "\x1e", map({ $_ // "\x00" } $self->kind, $self->format,
+                            SMTPCodes::Raw::smtpcodes_report_get_reporting_mta($self),
+                            SMTPCodes::Raw::smtpcodes_report_get_from($self),
+                            SMTPCodes::Raw::smtpcodes_report_get_subject($self),
+                            SMTPCodes::Raw::smtpcodes_report_get_message_id($self)),
+                        map { $_->_key } $self->recipients;
+}
+
+sub _same {
+    my ($a, $b) = @_;
+    return 0 unless ref $b && Scalar::Util::blessed($b) && $b->isa('SMTPCodes::Report');
+    return $a->_key eq $b->_key;
+}
+
+package SMTPCodes::Recipient;
+
+use overload
+    '==' => sub { SMTPCodes::Recipient::_same(@_) },
+    'eq' => sub { SMTPCodes::Recipient::_same(@_) },
+    '""' => sub { $_[0]->as_string },
+    'bool' => sub { 1 },
+    fallback => 1;
+
+*_nz = \&SMTPCodes::Report::_nz;
+
+sub address { return _nz(SMTPCodes::Raw::smtpcodes_recipient_get_address($_[0])) }
+sub original_address { return _nz(SMTPCodes::Raw::smtpcodes_recipient_get_original_address($_[0])) }
+sub action { return _nz(SMTPCodes::Raw::smtpcodes_recipient_get_action($_[0])) }
+sub status { return _nz(SMTPCodes::Raw::smtpcodes_recipient_get_status($_[0])) }
+sub reply_code { return SMTPCodes::Raw::smtpcodes_recipient_get_reply_code($_[0]) || undef }
+sub diagnostic { return _nz(SMTPCodes::Raw::smtpcodes_recipient_get_diagnostic($_[0])) }
+sub remote_mta { return _nz(SMTPCodes::Raw::smtpcodes_recipient_get_remote_mta($_[0])) }
+sub command { return _nz(SMTPCodes::Raw::smtpcodes_recipient_get_command($_[0])) }
+sub reason { return SMTPCodes::Raw::smtpcodes_recipient_get_reason($_[0]) }
+sub hard_bounce { return !!SMTPCodes::Raw::smtpcodes_recipient_is_hard_bounce($_[0]) }
+sub retry { return !!SMTPCodes::Raw::smtpcodes_recipient_get_retry($_[0]) }
+sub kind { return $_[0]{info}[0] }
+sub lang { return $_[0]{lang} }
+
+sub soft_bounce {
+    my ($self) = @_;
+    my $kind = $self->{info}[0];
+    return ($kind eq 'bounce' || $kind eq 'delay') && !$self->hard_bounce;
+}
+
+sub verdict {
+    my ($self) = @_;
+    return $self->{verdict} //= do {
+        my $v = SMTPCodes::Raw::smtpcodes_binding_recipient_verdict($self);
+        $v->{lang} = $self->{lang} if $v;
+        $v;
+    };
+}
+
+sub summary { my $v = $_[0]->verdict or return undef; return $v->summary($_[1]) }
+sub explanation { my $v = $_[0]->verdict or return undef; return $v->explanation($_[1]) }
+sub advice { my $v = $_[0]->verdict or return undef; return $v->advice($_[1]) }
+
+# the object 'smtpcodes bounce --json' prints for this recipient
+sub to_hash {
+    my ($self, $lang) = @_;
+    $lang = SMTPCodes::_str($lang, 'lang') // $self->{lang};
+    my ($kind, $format, $mta, $source, $index) = @{ $self->{info} };
+    my $v = $self->verdict;
+    my $code = SMTPCodes::Raw::smtpcodes_recipient_get_reply_code($self);
+    return {
+        schema => 1, file => $source, message => $index, kind => $kind, format => $format,
+        reporting_mta => $mta,
+        recipient => SMTPCodes::Raw::smtpcodes_recipient_get_address($self),
+        original_recipient => SMTPCodes::Raw::smtpcodes_recipient_get_original_address($self),
+        action => SMTPCodes::Raw::smtpcodes_recipient_get_action($self),
+        status => SMTPCodes::Raw::smtpcodes_recipient_get_status($self),
+        replycode => $code ? "$code" : '',
+        reason => SMTPCodes::Raw::smtpcodes_recipient_get_reason($self),
+        hardbounce => SMTPCodes::Raw::smtpcodes_recipient_is_hard_bounce($self) ? 1 : 0,
+        retry => SMTPCodes::Raw::smtpcodes_recipient_get_retry($self) ? 1 : 0,
+        diagnostic => SMTPCodes::Raw::smtpcodes_recipient_get_diagnostic($self),
+        remote_mta => SMTPCodes::Raw::smtpcodes_recipient_get_remote_mta($self),
+        command => SMTPCodes::Raw::smtpcodes_recipient_get_command($self),
+        vendor => $v ? $v->vendor : undef,
+        lang => SMTPCodes::Raw::smtpcodes_binding_text_lang($lang),
+        summary => $v ? $v->summary($lang) : undef,
+        explanation => $v ? $v->explanation($lang) : undef,
+        advice => $v ? $v->advice($lang) : undef,
+    };
+}
+
+sub as_string {
+    my ($self) = @_;
+    return join ' ', $self->address // '?', $self->action // '-', $self->reply_code // '-', $self->status // '-',
+        $self->reason, $self->hard_bounce ? 'hard' : $self->soft_bounce ? 'soft' : $self->kind;
+}
+
+sub _key {
+    my ($self) = @_;
+    return join "\x1f", map { $_ // "\x00" } @{ $self->{info} }[0 .. 2],
+        map { SMTPCodes::Raw->can("smtpcodes_recipient_$_")->($self) }
+            qw(get_address get_original_address get_action get_status get_reply_code get_diagnostic
+               get_remote_mta get_command get_reason is_hard_bounce get_retry);
+}
+
+sub _same {
+    my ($a, $b) = @_;
+    return 0 unless ref $b && Scalar::Util::blessed($b) && $b->isa('SMTPCodes::Recipient');
+    return $a->_key eq $b->_key;
+}
+
+package SMTPCodes::ReportReader;
+
+# the next SMTPCodes::Report, undef at the end; a message that cannot be read dies (or goes
+# to on_error), and the next call goes on with the next message
+sub next {
+    my ($self) = @_;
+    while (1) {
+        return undef if $self->{done};
+        my $rep;
+        my $ok = eval { $rep = SMTPCodes::Raw::smtpcodes_report_reader_next($self); 1 };
+        my $err = $ok ? undef : $@;
+        if ($ok && !$rep) {
+            $self->close;   # unmap the last file now
+            return undef;
+        }
+        my $source = $self->{name} // SMTPCodes::Raw::smtpcodes_report_reader_get_source($self);
+        if (!defined $self->{last} || $self->{last} ne $source) {
+            $self->{last} = $source;
+            $self->{index} = 0;
+        }
+        my $index = ++$self->{index};
+        if (defined $err) {
+            if (ref $err && Scalar::Util::blessed($err) && $err->isa('SMTPCodes::Error')) {
+                $err->{source} = $source;
+                $err->{index} = $index;
+            }
+            SMTPCodes::_fail($err) unless $self->{on_error};
+            $self->{on_error}->($err);
+            next;
+        }
+        @$rep{qw(lang source index)} = ($self->{lang}, $source, $index);
+        return $rep;
+    }
+}
+
+sub all {
+    my ($self) = @_;
+    my @all;
+    while (my $r = $self->next) {
+        push @all, $r;
+    }
+    return @all;
+}
+
+sub close {
+    my ($self) = @_;
+    $self->{done} = 1;
+    SMTPCodes::Raw::reader_close($self);
+    return 1;
+}
+
+sub source { return $_[0]{last} }
 
 package SMTPCodes::Error;
 
@@ -293,6 +556,8 @@ sub code { return $_[0]{code} }
 sub message { return $_[0]{message} }
 sub file { return $_[0]{file} }
 sub line { return $_[0]{line} }
+sub source { return $_[0]{source} }
+sub index { return $_[0]{index} }
 sub name { my $c = $_[0]{code}; return defined $c && $c >= 0 && $c < @NAMES ? $NAMES[$c] : 'unknown' }
 sub throw { my ($class, %f) = @_; die bless {%f}, $class }
 
@@ -327,13 +592,26 @@ SMTPCodes - what every SMTP reply means (Perl interface to libsmtpcodes)
       warn "cannot explain: $@\n";           # stringifies to the message
   }
 
+  # bounce messages: one, or every message of a file, an mbox or a maildir
+  my $report = SMTPCodes->analyze_bounce($raw_message_bytes);
+  my $it = SMTPCodes->read_bounces("$ENV{HOME}/Maildir/.bounces",
+                                   on_error => sub { warn "skipped: $_[0]\n" });
+  while (my $report = $it->next) {
+      for my $r ($report->recipients) {
+          printf "%s %s %s %s\n", $r->address, $r->status // '-', $r->reason,
+              $r->hard_bounce ? 'hard' : 'soft';
+      }
+  }
+
 =head1 DESCRIPTION
 
 libsmtpcodes reads SMTP replies, bare or embedded in mail log lines and bounce texts, and
 tells you the class (transient or permanent), the reason, whether it is a hard or a soft
-bounce, whether to retry, and explains it in English or German.  This module is a thin
-object-oriented layer over the C library; the XS part, C<SMTPCodes::Raw>, is generated by
-SWIG and is not meant to be used directly.
+bounce, whether to retry, and explains it in English or German.  It also reads whole
+bounce messages -- RFC 3464 delivery status notifications and the bounces that are none --
+and says, per recipient, what happened: the answers C<smtpcodes bounce> gives.  This module
+is a thin object-oriented layer over the C library; the XS part, C<SMTPCodes::Raw>, is
+generated by SWIG and is not meant to be used directly.
 
 =head2 Why the name SMTPCodes
 
@@ -354,12 +632,38 @@ L</SMTPCodes::Registry> objects.
 
 =item SMTPCodes->explain($text, lang => $lang, vendor => $id)
 
-Parses C<$text> (a reply, a log line or a bounce text; characters or UTF-8 bytes) and
-returns an L</SMTPCodes::Verdict>.  C<lang> chooses the language of the texts (C<en>,
+Parses C<$text> (a reply, a log line or a bounce text) and returns an
+L</SMTPCodes::Verdict>.  C<$text> may hold characters, or bytes as read from a file: bytes
+that are valid UTF-8 are read as UTF-8, other bytes as Latin-1 characters.  The caller's
+string is not changed.  C<lang> chooses the language of the texts (C<en>,
 C<de>; default: the locale); C<vendor> reads the codes as that mail system does (a module
 id such as C<exchange>; default: recognised from the text).  Dies with an
 L</SMTPCodes::Error> when the text holds no code, contains a NUL byte, is longer than
 1 MiB, or is undef.
+
+=item SMTPCodes->analyze_bounce($bytes, lang => $lang)
+
+Reads one e-mail message and returns an L</SMTPCodes::Report>: what kind of message it is
+and, per recipient it reports on, what happened.  C<$bytes> is the message as it was
+received: read it in C<:raw> mode.  A byte string passes untouched; a character string
+stands for the bytes of its characters (as C<print> to a C<:raw> handle writes them), and
+one that holds characters above 255 is taken as UTF-8.  An mbox C<From > line before the
+header is skipped, and only the first 4 MiB are read.  C<lang> chooses the language of the
+recipients' texts.  A message that is no bounce gives a report of kind C<not-bounce>
+without recipients.  Dies with an L</SMTPCodes::Error> (C<syntax>) for undef, a reference,
+empty data or data that does not start with a header field.
+
+=item SMTPCodes->read_bounces($source, lang => $lang, on_error => sub { ... })
+
+Returns an L</SMTPCodes::ReportReader> over the messages of C<$source>: a message file, an
+mbox (split at its C<From > lines), a maildir (C<new/> then C<cur/>) or a directory of
+message files (in name order, dot files skipped); C<-> reads C<STDIN>, a filehandle is read
+to its end, and a reference to a scalar reads the message or mbox it holds.  Files are
+mapped, not read into memory.  Dies with an L</SMTPCodes::Error> (C<io>) at once when
+C<$source> does not exist.  A message that cannot be read makes C<next> die (C<syntax>:
+empty, or no header; C<io>: a file that cannot be read), with an error naming the file and
+the message number; with C<on_error>, the code is called with the error instead and the
+message skipped.
 
 =item SMTPCodes->parse_reply($text)
 
@@ -429,17 +733,65 @@ C<to_hash>.  An entry keeps its registry alive.
 C<code>, C<enhanced>, C<text>, C<command>, C<remote_host>, C<context>, C<input>,
 C<n_lines>, C<code_only>, C<to_hash>.
 
+=head1 SMTPCodes::Report
+
+What one message says.  C<kind> is C<bounce>, C<delay>, C<delivery>, C<autoreply>,
+C<feedback> or C<not-bounce> (C<is_bounce> is true for C<bounce>); C<format> how it was
+read (C<rfc3464>, C<rfc3464-text>, C<text>, C<arf>, C<rfc3834>, C<none>); C<reporting_mta>,
+C<from> (the From header as written), C<subject> and C<message_id> of the notice;
+C<recipients> the list of L</SMTPCodes::Recipient> objects (their number in scalar
+context).  C<source> is the file the message came from and C<index> its number in that
+file, from 1 (C<-> and 1 for C<analyze_bounce> and standard input); C<lang> the language
+asked for.  C<to_hash($lang)> gives all of it as a hash, with C<recipients> as a list of
+C<to_hash> of each; C<to_records($lang)> the hashes C<smtpcodes bounce --json> prints for
+the message (one per recipient, or one whose C<recipient> is undef).  A report stringifies
+to a one-line summary, and C<==>/C<eq> are true for two reports that say the same (kind,
+format, header fields and recipients), wherever they were read.  Reports are immutable.
+
+=head1 SMTPCodes::Recipient
+
+One recipient of a report: C<address>, C<original_address>, C<action> (C<failed>,
+C<delayed>, C<delivered>, ...), C<status> (the enhanced status code), C<reply_code> (a
+number), C<diagnostic> (the remote server's words), C<remote_mta>, C<command> (the SMTP
+command that was refused), C<reason> (the vocabulary of C<docs/module-format.md>, plus
+C<feedback> and C<vacation>), C<hard_bounce> (true when the address will never work:
+remove it), C<soft_bounce> (a failure that may go away), C<retry>, C<kind> (of its report),
+C<verdict> (the L</SMTPCodes::Verdict> of the reply), and C<summary>, C<explanation> and
+C<advice>, which take an optional language.  What is not known is undef.
+
+C<to_hash($lang)> returns the object that C<smtpcodes bounce --json> prints for the
+recipient, with the same keys (C<file>, C<message>, C<kind>, C<format>, C<reporting_mta>,
+C<recipient>, C<original_recipient>, C<action>, C<status>, C<replycode>, C<reason>,
+C<hardbounce>, C<retry>, C<diagnostic>, C<remote_mta>, C<command>, C<vendor>, C<lang>,
+C<summary>, C<explanation>, C<advice>) and values (C<replycode> a string, empty for none;
+C<hardbounce> and C<retry> 1 or 0).  A recipient stringifies to a one-line summary;
+C<==>/C<eq> compare what the analysis says of two recipients.
+
+=head1 SMTPCodes::ReportReader
+
+  my $it = SMTPCodes->read_bounces($mbox);
+  while (my $report = $it->next) { ... }
+
+C<next> returns the next L</SMTPCodes::Report>, or undef at the end; a message that cannot
+be read dies (see C<read_bounces> under L</CLASS METHODS>), and the next call goes on with the next message.
+C<all> returns the reports of all remaining messages, C<source> the file of the last one,
+C<close> frees the reader early.  A reader belongs to the interpreter thread that made it;
+in another thread its clone dies when used.
+
 =head1 SMTPCodes::Error
 
 Errors die with an object of this class.  It stringifies to the library's message and has
 the accessors C<domain> (C<smtpcodes-error-quark>), C<code> (the C<SmtpcodesError> number),
 C<name> (C<no-code>, C<syntax>, C<too-long>, C<invalid-code>, C<invalid-value>, ...),
-C<message>, and C<file> and C<line> of the call that failed.
+C<message>, and C<file> and C<line> of the call that failed.  Errors of
+L</SMTPCodes::ReportReader> also have C<source> and C<index>: the file and the number of
+the message that could not be read.
 
 =head1 THREADS
 
 The C library is thread-safe; the objects of this module may be used from several
-interpreter threads, each with its own objects.
+interpreter threads, each with its own objects (a report reader only in the thread that
+made it).
 
 =head1 SEE ALSO
 

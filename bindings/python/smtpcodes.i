@@ -8,8 +8,9 @@
 
 /* The GIL is held by default (getters are quick, and dropping it costs more than they
  * do); it is released only around work that can take time: loading modules, parsing
- * and explaining text.  No Python object is touched while it is released: the input
- * typemaps copy nothing, and the str/bytes they read is kept alive by the caller. */
+ * and explaining text, analysing bounces and reading mailboxes.  No Python object is
+ * touched while it is released: the input typemaps copy nothing, and the str/bytes they
+ * read is kept alive by the caller (bounce data is always an immutable bytes object). */
 %nothread;
 %thread smtpcodes_registry_new;
 %thread smtpcodes_registry_new_from_files;
@@ -19,6 +20,9 @@
 %thread smtpcodes_registry_explain_text;
 %thread smtpcodes_registry_explain;
 %thread smtpcodes_reply_parse;
+%thread smtpcodes_report_parse;
+%thread smtpcodes_report_reader_new;
+%thread smtpcodes_report_reader_next;
 
 %begin %{
 #define PY_SSIZE_T_CLEAN
@@ -119,6 +123,61 @@ smtpcodes_py_entries (GPtrArray *array, swig_type_info *type)
     g_ptr_array_unref (array);
   return list;
 }
+
+/* The fields of a report in one call, so that smtpcodes.Report costs one crossing:
+ * (kind, format, reporting_mta, from, subject, message_id, recipients), each recipient
+ * (handle, address, original_address, action, status, reply_code, diagnostic, remote_mta,
+ * command, reason, hard_bounce, retry), as the C library gives them (NULL is None; the
+ * Python classes turn "" and 0 into None); text that is not UTF-8 is decoded with
+ * replacement characters. */
+static PyObject *
+smtpcodes_py_str (const char *s)
+{
+  if (s == NULL)
+    Py_RETURN_NONE;
+  return PyUnicode_DecodeUTF8 (s, (Py_ssize_t) strlen (s), "replace");
+}
+
+static PyObject *
+smtpcodes_py_report_fields (const SmtpcodesReport *report, swig_type_info *rtype)
+{
+  guint n = smtpcodes_report_get_n_recipients (report);
+  PyObject *rcpts = PyTuple_New ((Py_ssize_t) n);
+  if (rcpts == NULL)
+    return NULL;
+  for (guint i = 0; i < n; i++)
+    {
+      const SmtpcodesRecipient *r = smtpcodes_report_get_recipient (report, i);
+      int code = smtpcodes_recipient_get_reply_code (r);
+      PyObject *t = Py_BuildValue ("(NNNNNNNNNNOO)",
+        SWIG_InternalNewPointerObj (smtpcodes_recipient_ref ((SmtpcodesRecipient *) r), rtype, SWIG_POINTER_OWN),
+        smtpcodes_py_str (smtpcodes_recipient_get_address (r)),
+        smtpcodes_py_str (smtpcodes_recipient_get_original_address (r)),
+        smtpcodes_py_str (smtpcodes_recipient_get_action (r)),
+        smtpcodes_py_str (smtpcodes_recipient_get_status (r)),
+        PyLong_FromLong (code),
+        smtpcodes_py_str (smtpcodes_recipient_get_diagnostic (r)),
+        smtpcodes_py_str (smtpcodes_recipient_get_remote_mta (r)),
+        smtpcodes_py_str (smtpcodes_recipient_get_command (r)),
+        smtpcodes_py_str (smtpcodes_recipient_get_reason (r)),
+        smtpcodes_recipient_is_hard_bounce (r) ? Py_True : Py_False,
+        smtpcodes_recipient_get_retry (r) ? Py_True : Py_False);
+      if (t == NULL)
+        {
+          Py_DECREF (rcpts);
+          return NULL;
+        }
+      PyTuple_SET_ITEM (rcpts, i, t);
+    }
+  return Py_BuildValue ("(sNNNNNN)",
+                        smtpcodes_report_kind_to_string (smtpcodes_report_get_kind (report)),
+                        smtpcodes_py_str (smtpcodes_report_get_format (report)),
+                        smtpcodes_py_str (smtpcodes_report_get_reporting_mta (report)),
+                        smtpcodes_py_str (smtpcodes_report_get_from (report)),
+                        smtpcodes_py_str (smtpcodes_report_get_subject (report)),
+                        smtpcodes_py_str (smtpcodes_report_get_message_id (report)),
+                        rcpts);
+}
 %}
 
 /* GError **error: hidden from Python, raised as smtpcodes.Error */
@@ -141,6 +200,69 @@ smtpcodes_py_entries (GPtrArray *array, swig_type_info *type)
 }
 %typemap(freearg) (const char *text, gssize length) {
   Py_XDECREF (tmp_text$argnum);
+}
+
+/* bounce data: an immutable bytes object (smtpcodes/__init__.py converts the rest), read
+ * in place; its length may exceed what a C int holds */
+%typemap(in) (const char *data, gsize length) {
+  char *s = NULL;
+  Py_ssize_t n = 0;
+  if (!PyBytes_Check ($input))
+    {
+      smtpcodes_py_raise (g_error_new (SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX, "expected bytes, got %s",
+                                       $input == Py_None ? "None" : Py_TYPE ($input)->tp_name), "input-type");
+      SWIG_fail;
+    }
+  if (PyBytes_AsStringAndSize ($input, &s, &n) < 0)
+    SWIG_fail;
+  $1 = s;
+  $2 = (gsize) n;
+}
+
+/* a mailbox data for smtpcodes_report_reader_new_for_data: bytes, copied */
+%typemap(in) GBytes *data {
+  char *s = NULL;
+  Py_ssize_t n = 0;
+  if (!PyBytes_Check ($input))
+    {
+      smtpcodes_py_raise (g_error_new (SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX, "expected bytes, got %s",
+                                       $input == Py_None ? "None" : Py_TYPE ($input)->tp_name), "input-type");
+      SWIG_fail;
+    }
+  if (PyBytes_AsStringAndSize ($input, &s, &n) < 0)
+    SWIG_fail;
+  $1 = g_bytes_new (s, (gsize) n);
+}
+%typemap(freearg) GBytes *data {
+  if ($1)
+    g_bytes_unref ($1);
+}
+
+/* a file name as the file system has it: bytes (os.fsencode), without NUL bytes */
+%typemap(in) const char *path {
+  char *s = NULL;
+  if (!PyBytes_Check ($input))
+    {
+      smtpcodes_py_raise (g_error_new (SMTPCODES_ERROR, SMTPCODES_ERROR_SYNTAX, "expected a path as bytes, got %s",
+                                       $input == Py_None ? "None" : Py_TYPE ($input)->tp_name), "input-type");
+      SWIG_fail;
+    }
+  if (PyBytes_AsStringAndSize ($input, &s, NULL) < 0)
+    SWIG_fail;
+  $1 = s;
+}
+
+/* the fields of a report (smtpcodes_py_report_fields) */
+%typemap(in, numinputs=0) swig_type_info *recipient_type {
+  $1 = $descriptor(SmtpcodesRecipient *);
+}
+/* borrowed recipients: take a reference (which keeps the report alive), or None */
+%typemap(out) const SmtpcodesRecipient * {
+  if ($1)
+    $result = SWIG_NewPointerObj (smtpcodes_recipient_ref ((SmtpcodesRecipient *) $1),
+                                  $descriptor(SmtpcodesRecipient *), SWIG_POINTER_OWN);
+  else
+    $result = SWIG_Py_Void ();
 }
 
 /* search paths and file lists: a sequence of str, or None for the default */
@@ -203,3 +325,6 @@ smtpcodes_py_entries (GPtrArray *array, swig_type_info *type)
 }
 
 %include "smtpcodes-common.i"
+
+/* after the headers, so that SmtpcodesReport is the type smtpcodes_report_parse returns */
+PyObject *smtpcodes_py_report_fields (const SmtpcodesReport *report, swig_type_info *recipient_type);

@@ -167,6 +167,14 @@ json_string (GString *out, const char *s)
   g_string_append_c (out, '"');
   for (const unsigned char *p = (const unsigned char *) s; *p; p++)
     {
+      /* a run that needs no escaping goes in as one piece */
+      const unsigned char *run = p;
+      while (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f)
+        p++;
+      if (p > run)
+        g_string_append_len (out, (const char *) run, p - run);
+      if (*p == '\0')
+        break;
       switch (*p)
         {
         case '"': g_string_append (out, "\\\""); break;
@@ -853,15 +861,16 @@ bounce_human (GString *out, const char *source, guint msgno, const SmtpcodesRepo
       print_wrapped (out, labels[L_COMMAND][g], smtpcodes_recipient_get_command (r));
       print_wrapped (out, labels[L_HOST][g], smtpcodes_recipient_get_remote_mta (r));
       print_wrapped (out, labels[L_TEXT][g], smtpcodes_recipient_get_diagnostic (r));
-      if (failure)
-        {
-          s = smtpcodes_verdict_get_explanation (v, lang ());
-          print_wrapped (out, labels[L_EXPLANATION][g], s);
-          g_free (s);
-          s = smtpcodes_verdict_get_advice (v, lang ());
-          print_wrapped (out, labels[L_ADVICE][g], s);
-          g_free (s);
-        }
+      /* auto-replies, feedback reports and delivery notices are explained too */
+      s = smtpcodes_verdict_get_summary (v, lang ());
+      print_wrapped (out, labels[L_SUMMARY][g], s);
+      g_free (s);
+      s = smtpcodes_verdict_get_explanation (v, lang ());
+      print_wrapped (out, labels[L_EXPLANATION][g], s);
+      g_free (s);
+      s = smtpcodes_verdict_get_advice (v, lang ());
+      print_wrapped (out, labels[L_ADVICE][g], s);
+      g_free (s);
     }
 }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench-nagios: one live check (banner, EHLO, MAIL, RCPT, QUIT) against a local server,
 # check_smtp_reply side by side with monitoring-plugins' check_smtp doing the same dialogue.
-# Whole-process wall and CPU time (median of N runs) and peak RSS, via wait4().
+# Whole-process wall and CPU time (median of N runs) and peak RSS, via wait4(); a second
+# check_smtp_reply line has the shipped vendor modules on the module search path, as installed.
 # The server is a throwaway loopback Postfix when run as root, else the scripted test server.
 set -eu
 : "${SMTPCODES_SRCDIR:?}" "${SMTPCODES_BUILDDIR:?}" "${LIBTOOL:?}"
@@ -36,6 +37,13 @@ fi
 echo "bench-nagios: $N runs each against $server on 127.0.0.1:$port (HELO/EHLO, MAIL, RCPT <$rcpt>, QUIT)"
 $LIBTOOL --mode=execute "$bld/np-bench" "$N" check_smtp_reply -- \
   "$bld/check_smtp_reply" -H 127.0.0.1 -p "$port" -f bench@example.org -r "$rcpt"
+# as installed: the vendor modules on the search path too
+if [ -n "${SMTPCODES_VENDOR_MODULES:-}" ]; then
+  mkdir "$tmp/modules"
+  for m in $SMTPCODES_VENDOR_MODULES; do cp "$SMTPCODES_SRCDIR/$m" "$tmp/modules/"; done
+  SMTPCODES_MODULE_PATH=$tmp/modules $LIBTOOL --mode=execute "$bld/np-bench" "$N" "+vendor modules" -- \
+    "$bld/check_smtp_reply" -H 127.0.0.1 -p "$port" -f bench@example.org -r "$rcpt"
+fi
 if [ -n "${CHECK_SMTP:-}" ] && [ -x "$CHECK_SMTP" ]; then
   "$bld/np-bench" "$N" check_smtp -- \
     "$CHECK_SMTP" -H 127.0.0.1 -p "$port" -f bench@example.org -C "RCPT TO:<$rcpt>" -R 250

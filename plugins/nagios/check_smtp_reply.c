@@ -7,15 +7,23 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
-#include <gio/gio.h>
-#include <gio/gunixsocketaddress.h>
+#include <dlfcn.h>
+#include <glib.h>
+#include <glib-unix.h>
 #include <libsmtpcodes/smtpcodes.h>
 
+#include "np-gio.h"
 #include "np-util.h"
 
 #define PROGNAME        "check_smtp_reply"
@@ -861,85 +869,226 @@ event_free (gpointer p)
 
 typedef struct {
   const CheckConfig *cfg;
-  SmtpcodesRegistry *reg;
-  GCancellable      *cancel;
-  GSocketConnection *conn;
-  GIOStream         *tls;
-  GInputStream      *in;
-  GOutputStream     *out;
+  SmtpcodesRegistry *reg;        /* NULL until session_registry() */
+  gint64             t0;         /* the dialogue's start, 0 before */
+  gint64             reg_wait;   /* time the dialogue waited for the registry */
+  int                cancel_fd;  /* readable once the helper cancels */
+  int                fd;         /* the connection (-1: none, or the GIO module has it) */
+  const NpGioFuncs  *gio_funcs;  /* the GIO module, for names and TLS; NULL until needed */
+  NpGio             *gio;
   char               buf[8192];
   gsize              pos, len;
+  const char        *ahead;      /* a command to pipeline after the next one (RFC 2920) */
+  gboolean           ahead_sent;
   GPtrArray         *events;
   gint64             step_usec[N_STEPS];
   gboolean           step_ran[N_STEPS];
   char              *peer;
   GString           *caps;       /* EHLO keywords, space-separated */
   gboolean           has_starttls;
+  gboolean           has_pipelining;
   char              *auth_mechs;
   gboolean           tls_active;
   GString           *tls_info;
-  GTlsCertificateFlags cert_errors;
+  guint              cert_errors;  /* NP_CERT_* */
   gboolean           cert_days_known;
   int                cert_days;
   GString           *transcript;
   char              *secrets[4];
 } Session;
 
-/* -- the deadline: a watchdog thread cancels the I/O, and ends the process if that fails -- */
+/* -- one helper thread. Loading the registry (every module on the search path) and the
+ * first classification take about as long as a whole local dialogue, so the helper does
+ * both while the main thread connects, loads what TLS needs and waits for the banner; the
+ * first reply to classify waits for the registry. Then the helper keeps the deadline: it
+ * cancels the I/O when -t passes, and ends the process if that does not help. -- */
 
 static struct {
   GMutex        lock;
-  GCond         cond;
+  GCond         cond;        /* registry ready, or done */
+  SmtpcodesRegistry *reg;
   gboolean      done;
   gint64        deadline;
-  GCancellable *cancel;
+  GThread      *thread;
+  int           cancel_fd;   /* written to when the deadline passes */
+  const NpGioFuncs *gio_funcs;
+  NpGio        *gio;         /* cancelled too, once there is one */
   gint          step;        /* atomically updated by the dialogue */
   gboolean      fired;
   int           timeout;
   NpState       state;
-} watchdog;
+} helper;
 
 static gpointer
-watchdog_main (gpointer data)
+helper_main (gpointer data)
 {
-  g_mutex_lock (&watchdog.lock);
-  while (!watchdog.done)
+  SmtpcodesRegistry *reg = smtpcodes_registry_get_default ();
+  SmtpcodesReply *warm;
+
+  g_mutex_lock (&helper.lock);
+  helper.reg = reg;
+  g_cond_broadcast (&helper.cond);
+  g_mutex_unlock (&helper.lock);
+  /* The library builds what it needs to read and explain a reply (its text matcher: most of
+   * a millisecond) on the first one; let that be a made-up greeting, here, while the main
+   * thread still waits for the server's. */
+  warm = smtpcodes_registry_parse_reply (reg, "220 mx.example.org ESMTP ready", -1, NULL);
+  if (warm)
     {
-      if (!g_cond_wait_until (&watchdog.cond, &watchdog.lock, watchdog.deadline) && !watchdog.done)
+      smtpcodes_verdict_unref (smtpcodes_registry_explain (reg, warm, NULL));
+      smtpcodes_reply_unref (warm);
+    }
+
+  g_mutex_lock (&helper.lock);
+  while (!helper.done)
+    {
+      if (!g_cond_wait_until (&helper.cond, &helper.lock, helper.deadline) && !helper.done)
         {
           gint64 grace = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
-          watchdog.fired = TRUE;
-          g_cancellable_cancel (watchdog.cancel);
-          while (!watchdog.done)
-            if (!g_cond_wait_until (&watchdog.cond, &watchdog.lock, grace) && !watchdog.done)
+          helper.fired = TRUE;
+          if (write (helper.cancel_fd, "", 1) < 0)
+            {
+              /* a full pipe is cancelled already */
+            }
+          if (helper.gio)
+            helper.gio_funcs->cancel (helper.gio);
+          while (!helper.done)
+            if (!g_cond_wait_until (&helper.cond, &helper.lock, grace) && !helper.done)
               {
                 /* the dialogue did not notice the cancellation (e.g. a blocking name lookup) */
                 printf (LABEL " %s - timeout after %d s waiting for %s\n",
-                        np_state_name (watchdog.state), watchdog.timeout,
-                        step_names[g_atomic_int_get (&watchdog.step)]);
+                        np_state_name (helper.state), helper.timeout,
+                        step_names[g_atomic_int_get (&helper.step)]);
                 fflush (stdout);
-                _exit (watchdog.state);
+                _exit (helper.state);
               }
         }
     }
-  g_mutex_unlock (&watchdog.lock);
+  g_mutex_unlock (&helper.lock);
   return NULL;
+}
+
+/* Ends the helper (after its registry work: exit() must not run beside it). */
+static void
+helper_stop (void)
+{
+  if (!helper.thread)
+    return;
+  g_mutex_lock (&helper.lock);
+  helper.done = TRUE;
+  g_cond_broadcast (&helper.cond);
+  g_mutex_unlock (&helper.lock);
+  g_thread_join (helper.thread);
+  helper.thread = NULL;
+}
+
+/* The registry, waiting for the helper the first time. */
+static SmtpcodesRegistry *
+session_registry (Session *s)
+{
+  if (!s->reg)
+    {
+      gint64 t = g_get_monotonic_time ();
+      g_mutex_lock (&helper.lock);
+      while (!helper.reg)
+        g_cond_wait (&helper.cond, &helper.lock);
+      s->reg = helper.reg;
+      g_mutex_unlock (&helper.lock);
+      /* our own start-up is not the server's response time */
+      if (s->t0)
+        s->reg_wait += g_get_monotonic_time () - t;
+    }
+  return s->reg;
 }
 
 static void
 set_step (Step step)
 {
-  g_atomic_int_set (&watchdog.step, step);
+  g_atomic_int_set (&helper.step, step);
 }
 
 static gboolean
 timed_out (void)
 {
   gboolean fired;
-  g_mutex_lock (&watchdog.lock);
-  fired = watchdog.fired;
-  g_mutex_unlock (&watchdog.lock);
+  g_mutex_lock (&helper.lock);
+  fired = helper.fired;
+  g_mutex_unlock (&helper.lock);
   return fired;
+}
+
+/* -- the GIO module (np-gio.h): opened for a host name or TLS only -- */
+
+static void *
+gio_module_open (const char *path, GString *why)
+{
+  void *h = dlopen (path, RTLD_NOW | RTLD_LOCAL);
+  if (!h)
+    g_string_append_printf (why, "%s%s", why->len ? "; " : "", dlerror ());
+  return h;
+}
+
+/* CHECK_SMTP_REPLY_GIO_MODULE, else beside the executable (the build tree), else the
+ * installed one */
+static gboolean
+session_gio (Session *s, GError **error)
+{
+  static const NpGioFuncs *funcs;
+  static char *failure;
+  const char *env = g_getenv ("CHECK_SMTP_REPLY_GIO_MODULE");
+  const NpGioFuncs *(*get) (void) = NULL;
+  GString *why;
+  void *h = NULL;
+
+  if (s->gio)
+    return TRUE;
+  if (!funcs && !failure)
+    {
+      why = g_string_new (NULL);
+      if (env && *env)
+        h = gio_module_open (env, why);
+      else
+        {
+          char *exe = g_file_read_link ("/proc/self/exe", NULL);
+          if (exe)
+            {
+              char *dir = g_path_get_dirname (exe);
+              char *path = g_build_filename (dir, NP_GIO_MODULE, NULL);
+              if (g_file_test (path, G_FILE_TEST_EXISTS))
+                h = gio_module_open (path, why);
+              g_free (path);
+              g_free (dir);
+              g_free (exe);
+            }
+          if (!h)
+            h = gio_module_open (NP_GIO_MODULE_DIR G_DIR_SEPARATOR_S NP_GIO_MODULE, why);
+        }
+      if (h)
+        {
+          *(void **) &get = dlsym (h, "np_gio_funcs");
+          if (get && get ()->abi == NP_GIO_ABI)
+            funcs = get ();
+          else
+            failure = g_strdup ("not a check_smtp_reply GIO module of this version");
+          g_string_free (why, TRUE);
+        }
+      else
+        failure = g_string_free (why, FALSE);
+    }
+  if (!funcs)
+    {
+      g_set_error (error, NP_IO_ERROR, NP_IO_FAILED, "cannot load %s: %s", NP_GIO_MODULE, failure);
+      return FALSE;
+    }
+  s->gio_funcs = funcs;
+  s->gio = funcs->open ();
+  g_mutex_lock (&helper.lock);
+  helper.gio_funcs = funcs;
+  helper.gio = s->gio;
+  if (helper.fired)
+    funcs->cancel (s->gio);
+  g_mutex_unlock (&helper.lock);
+  return TRUE;
 }
 
 /* -- events -- */
@@ -1104,18 +1253,65 @@ decide (const CheckConfig *cfg, int step, int code, const char *enh, SmtpcodesCl
 
 /* -- I/O -- */
 
-static GQuark
-np_io_quark (void)
+/* Plain text goes over the socket itself, as GSocket would do it: the helper's cancellation
+ * ends a wait, and -t on each wait is the backstop. TLS goes through the GIO module. */
+static gboolean
+set_errno_error (GError **error, int errsv, const char *prefix)
 {
-  return g_quark_from_static_string ("check-smtp-reply-io");
+  g_set_error (error, NP_IO_ERROR, errsv == ETIMEDOUT ? NP_IO_TIMED_OUT : NP_IO_FAILED, "%s%s",
+               prefix, g_strerror (errsv));
+  return FALSE;
 }
-#define NP_IO_ERROR np_io_quark ()
-enum { NP_IO_EOF, NP_IO_GARBAGE, NP_IO_TOO_LONG };
+
+static gboolean
+wait_fd (Session *s, short events, GError **error)
+{
+  struct pollfd p[2] = { { s->fd, events, 0 }, { s->cancel_fd, POLLIN, 0 } };
+  int n;
+
+  do
+    n = poll (p, 2, s->cfg->timeout * 1000);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return set_errno_error (error, errno, "");
+  if (p[1].revents)
+    {
+      g_set_error_literal (error, NP_IO_ERROR, NP_IO_CANCELLED, "Operation was cancelled");
+      return FALSE;
+    }
+  if (n == 0)
+    {
+      g_set_error_literal (error, NP_IO_ERROR, NP_IO_TIMED_OUT, "Socket I/O timed out");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gssize
+fd_receive (Session *s, char *buf, gsize size, GError **error)
+{
+  for (;;)
+    {
+      gssize n = recv (s->fd, buf, size, 0);
+      if (n >= 0)
+        return n;
+      if (errno == EINTR)
+        continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        {
+          set_errno_error (error, errno, "Error receiving data: ");
+          return -1;
+        }
+      if (!wait_fd (s, POLLIN, error))
+        return -1;
+    }
+}
 
 static gboolean
 fill (Session *s, GError **error)
 {
-  gssize n = g_input_stream_read (s->in, s->buf, sizeof s->buf, s->cancel, error);
+  gssize n = s->tls_active ? s->gio_funcs->tls_read (s->gio, s->buf, sizeof s->buf, error)
+                           : fd_receive (s, s->buf, sizeof s->buf, error);
   if (n < 0)
     return FALSE;
   if (n == 0)
@@ -1212,14 +1408,43 @@ read_reply (Session *s, GError **error)
 }
 
 static gboolean
+write_all (Session *s, const char *data, gsize len, GError **error)
+{
+  if (s->tls_active)
+    return s->gio_funcs->tls_write_all (s->gio, data, len, error);
+  while (len)
+    {
+      gssize n = send (s->fd, data, len, MSG_NOSIGNAL);
+      if (n >= 0)
+        {
+          data += n;
+          len -= (gsize) n;
+        }
+      else if (errno == EAGAIN || errno == EWOULDBLOCK)
+        {
+          if (!wait_fd (s, POLLOUT, error))
+            return FALSE;
+        }
+      else if (errno != EINTR)
+        return set_errno_error (error, errno, "Error sending data: ");
+    }
+  return TRUE;
+}
+
+/* Sends @wire, and s->ahead (shown as it is) in the same write when it is set. */
+static gboolean
 send_line (Session *s, const char *shown, const char *wire, GError **error)
 {
-  char *line = g_strconcat (wire, "\r\n", NULL);
+  char *line = g_strconcat (wire, "\r\n", s->ahead ? s->ahead : "", s->ahead ? "\r\n" : "", NULL);
   gboolean ok;
 
   if (s->transcript)
     g_string_append_printf (s->transcript, "C: %s\n", shown);
-  ok = g_output_stream_write_all (s->out, line, strlen (line), NULL, s->cancel, error);
+  if (s->transcript && s->ahead)
+    g_string_append_printf (s->transcript, "C: %s\n", s->ahead);
+  ok = write_all (s, line, strlen (line), error);
+  s->ahead_sent = s->ahead != NULL;
+  s->ahead = NULL;
   g_free (line);
   return ok;
 }
@@ -1228,8 +1453,8 @@ send_line (Session *s, const char *shown, const char *wire, GError **error)
 static void
 io_failure (Session *s, Step step, const char *label, const char *what, GError *error)
 {
-  if (timed_out () || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
-      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (timed_out () || g_error_matches (error, NP_IO_ERROR, NP_IO_TIMED_OUT)
+      || g_error_matches (error, NP_IO_ERROR, NP_IO_CANCELLED))
     {
       char *why = g_strdup_printf ("-t %d", s->cfg->timeout);
       add_problem (s, step, label, s->cfg->timeout_state, why,
@@ -1256,7 +1481,57 @@ enh_of (const SmtpcodesReply *reply, const SmtpcodesVerdict *verdict)
   return enh;
 }
 
-/* Sends @wire (NULL: only read, for the banner), reads and classifies the reply.
+/* A reply read off the wire (read_reply checked the RFC 5321 syntax: every line starts
+ * with the same three digits).  The library's parser also reads replies quoted in logs and
+ * bounces, where a code further on can be the one that counts ("... said: 554 ..."); on the
+ * wire the code in front is the reply's, so a reply whose text quotes another code keeps
+ * its own, with the RFC 2034 code that follows it, if any. */
+static SmtpcodesReply *
+wire_reply (SmtpcodesRegistry *reg, const char *raw, GError **error)
+{
+  SmtpcodesReply *r = smtpcodes_registry_parse_reply (reg, raw, -1, error);
+  int code = (raw[0] - '0') * 100 + (raw[1] - '0') * 10 + (raw[2] - '0');
+  GString *text;
+  char *enhanced = NULL;
+  const char *p = raw;
+
+  if (r == NULL || smtpcodes_reply_get_code (r) == code)
+    return r;
+  smtpcodes_reply_unref (r);
+  /* the enhanced code right after the first line's code, of the same class */
+  if ((raw[3] == ' ' || raw[3] == '-') && raw[4] == raw[0] && raw[5] == '.')
+    {
+      gsize n = 4;
+      while (g_ascii_isdigit (raw[n]) || raw[n] == '.')
+        n++;
+      if (n > 8 && (raw[n] == ' ' || raw[n] == '\0' || raw[n] == '\n'))
+        enhanced = g_strndup (raw + 4, n - 4);
+    }
+  text = g_string_new (NULL);
+  while (*p)
+    {
+      const char *nl = strchr (p, '\n');
+      gsize len = nl ? (gsize) (nl - p) : strlen (p);
+      gsize skip = len >= 4 ? 4 : len;
+      if (enhanced && len >= skip + strlen (enhanced) && strncmp (p + skip, enhanced, strlen (enhanced)) == 0)
+        skip += strlen (enhanced);
+      while (skip < len && p[skip] == ' ')
+        skip++;
+      if (text->len && skip < len)
+        g_string_append_c (text, ' ');
+      g_string_append_len (text, p + skip, len - skip);
+      p = nl ? nl + 1 : p + len;
+    }
+  r = smtpcodes_reply_new (code, enhanced, text->str, NULL, NULL, NULL);
+  if (r == NULL)   /* an enhanced code the library does not take: keep the basic code */
+    r = smtpcodes_reply_new (code, NULL, text->str, NULL, NULL, error);
+  g_string_free (text, TRUE);
+  g_free (enhanced);
+  return r;
+}
+
+/* Sends @wire (NULL: only read: the banner, a reply to a command already sent), reads and
+ * classifies the reply.
  * Returns the reply code, or 0 when the dialogue cannot go on. */
 static int
 exchange (Session *s, Step step, const char *label, const char *shown, const char *wire,
@@ -1271,7 +1546,7 @@ exchange (Session *s, Step step, const char *label, const char *shown, const cha
 
   set_step (step);
   s->step_ran[step] = TRUE;
-  what = wire ? g_strdup_printf ("the reply to %s", label) : g_strdup ("the banner");
+  what = step == STEP_BANNER ? g_strdup ("the banner") : g_strdup_printf ("the reply to %s", label);
   if (wire && !send_line (s, shown, wire, &error))
     {
       io_failure (s, step, label, what, error);
@@ -1301,7 +1576,7 @@ exchange (Session *s, Step step, const char *label, const char *shown, const cha
   e->command = shown ? g_strdup (shown) : NULL;
   e->raw = raw;
   e->counts = counts;
-  e->reply = smtpcodes_registry_parse_reply (s->reg, raw, -1, &error);
+  e->reply = wire_reply (session_registry (s), raw, &error);
   if (!e->reply)
     {
       e->problem = g_strdup_printf ("unparsable reply: %s", error->message);
@@ -1337,6 +1612,7 @@ parse_capabilities (Session *s, const char *raw)
 
   g_string_truncate (s->caps, 0);
   s->has_starttls = FALSE;
+  s->has_pipelining = FALSE;
   g_clear_pointer (&s->auth_mechs, g_free);
   for (i = 1; lines[i]; i++)
     {
@@ -1350,6 +1626,8 @@ parse_capabilities (Session *s, const char *raw)
       g_string_append_len (s->caps, upper, strcspn (upper, " ="));
       if (g_str_equal (upper, "STARTTLS"))
         s->has_starttls = TRUE;
+      else if (g_str_equal (upper, "PIPELINING"))
+        s->has_pipelining = TRUE;
       else if (g_str_has_prefix (upper, "AUTH ") || g_str_has_prefix (upper, "AUTH="))
         {
           g_free (s->auth_mechs);
@@ -1360,35 +1638,53 @@ parse_capabilities (Session *s, const char *raw)
   g_strfreev (lines);
 }
 
-static void
-set_streams (Session *s, GIOStream *io)
+/* -H without [brackets]: a g_free()d copy */
+static char *
+bare_host (const char *host)
 {
-  s->in = g_io_stream_get_input_stream (io);
-  s->out = g_io_stream_get_output_stream (io);
-  /* anything the server sent before the handshake must not be read as if it came over TLS */
-  s->pos = s->len = 0;
+  char *bare = g_strdup (host);
+  if (bare[0] == '[' && bare[strlen (bare) - 1] == ']')
+    {
+      bare[strlen (bare) - 1] = '\0';
+      memmove (bare, bare + 1, strlen (bare));
+    }
+  return bare;
 }
 
-static gboolean
-accept_any_certificate (GTlsConnection *conn, GTlsCertificate *cert, GTlsCertificateFlags errors,
-                        gpointer user_data)
+/* an IPv4 or IPv6 address (and, as with GResolver, -4/-6 do not filter it) */
+static socklen_t
+host_address (const char *bare, guint16 port, struct sockaddr_storage *ss)
 {
-  Session *s = user_data;
-  s->cert_errors = errors;
-  return TRUE;   /* decided after the handshake: report, or CRITICAL with --tls-verify */
+  struct sockaddr_in *in4 = (struct sockaddr_in *) ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) ss;
+
+  memset (ss, 0, sizeof *ss);
+  if (inet_pton (AF_INET, bare, &in4->sin_addr) == 1)
+    {
+      in4->sin_family = AF_INET;
+      in4->sin_port = htons (port);
+      return sizeof *in4;
+    }
+  if (inet_pton (AF_INET6, bare, &in6->sin6_addr) == 1)
+    {
+      in6->sin6_family = AF_INET6;
+      in6->sin6_port = htons (port);
+      return sizeof *in6;
+    }
+  return 0;
 }
 
 static void
-describe_cert_errors (GString *out, GTlsCertificateFlags f)
+describe_cert_errors (GString *out, guint f)
 {
-  static const struct { GTlsCertificateFlags flag; const char *name; } names[] = {
-    { G_TLS_CERTIFICATE_UNKNOWN_CA, "unknown CA" },
-    { G_TLS_CERTIFICATE_BAD_IDENTITY, "name mismatch" },
-    { G_TLS_CERTIFICATE_NOT_ACTIVATED, "not yet valid" },
-    { G_TLS_CERTIFICATE_EXPIRED, "expired" },
-    { G_TLS_CERTIFICATE_REVOKED, "revoked" },
-    { G_TLS_CERTIFICATE_INSECURE, "insecure algorithm" },
-    { G_TLS_CERTIFICATE_GENERIC_ERROR, "invalid" },
+  static const struct { guint flag; const char *name; } names[] = {
+    { NP_CERT_UNKNOWN_CA, "unknown CA" },
+    { NP_CERT_BAD_IDENTITY, "name mismatch" },
+    { NP_CERT_NOT_ACTIVATED, "not yet valid" },
+    { NP_CERT_EXPIRED, "expired" },
+    { NP_CERT_REVOKED, "revoked" },
+    { NP_CERT_INSECURE, "insecure algorithm" },
+    { NP_CERT_GENERIC_ERROR, "invalid" },
   };
   guint i;
   gboolean first = TRUE;
@@ -1401,65 +1697,49 @@ describe_cert_errors (GString *out, GTlsCertificateFlags f)
       }
 }
 
-/* Properties read by name: GLib 2.70 added them, and we build against 2.62's API. */
-static gboolean
-has_property (gpointer obj, const char *name)
-{
-  return g_object_class_find_property (G_OBJECT_GET_CLASS (obj), name) != NULL;
-}
-
 static gboolean
 tls_handshake (Session *s, const char *label)
 {
   const CheckConfig *cfg = s->cfg;
   GError *error = NULL;
-  GSocketConnectable *identity = NULL;
-  GTlsCertificate *peer;
+  char *identity = NULL;
+  NpTlsFacts facts;
   gint64 t0 = g_get_monotonic_time ();
   const char *name = cfg->tls_hostname ? cfg->tls_hostname : cfg->host;
   gboolean ok;
+  int fd = s->fd;
 
   set_step (STEP_TLS);
   s->step_ran[STEP_TLS] = TRUE;
   if (name[0] != '/')
+    identity = bare_host (name);
+  if (!session_gio (s, &error))
     {
-      char *bare = g_strdup (name);
-      if (bare[0] == '[' && bare[strlen (bare) - 1] == ']')
-        {
-          bare[strlen (bare) - 1] = '\0';
-          memmove (bare, bare + 1, strlen (bare));
-        }
-      identity = g_network_address_new (bare, cfg->port);
-      g_free (bare);
+      add_problem (s, STEP_TLS, label, NP_UNKNOWN, "no TLS module", "TLS support not available: %s",
+                   error->message);
+      g_error_free (error);
+      g_free (identity);
+      return FALSE;
     }
-  s->tls = g_tls_client_connection_new (G_IO_STREAM (s->conn), identity, &error);
-  g_clear_object (&identity);
-  if (!s->tls)
+  s->fd = -1;   /* the module has it now */
+  ok = s->gio_funcs->tls_new (s->gio, fd, identity, cfg->port, cfg->ca_file, cfg->timeout, &error);
+  g_free (identity);
+  if (!ok)
     {
-      add_problem (s, STEP_TLS, label, NP_UNKNOWN, "no TLS backend",
-                   "TLS support not available (install glib-networking): %s", error->message);
+      if (g_error_matches (error, NP_IO_ERROR, NP_IO_BAD_CA))
+        add_problem (s, STEP_TLS, label, NP_UNKNOWN, "bad --ca-file", "--ca-file: %s", error->message);
+      else
+        add_problem (s, STEP_TLS, label, NP_UNKNOWN, "no TLS backend",
+                     "TLS support not available (install glib-networking): %s", error->message);
       g_error_free (error);
       return FALSE;
     }
-  if (cfg->ca_file)
-    {
-      GTlsDatabase *db = g_tls_file_database_new (cfg->ca_file, &error);
-      if (!db)
-        {
-          add_problem (s, STEP_TLS, label, NP_UNKNOWN, "bad --ca-file", "--ca-file: %s", error->message);
-          g_error_free (error);
-          return FALSE;
-        }
-      g_tls_connection_set_database (G_TLS_CONNECTION (s->tls), db);
-      g_object_unref (db);
-    }
-  g_signal_connect (s->tls, "accept-certificate", G_CALLBACK (accept_any_certificate), s);
-  ok = g_tls_connection_handshake (G_TLS_CONNECTION (s->tls), s->cancel, &error);
+  ok = s->gio_funcs->tls_handshake (s->gio, &error);
   s->step_usec[STEP_TLS] += g_get_monotonic_time () - t0;
   if (!ok)
     {
-      if (timed_out () || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+      if (timed_out () || g_error_matches (error, NP_IO_ERROR, NP_IO_CANCELLED)
+          || g_error_matches (error, NP_IO_ERROR, NP_IO_TIMED_OUT))
         io_failure (s, STEP_TLS, label, "the TLS handshake", error);
       else
         add_problem (s, STEP_TLS, label, NP_CRITICAL, "TLS handshake failed",
@@ -1468,47 +1748,33 @@ tls_handshake (Session *s, const char *label)
       return FALSE;
     }
   s->tls_active = TRUE;
-  set_streams (s, s->tls);
+  /* anything the server sent before the handshake must not be read as if it came over TLS */
+  s->pos = s->len = 0;
 
   /* facts for the long output and the checks */
-  peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (s->tls));
-  if (has_property (s->tls, "protocol-version"))
-    {
-      static const char *const versions[] = { "unknown", "SSL 3.0", "TLS 1.0", "TLS 1.1",
-                                              "TLS 1.2", "TLS 1.3", "DTLS 1.0", "DTLS 1.2" };
-      int v = 0;
-      char *cipher = NULL;
-      g_object_get (s->tls, "protocol-version", &v, "ciphersuite-name", &cipher, NULL);
-      g_string_append_printf (s->tls_info, "TLS: %s, %s", v >= 0 && v < 8 ? versions[v] : "unknown",
-                              cipher ? cipher : "unknown cipher");
-      g_free (cipher);
-    }
+  s->gio_funcs->tls_facts (s->gio, &facts);
+  if (facts.protocol)
+    g_string_append_printf (s->tls_info, "TLS: %s, %s", facts.protocol, facts.cipher);
   else
     g_string_append (s->tls_info, "TLS: established");
-  if (peer && has_property (peer, "subject-name"))
+  if (facts.have_cert)
     {
-      char *subject = NULL, *issuer = NULL;
-      GDateTime *not_after = NULL;
-      g_object_get (peer, "subject-name", &subject, "issuer-name", &issuer,
-                    "not-valid-after", &not_after, NULL);
-      g_string_append_printf (s->tls_info, "; subject %s; issuer %s", subject ? subject : "?",
-                              issuer ? issuer : "?");
-      if (not_after)
+      g_string_append_printf (s->tls_info, "; subject %s; issuer %s",
+                              facts.subject ? facts.subject : "?", facts.issuer ? facts.issuer : "?");
+      if (facts.have_not_after)
         {
-          GDateTime *now = g_date_time_new_now_utc ();
+          GDateTime *not_after = g_date_time_new_from_unix_utc (facts.not_after);
           char *iso = g_date_time_format (not_after, "%Y-%m-%d %H:%M:%SZ");
-          GTimeSpan left = g_date_time_difference (not_after, now);
+          GTimeSpan left = facts.not_after * G_USEC_PER_SEC - g_get_real_time ();
           s->cert_days = (int) (left / G_TIME_SPAN_DAY) - (left < 0 && left % G_TIME_SPAN_DAY ? 1 : 0);
           s->cert_days_known = TRUE;
           g_string_append_printf (s->tls_info, "; valid until %s (%d days)", iso, s->cert_days);
           g_free (iso);
-          g_date_time_unref (now);
           g_date_time_unref (not_after);
         }
-      g_free (subject);
-      g_free (issuer);
     }
-  s->cert_errors |= g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (s->tls));
+  s->cert_errors = facts.errors;
+  np_tls_facts_clear (&facts);
   g_string_append (s->tls_info, "; certificate: ");
   if (s->cert_errors)
     describe_cert_errors (s->tls_info, s->cert_errors);
@@ -1537,67 +1803,141 @@ tls_handshake (Session *s, const char *label)
   return TRUE;
 }
 
+/* One connection attempt; worded as GSocketClient words its errors. Not GSocketClient
+ * itself: a check talks to the server, not through a proxy, and the GObject set-up of the
+ * client, the addresses and the streams was most of the plugin's own work on a local check. */
+static int
+connect_to (Session *s, const struct sockaddr *sa, socklen_t len, const char *name, GError **error)
+{
+  int fd = socket (sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int r;
+
+  if (fd < 0)
+    set_errno_error (error, errno, "Unable to create socket: ");
+  else if (!g_unix_set_fd_nonblocking (fd, TRUE, error))
+    ;
+  else
+    {
+      s->fd = fd;
+      do
+        r = connect (fd, sa, len);
+      while (r < 0 && errno == EINTR);
+      if (r == 0)
+        return fd;
+      if (errno != EINPROGRESS)
+        set_errno_error (error, errno, "");
+      else if (wait_fd (s, POLLOUT, error))
+        {
+          int err = 0;
+          socklen_t elen = sizeof err;
+          if (getsockopt (fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+            set_errno_error (error, errno, "Unable to get pending error: ");
+          else if (err)
+            set_errno_error (error, err, "");
+          else
+            return fd;
+        }
+      s->fd = -1;
+    }
+  if (fd >= 0)
+    close (fd);
+  if (name)
+    g_prefix_error (error, "Could not connect to %s: ", name);
+  else
+    g_prefix_error (error, "Could not connect: ");
+  return -1;
+}
+
+/* "127.0.0.1:25", "[::1]:25" */
+static char *
+peer_name (int fd)
+{
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  char ip[INET6_ADDRSTRLEN];
+
+  if (getpeername (fd, (struct sockaddr *) &ss, &len) < 0)
+    return NULL;
+  if (ss.ss_family == AF_INET)
+    {
+      struct sockaddr_in *in = (struct sockaddr_in *) &ss;
+      inet_ntop (AF_INET, &in->sin_addr, ip, sizeof ip);
+      return g_strdup_printf ("%s:%u", ip, ntohs (in->sin_port));
+    }
+  if (ss.ss_family == AF_INET6)
+    {
+      struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &ss;
+      inet_ntop (AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+      return g_strdup_printf ("[%s]:%u", ip, ntohs (in6->sin6_port));
+    }
+  return NULL;
+}
+
 static gboolean
 do_connect (Session *s)
 {
   const CheckConfig *cfg = s->cfg;
-  GSocketClient *client = g_socket_client_new ();
   GError *error = NULL;
   gint64 t0 = g_get_monotonic_time ();
-  char *label = g_strdup_printf ("CONNECT %s%s%u", cfg->host, cfg->host[0] == '/' ? "" : ":",
-                                 cfg->host[0] == '/' ? 0 : cfg->port);
+  char *label;
 
   if (cfg->host[0] == '/')
-    {
-      char *l2 = g_strdup_printf ("CONNECT %s", cfg->host);
-      g_free (label);
-      label = l2;
-    }
+    label = g_strdup_printf ("CONNECT %s", cfg->host);
+  else
+    label = g_strdup_printf ("CONNECT %s:%u", cfg->host, cfg->port);
   set_step (STEP_CONNECT);
   s->step_ran[STEP_CONNECT] = TRUE;
-  g_socket_client_set_timeout (client, cfg->timeout);
-  /* a monitoring check talks to the server itself; the proxy resolver would also load
-   * GIO modules and settings (a few ms per run) */
-  g_socket_client_set_enable_proxy (client, FALSE);
   if (cfg->host[0] == '/')
     {
-      GSocketAddress *addr = g_unix_socket_address_new (cfg->host);
-      s->conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (addr), s->cancel, &error);
-      g_object_unref (addr);
+      struct sockaddr_un un = { .sun_family = AF_UNIX };
+      if (strlen (cfg->host) >= sizeof un.sun_path)
+        g_set_error_literal (&error, NP_IO_ERROR, NP_IO_FAILED,
+                             "Could not connect: Not enough space for socket address");
+      else
+        {
+          strcpy (un.sun_path, cfg->host);
+          connect_to (s, (struct sockaddr *) &un, sizeof un, NULL, &error);
+        }
     }
   else
     {
-      GResolver *resolver = g_resolver_get_default ();
-      GResolverNameLookupFlags flags = cfg->family == 4 ? G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY
-                                       : cfg->family == 6 ? G_RESOLVER_NAME_LOOKUP_FLAGS_IPV6_ONLY
-                                       : G_RESOLVER_NAME_LOOKUP_FLAGS_DEFAULT;
-      char *bare = g_strdup (cfg->host);
-      GList *addrs, *l;
-      if (bare[0] == '[' && bare[strlen (bare) - 1] == ']')
+      char *bare = bare_host (cfg->host);
+      struct sockaddr_storage addr;
+      socklen_t len = host_address (bare, cfg->port, &addr);
+
+      if (len)
+        connect_to (s, (struct sockaddr *) &addr, len, bare, &error);
+      else if (session_gio (s, &error))
         {
-          bare[strlen (bare) - 1] = '\0';
-          memmove (bare, bare + 1, strlen (bare));
+          /* a name: GResolver, in the GIO module (run_live has opened it) */
+          GArray *addrs = s->gio_funcs->resolve (s->gio, bare, cfg->family, cfg->port, &error);
+          guint i;
+
+          for (i = 0; addrs && i < addrs->len && s->fd < 0; i++)
+            {
+              struct sockaddr_storage *ss = &g_array_index (addrs, struct sockaddr_storage, i);
+              char ip[INET6_ADDRSTRLEN] = "?";
+              if (ss->ss_family == AF_INET)
+                inet_ntop (AF_INET, &((struct sockaddr_in *) ss)->sin_addr, ip, sizeof ip);
+              else
+                inet_ntop (AF_INET6, &((struct sockaddr_in6 *) ss)->sin6_addr, ip, sizeof ip);
+              g_clear_error (&error);
+              connect_to (s, (struct sockaddr *) ss, ss->ss_family == AF_INET ? sizeof (struct sockaddr_in)
+                                                                                : sizeof (struct sockaddr_in6),
+                          ip, &error);
+              if (timed_out ())
+                break;
+            }
+          if (addrs)
+            g_array_unref (addrs);
         }
-      addrs = g_resolver_lookup_by_name_with_flags (resolver, bare, flags, s->cancel, &error);
       g_free (bare);
-      for (l = addrs; l && !s->conn; l = l->next)
-        {
-          GSocketAddress *sa = g_inet_socket_address_new (l->data, cfg->port);
-          g_clear_error (&error);
-          s->conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (sa), s->cancel, &error);
-          g_object_unref (sa);
-          if (timed_out ())
-            break;
-        }
-      g_resolver_free_addresses (addrs);
-      g_object_unref (resolver);
     }
-  g_object_unref (client);
   s->step_usec[STEP_CONNECT] = g_get_monotonic_time () - t0;
-  if (!s->conn)
+  if (s->fd < 0)
     {
-      if (timed_out () || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
-          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (timed_out () || g_error_matches (error, NP_IO_ERROR, NP_IO_TIMED_OUT)
+          || g_error_matches (error, NP_IO_ERROR, NP_IO_CANCELLED))
         io_failure (s, STEP_CONNECT, label, "the connection", error);
       else
         add_problem (s, STEP_CONNECT, label, NP_CRITICAL, "connection failed", "%s",
@@ -1606,21 +1946,9 @@ do_connect (Session *s)
       g_free (label);
       return FALSE;
     }
-  {
-    GSocketAddress *remote = g_socket_connection_get_remote_address (s->conn, NULL);
-    if (remote && G_IS_INET_SOCKET_ADDRESS (remote))
-      {
-        char *ip = g_inet_address_to_string (
-          g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
-        s->peer = g_strdup_printf (strchr (ip, ':') ? "[%s]:%u" : "%s:%u", ip,
-                                   g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)));
-        g_free (ip);
-      }
-    else
-      s->peer = g_strdup (cfg->host);
-    g_clear_object (&remote);
-  }
-  set_streams (s, G_IO_STREAM (s->conn));
+  s->peer = peer_name (s->fd);
+  if (!s->peer)
+    s->peer = g_strdup (cfg->host);
   g_free (label);
   return TRUE;
 }
@@ -1889,11 +2217,14 @@ run_dialogue (Session *s)
 quit:
   if (mail_sent && !data_done)
     {
+      /* RFC 2920: RSET may be pipelined, and QUIT may end the group: one round trip */
+      if (s->has_pipelining)
+        s->ahead = "QUIT";
       code = exchange (s, STEP_QUIT, "RSET", "RSET", "RSET", FALSE, FALSE, &e);
       if (code == 0)
         return;
     }
-  exchange (s, STEP_QUIT, "QUIT", "QUIT", "QUIT", FALSE, cfg->strict_quit, &e);
+  exchange (s, STEP_QUIT, "QUIT", "QUIT", s->ahead_sent ? NULL : "QUIT", FALSE, cfg->strict_quit, &e);
 }
 
 /* ---- reporting ---------------------------------------------------------------------------- */
@@ -1919,7 +2250,7 @@ static char *
 reply_brief (Session *s, const Event *e)
 {
   const char *enh = smtpcodes_reply_get_enhanced (e->reply);
-  char *m = meaning (s->cfg, s->reg, e->verdict);
+  char *m = meaning (s->cfg, session_registry (s), e->verdict);
   char *clean = np_sanitize (m, -1, 120);
   int code = smtpcodes_reply_get_code (e->reply);
   char *out;
@@ -2096,44 +2427,76 @@ static int
 run_live (const CheckConfig *cfg)
 {
   Session s = { 0 };
-  GThread *thread;
-  gint64 t0;
+  double total;
 
   s.cfg = cfg;
-  s.reg = smtpcodes_registry_get_default ();
+  s.fd = -1;
+  {
+    int cancel[2];
+    if (!g_unix_open_pipe (cancel, FD_CLOEXEC, NULL))
+      finish (NP_UNKNOWN, "cannot make a pipe", NULL, NULL);
+    g_unix_set_fd_nonblocking (cancel[1], TRUE, NULL);
+    s.cancel_fd = cancel[0];
+    helper.cancel_fd = cancel[1];
+  }
+  /* as GSocket does: a server that closes early must not kill us while we write */
+  signal (SIGPIPE, SIG_IGN);
+  helper.timeout = cfg->timeout;
+  helper.state = cfg->timeout_state;
+  helper.deadline = g_get_monotonic_time () + (gint64) cfg->timeout * G_USEC_PER_SEC;
+  helper.thread = g_thread_new ("helper", helper_main, NULL);
   s.events = g_ptr_array_new_with_free_func (event_free);
   s.caps = g_string_new (NULL);
   s.tls_info = g_string_new (NULL);
   s.transcript = cfg->verbose >= 3 ? g_string_new (NULL) : NULL;
   s.secrets[0] = cfg->password ? g_strdup (cfg->password) : NULL;
-  if (cfg->vendor && !smtpcodes_registry_get_module (s.reg, cfg->vendor))
-    usage_error ("unknown --vendor '%s' (no such module)", cfg->vendor);
+  if (cfg->vendor && !smtpcodes_registry_get_module (session_registry (&s), cfg->vendor))
+    {
+      helper_stop ();
+      usage_error ("unknown --vendor '%s' (no such module)", cfg->vendor);
+    }
 
-  if ((cfg->starttls || cfg->implicit_tls)
-      && !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    finish (NP_UNKNOWN, "TLS support not available (install glib-networking)", NULL,
-            "GIO found no TLS backend; -S and -s need the glib-networking package.\n");
+  /* GIO for a host name; then glib-networking and GnuTLS when TLS is asked for */
+  if (cfg->host[0] != '/')
+    {
+      char *bare = bare_host (cfg->host);
+      struct sockaddr_storage addr;
+      GError *error = NULL;
+      if (!host_address (bare, cfg->port, &addr) && !session_gio (&s, &error))
+        {
+          char *msg = g_strdup_printf ("cannot look up host names: %s", error->message);
+          helper_stop ();
+          finish (NP_UNKNOWN, msg, NULL, NULL);
+        }
+      g_free (bare);
+    }
+  if (cfg->starttls || cfg->implicit_tls)
+    {
+      GError *error = NULL;
+      if (!session_gio (&s, &error))
+        {
+          char *msg = g_strdup_printf ("TLS support not available: %s", error->message);
+          helper_stop ();
+          finish (NP_UNKNOWN, msg, NULL, NULL);
+        }
+      if (!s.gio_funcs->tls_supported ())
+        {
+          helper_stop ();
+          finish (NP_UNKNOWN, "TLS support not available (install glib-networking)", NULL,
+                  "GIO found no TLS backend; -S and -s need the glib-networking package.\n");
+        }
+    }
 
-  s.cancel = g_cancellable_new ();
-  watchdog.cancel = s.cancel;
-  watchdog.timeout = cfg->timeout;
-  watchdog.state = cfg->timeout_state;
-  t0 = g_get_monotonic_time ();
-  watchdog.deadline = t0 + (gint64) cfg->timeout * G_USEC_PER_SEC;
-  thread = g_thread_new ("deadline", watchdog_main, NULL);
-
+  s.t0 = g_get_monotonic_time ();
   run_dialogue (&s);
+  total = (g_get_monotonic_time () - s.t0 - s.reg_wait) / 1e6;
 
-  g_mutex_lock (&watchdog.lock);
-  watchdog.done = TRUE;
-  g_cond_signal (&watchdog.cond);
-  g_mutex_unlock (&watchdog.lock);
-  g_thread_join (thread);
-  if (s.tls)
-    g_io_stream_close (s.tls, NULL, NULL);
-  if (s.conn)
-    g_io_stream_close (G_IO_STREAM (s.conn), NULL, NULL);
-  report_live (&s, (g_get_monotonic_time () - t0) / 1e6);
+  helper_stop ();
+  if (s.gio)
+    s.gio_funcs->close (s.gio);
+  if (s.fd >= 0)
+    close (s.fd);
+  report_live (&s, total);
   return NP_UNKNOWN;   /* not reached */
 }
 

@@ -11,3 +11,11 @@ AC_SUBST([NAGIOS_PLUGIN_DIR])
 dnl check_smtp from monitoring-plugins, only for 'make bench' (side-by-side figures)
 AC_PATH_PROG([CHECK_SMTP], [check_smtp], [], [/usr/lib/nagios/plugins$PATH_SEPARATOR/usr/lib/monitoring-plugins$PATH_SEPARATOR$PATH])
 AC_ARG_VAR([CHECK_SMTP], [monitoring-plugins' check_smtp, compared in make bench])
+
+dnl the plugin opens its GIO module (TLS, name lookup) with dlopen(): -ldl where needed
+np_save_LIBS=$LIBS
+LIBS=
+AC_SEARCH_LIBS([dlopen], [dl], [], [AC_MSG_ERROR([check_smtp_reply needs dlopen()])])
+NP_DL_LIBS=$LIBS
+LIBS=$np_save_LIBS
+AC_SUBST([NP_DL_LIBS])

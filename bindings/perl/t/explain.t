@@ -51,10 +51,46 @@ ok($cmd, 'command entry');
 ok(scalar(SMTPCodes->reasons) > 5, 'reasons');
 ok(SMTPCodes->is_reason('userunknown'), 'is_reason');
 
+# the text as any scalar: a match variable (magic), an object with string overloading
+{
+    package SMTPCodesTest::Text;
+    use overload '""' => sub { $_[0][0] }, fallback => 1;
+}
+'x 452 4.2.2 Mailbox full' =~ /(\d.*)/ or die;
+is(SMTPCodes->explain($1)->reason, 'mailboxfull', 'match variable');
+is(SMTPCodes->explain(bless ['550 5.1.1 no such user'], 'SMTPCodesTest::Text')->reason, 'userunknown', 'overloaded text');
+
+# options
+is(SMTPCodes->explain('550 5.1.1 x', lang => 'de', lang => 'en')->lang, 'en', 'last option wins');
+is(SMTPCodes->explain('550 5.1.1 x', lang => undef)->lang, undef, 'lang undef');
+{
+    my @w;
+    local $SIG{__WARN__} = sub { push @w, @_ };
+    is(SMTPCodes->explain('550 5.1.1 x', 'lang')->lang, undef, 'odd options');
+    like($w[0] // '', qr/^Odd number of elements/, 'odd options warn');
+}
+{
+    package SMTPCodesTest::Registry;
+    our @ISA = ('SMTPCodes::Registry');
+}
+my $sub = SMTPCodesTest::Registry->new(module_path => []);
+isa_ok($sub, 'SMTPCodesTest::Registry');
+is($sub->explain('550 5.1.1 x', lang => 'de')->lang, 'de', 'explain on a registry subclass');
+{
+    local $@ = 'earlier';
+    SMTPCodes->explain('550 5.1.1 x');
+    is($@, 'earlier', '$@ left alone');
+}
+
 # bytes and characters
 is(SMTPCodes->explain("550 5.1.1 Benutzer unbekannt \x{e4}")->reason, 'userunknown', 'characters');
 {
     my $bytes = "550 5.1.1 Benutzer unbekannt \xc3\xa4";
     is(SMTPCodes->explain($bytes)->code, 550, 'bytes');
+    ok(!utf8::is_utf8($bytes), 'the caller\'s bytes are not upgraded');
+    my $latin1 = "\xe4 no code";
+    my $msg = sub { eval { SMTPCodes->explain($_[0]) }; "$@" };
+    is($msg->($latin1), $msg->("\x{e4} no code"), 'a byte string reads as the characters it holds');
+    ok(!utf8::is_utf8($latin1), 'and stays a byte string');
 }
 done_testing;

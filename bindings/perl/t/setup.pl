@@ -20,4 +20,21 @@ if (($ENV{LD_LIBRARY_PATH} // '') !~ /^\Q$libdir\E(?::|$)/) {
     exec $^X, $0, @ARGV or die "cannot run $0 again: $!\n";
 }
 unshift @INC, "$BLIB/lib", "$BLIB/arch";
+
+# dies_with(sub { ... }, NAME, qr/message/, LABEL): the code dies with an SMTPCodes::Error
+# of that name (and the library's domain) whose message matches and that names this test
+# file as the place of the call. Returns the error.
+sub dies_with {
+    my ($code, $name, $re, $label) = @_;
+    my $ok = eval { $code->(); 1 };
+    my $e = $@;
+    my $script = (File::Spec->splitpath($0))[2];
+    Test::More::ok(!$ok, "$label: dies");
+    Test::More::isa_ok($e, 'SMTPCodes::Error', "$label: error") or return;
+    Test::More::is($e->name, $name, "$label: name");
+    Test::More::like("$e", $re, "$label: stringifies to the message");
+    Test::More::is($e->domain, 'smtpcodes-error-quark', "$label: domain");
+    Test::More::like($e->file // '', qr/\Q$script\E$/, "$label: file of the call");
+    return $e;
+}
 1;

@@ -16,30 +16,53 @@ Everything here may be used from many threads at once: registries, replies, verd
 and entries are immutable, and the GIL is released while text is parsed and explained
 and while modules load.
 
+Bounce messages: :func:`analyze_bounce` reads one message (bytes) and returns a
+:class:`Report`, one :class:`Recipient` per address it reports on; :func:`read_bounces`
+iterates over the messages of a file, an mbox, a maildir or a directory:
+
+>>> for report in smtpcodes.read_bounces("Maildir/.bounces"):  # doctest: +SKIP
+...     for r in report.recipients:
+...         print(r.address, r.status, r.reason, "hard" if r.hard_bounce else "soft")
+
+``Recipient.to_dict()`` gives the object ``smtpcodes bounce --json`` prints for it.
+
 Errors raise :class:`Error` (a ``ValueError``) or one of its subclasses, chosen by the
 C library's error code; ``str(error)`` is the library's message.
 """
+
+import os as _os
+import sys as _sys
+import threading as _threading
 
 from . import raw as _rawmod  # registers the wrapper types (and their destructors)
 from . import _raw
 from ._errors import (  # noqa: F401  (re-exported)
     Error, ReplyError, ReplySyntaxError, NoCodeError, TooLongError, InputTypeError,
-    InvalidCodeError, InvalidValueError, ModuleError, ERROR_DOMAIN, ERROR_CODES,
+    InvalidCodeError, InvalidValueError, ModuleError, BounceError, MessageError, ReadError,
+    ERROR_DOMAIN, ERROR_CODES,
 )
 
 __all__ = [
     "explain", "lookup", "parse_reply", "lookup_command", "reasons", "is_reason",
-    "validate", "default_registry",
-    "Registry", "Verdict", "Reply", "Entry", "Alternative",
+    "validate", "default_registry", "analyze_bounce", "read_bounces",
+    "Registry", "Verdict", "Reply", "Entry", "Alternative", "Report", "Recipient", "BounceReader",
     "Error", "ReplyError", "ReplySyntaxError", "NoCodeError", "TooLongError",
     "InputTypeError", "InvalidCodeError", "InvalidValueError", "ModuleError",
-    "REPLY_MAX_LENGTH",
+    "BounceError", "MessageError", "ReadError",
+    "REPLY_MAX_LENGTH", "REPORT_SCAN_LIMIT", "REPORT_KINDS",
 ]
 
 __version__ = "1.0"
 
 #: the longest reply text the parser accepts, in bytes
 REPLY_MAX_LENGTH = _raw.SMTPCODES_REPLY_MAX_LENGTH
+
+#: how many bytes of one message the bounce analyser reads at most (the rest, normally
+#: the returned original and its attachments, is not looked at)
+REPORT_SCAN_LIMIT = _raw.SMTPCODES_REPORT_SCAN_LIMIT
+
+#: the values of :attr:`Report.kind`
+REPORT_KINDS = ("not-bounce", "bounce", "delay", "delivery", "autoreply", "feedback")
 
 _explain_text = _raw.smtpcodes_registry_explain_text
 _v_reason = _raw.smtpcodes_verdict_get_reason
@@ -344,6 +367,378 @@ class Verdict:
             self.code, self.status or "-", self.klass, self.reason,
             "hard" if self.hard_bounce else "soft" if self.bounce else "ok")
 
+_report_fields = _raw.smtpcodes_py_report_fields
+_report_parse = _raw.smtpcodes_report_parse
+_rcpt_verdict = _raw.smtpcodes_binding_recipient_verdict
+_text_lang = _raw.smtpcodes_binding_text_lang
+_reader_next = _raw.smtpcodes_report_reader_next
+_reader_source = _raw.smtpcodes_report_reader_get_source
+
+
+def _message_bytes(data):
+    """Bounce data as an immutable bytes object: bytes as it is, any other buffer (bytearray,
+    memoryview, mmap, ...) copied, str encoded as UTF-8 (surrogate escapes back to the bytes
+    they stand for)."""
+    if type(data) is bytes:
+        return data
+    if isinstance(data, str):
+        try:
+            return data.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return data.encode("utf-8", "replace")
+    try:
+        return bytes(memoryview(data))
+    except TypeError:
+        pass
+    raise InputTypeError("expected the message as bytes (or str), got %s"
+                         % ("None" if data is None else type(data).__name__), 0)
+
+
+def _registry_arg(registry):
+    if registry is None:
+        return _default or default_registry()
+    if not isinstance(registry, Registry):
+        raise InputTypeError("registry must be a smtpcodes.Registry or None, not %s"
+                             % type(registry).__name__, 0)
+    return registry
+
+
+def _report(fields, lang, source, index):
+    """A Report from the fields of smtpcodes_py_report_fields."""
+    rep = Report.__new__(Report)
+    rep._f = fields
+    rep._lang = lang
+    rep._source = source
+    rep._index = index
+    info = (fields[0], fields[1], fields[2], source, index)
+    rep._rcpts = [Recipient._make(info, t, lang) for t in fields[6]]
+    return rep
+
+
+class Recipient:
+    """One recipient of a bounce (or other report) and what happened to it.
+
+    The attributes are read once, when the message is analysed: ``address``, the
+    ``original_address`` (as the sender wrote it, when the report gives it), the
+    ``action`` (``"failed"``, ``"delayed"``, ``"delivered"``, ...), the enhanced
+    ``status`` code, the ``reply_code`` (an int), the ``diagnostic`` text, the
+    ``remote_mta`` that refused, the SMTP ``command`` it refused, the ``reason`` (from
+    the vocabulary of docs/module-format.md, plus ``"feedback"`` and ``"vacation"``),
+    ``hard_bounce`` (True when the address will never work: remove it) and ``retry``.
+    What is not known is None.  :attr:`verdict` is the :class:`Verdict` of the reply;
+    :attr:`summary`, :attr:`explanation` and :attr:`advice` are its texts in the
+    language asked for (:meth:`in_lang` for another).
+
+    :meth:`to_dict` gives the object ``smtpcodes bounce --json`` prints.  Two recipients
+    are equal when the analysis says the same of them; the file they were read from and
+    the language of their texts do not count.
+    """
+
+    __slots__ = ("_f", "_info", "_lang", "_verdict")
+
+    @classmethod
+    def _make(cls, info, fields, lang):
+        self = cls.__new__(cls)
+        self._f = fields
+        self._info = info
+        self._lang = lang
+        self._verdict = None
+        return self
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("Recipient objects come from analyze_bounce() and read_bounces()")
+
+    address = property(lambda self: self._f[1] or None,
+                       doc="the recipient address the report is about, or None")
+    original_address = property(lambda self: self._f[2] or None,
+                                doc="the address as the sender gave it (Original-Recipient), or None")
+    action = property(lambda self: self._f[3] or None,
+                      doc='"failed", "delayed", "delivered", "relayed", "expanded", or None')
+    status = property(lambda self: self._f[4] or None,
+                      doc='the enhanced status code ("5.1.1"), or None')
+    reply_code = property(lambda self: self._f[5] or None,
+                          doc="the SMTP reply code as an int (550), or None")
+    diagnostic = property(lambda self: self._f[6] or None,
+                          doc="the diagnostic text (the remote server's reply), or None")
+    remote_mta = property(lambda self: self._f[7] or None,
+                          doc="the host that refused the message, or None")
+    command = property(lambda self: self._f[8] or None,
+                       doc='the SMTP command that was refused ("RCPT"), or None')
+    reason = property(lambda self: self._f[9],
+                      doc='why ("userunknown", "mailboxfull", "blocked", ..., "feedback", "vacation")')
+    hard_bounce = property(lambda self: self._f[10],
+                           doc="True when retrying can never succeed: remove the address")
+    retry = property(lambda self: self._f[11], doc="whether sending again later may work")
+    kind = property(lambda self: self._info[0], doc="the kind of the report (Report.kind)")
+    lang = property(lambda self: self._lang, doc="the language of the texts (None: the locale)")
+
+    @property
+    def soft_bounce(self):
+        """True for a failure that may go away (a bounce or a delay that is no hard bounce)."""
+        return self._info[0] in ("bounce", "delay") and not self._f[10]
+
+    @property
+    def verdict(self):
+        """The :class:`Verdict` of the recipient's reply (in this recipient's language)."""
+        v = self._verdict
+        if v is None:
+            h = _rcpt_verdict(self._f[0])
+            if h is None:
+                return None
+            v = self._verdict = Verdict(h, self._lang)
+        return v
+
+    @property
+    def summary(self):
+        """One-line summary of the reply."""
+        v = self.verdict
+        return None if v is None else v.summary
+
+    @property
+    def explanation(self):
+        """What the reply means."""
+        v = self.verdict
+        return None if v is None else v.explanation
+
+    @property
+    def advice(self):
+        """What the sender or the administrator can do, or None."""
+        v = self.verdict
+        return None if v is None else v.advice
+
+    def in_lang(self, lang):
+        """The same recipient with its texts in *lang*."""
+        return Recipient._make(self._info, self._f, _opt_str(lang, "lang"))
+
+    def to_dict(self, lang=None):
+        """The recipient as ``smtpcodes bounce --json`` prints it: the same keys (``file``,
+        ``message``, ``kind``, ``format``, ``reporting_mta``, ``recipient``,
+        ``original_recipient``, ``action``, ``status``, ``replycode``, ``reason``,
+        ``hardbounce``, ``retry``, ``diagnostic``, ``remote_mta``, ``command``,
+        ``vendor``, ``lang``, ``summary``, ``explanation``, ``advice``) and the same
+        values (``replycode`` a string, ``""`` for none; ``hardbounce`` 0 or 1).  The
+        texts are in *lang* (default: the recipient's language)."""
+        lang = self._lang if lang is None else _opt_str(lang, "lang")
+        kind, fmt, mta, source, index = self._info
+        f = self._f
+        v = _rcpt_verdict(f[0])
+        return {
+            "schema": 1, "file": source, "message": index, "kind": kind, "format": fmt,
+            "reporting_mta": mta, "recipient": f[1], "original_recipient": f[2], "action": f[3],
+            "status": f[4], "replycode": "%d" % f[5] if f[5] else "", "reason": f[9],
+            "hardbounce": 1 if f[10] else 0, "retry": f[11], "diagnostic": f[6],
+            "remote_mta": f[7], "command": f[8],
+            "vendor": None if v is None else _v_vendor(v),
+            "lang": _text_lang(lang),
+            "summary": None if v is None else _raw.smtpcodes_verdict_get_summary(v, lang),
+            "explanation": None if v is None else _raw.smtpcodes_verdict_get_explanation(v, lang),
+            "advice": None if v is None else _raw.smtpcodes_verdict_get_advice(v, lang),
+        }
+
+    def _key(self):
+        return self._info[:3] + self._f[1:]
+
+    def __eq__(self, other):
+        if not isinstance(other, Recipient):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        f = self._f
+        return "<smtpcodes.Recipient %s %s %s %s %s %s>" % (
+            f[1] or "?", f[3] or "-", f[5] or "-", f[4] or "-", f[9],
+            "hard" if f[10] else "soft" if self.soft_bounce else self._info[0])
+
+
+class Report:
+    """What one message says: its ``kind`` (one of :data:`REPORT_KINDS`: ``"bounce"``,
+    ``"delay"``, ``"delivery"``, ``"autoreply"``, ``"feedback"`` or ``"not-bounce"``),
+    its ``format`` (``"rfc3464"``, ``"rfc3464-text"``, ``"arf"``, ``"rfc3834"``,
+    ``"text"``, ``"none"``, ...), the ``reporting_mta``, the ``from_`` header (as
+    written), the ``subject`` and ``message_id`` of the notice, and ``recipients``, a
+    list of :class:`Recipient` (empty for a message that is no report).
+
+    ``source`` is the file the message was read from and ``index`` its number in that
+    file (from 1, as ``smtpcodes bounce --json`` prints them); for
+    :func:`analyze_bounce` they are ``"-"`` and 1, as for standard input.
+
+    Reports are immutable and may be shared between threads.  Two reports are equal when
+    they say the same (kind, format, header fields and recipients), wherever they were
+    read.
+    """
+
+    __slots__ = ("_f", "_lang", "_source", "_index", "_rcpts")
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("Report objects come from analyze_bounce() and read_bounces()")
+
+    kind = property(lambda self: self._f[0], doc="the kind of message (one of REPORT_KINDS)")
+    format = property(lambda self: self._f[1],
+                      doc='how it was read ("rfc3464", "rfc3464-text", "arf", "rfc3834", "text", "none")')
+    reporting_mta = property(lambda self: self._f[2] or None,
+                             doc="the server that wrote the report (Reporting-MTA), or None")
+    from_ = property(lambda self: self._f[3] or None,
+                     doc="the From header of the notice, as written, or None")
+    subject = property(lambda self: self._f[4] or None, doc="the decoded Subject of the notice, or None")
+    message_id = property(lambda self: self._f[5] or None,
+                          doc="the Message-ID of the notice, or None")
+    source = property(lambda self: self._source,
+                      doc='the file the message was read from ("-" for standard input or data)')
+    index = property(lambda self: self._index, doc="the number of the message in its file, from 1")
+    lang = property(lambda self: self._lang, doc="the language of the texts (None: the locale)")
+
+    @property
+    def recipients(self):
+        """The recipients the report is about, as a list of :class:`Recipient`."""
+        return list(self._rcpts)
+
+    @property
+    def bounce(self):
+        """True for a delivery failure (kind ``"bounce"``)."""
+        return self._f[0] == "bounce"
+
+    def __len__(self):
+        return len(self._rcpts)
+
+    def __iter__(self):
+        return iter(self._rcpts)
+
+    def __bool__(self):
+        return True
+
+    def in_lang(self, lang):
+        """The same report with its texts in *lang*."""
+        return _report(self._f, _opt_str(lang, "lang"), self._source, self._index)
+
+    def to_dict(self, lang=None):
+        """The report as a dict: ``file``, ``message``, ``kind``, ``format``,
+        ``reporting_mta``, ``from``, ``subject``, ``message_id`` and ``recipients``, a
+        list of :meth:`Recipient.to_dict`."""
+        return {
+            "file": self._source, "message": self._index, "kind": self._f[0], "format": self._f[1],
+            "reporting_mta": self._f[2], "from": self._f[3], "subject": self._f[4],
+            "message_id": self._f[5], "recipients": [r.to_dict(lang) for r in self._rcpts],
+        }
+
+    def to_records(self, lang=None):
+        """The objects ``smtpcodes bounce --json`` prints for this message: one per
+        recipient (:meth:`Recipient.to_dict`), or, for a message without recipients, one
+        whose ``recipient`` is None."""
+        if self._rcpts:
+            return [r.to_dict(lang) for r in self._rcpts]
+        return [{"schema": 1, "file": self._source, "message": self._index, "kind": self._f[0],
+                 "format": self._f[1], "reporting_mta": self._f[2], "recipient": None}]
+
+    def _key(self):
+        return self._f[:6] + tuple(r._key() for r in self._rcpts)
+
+    def __eq__(self, other):
+        if not isinstance(other, Report):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        n = len(self._rcpts)
+        return "<smtpcodes.Report %s %s %d recipient%s %s#%s>" % (
+            self._f[0], self._f[1], n, "" if n == 1 else "s", self._source, self._index)
+
+
+class BounceReader:
+    """An iterator over the messages of a file, an mbox, a maildir (``new/`` then ``cur/``)
+    or a directory of message files, in name order; made by :func:`read_bounces`.  It
+    yields a :class:`Report` per message, with its ``source`` and ``index``.
+
+    A message that cannot be read (an empty file, no header) raises :class:`MessageError`
+    (a file that cannot be read: :class:`ReadError`), with ``source`` and ``index``; the
+    next call goes on with the next message.  With *on_error*, the error is passed to it
+    instead and the message is skipped.
+
+    Files are mapped, not read into memory; the GIL is released while a message is read
+    and analysed.  Many threads may take messages from one reader (each gets different
+    ones); :meth:`close` (or a ``with`` block) frees it early.
+    """
+
+    __slots__ = ("_h", "_lock", "_lang", "_on_error", "_name", "_last", "_index", "_path")
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("BounceReader objects come from read_bounces()")
+
+    @classmethod
+    def _make(cls, handle, path, name, lang, on_error):
+        self = cls.__new__(cls)
+        self._h = handle
+        self._lock = _threading.Lock()
+        self._lang = lang
+        self._on_error = on_error
+        self._name = name
+        self._last = None
+        self._index = 0
+        self._path = path
+        return self
+
+    path = property(lambda self: self._path,
+                    doc='what was opened: the path as given, "-", or the name of the file object')
+
+    def __iter__(self):
+        return self
+
+    def _step(self):
+        """(report, None), (None, error), or (None, None) at the end."""
+        with self._lock:
+            h = self._h
+            if h is None:
+                return None, None
+            try:
+                rep = _reader_next(h)
+                err = None
+            except Error as e:
+                rep, err = None, e
+            if rep is None and err is None:
+                self._h = None  # at the end: unmap the last file now
+                return None, None
+            source = self._name if self._name is not None else _reader_source(h)
+            if source != self._last:
+                self._last = source
+                self._index = 0
+            self._index += 1
+            if err is not None:
+                err.source = source
+                err.index = self._index
+                return None, err
+            return _report(_report_fields(rep), self._lang, source, self._index), None
+
+    def __next__(self):
+        while True:
+            rep, err = self._step()
+            if rep is not None:
+                return rep
+            if err is None:
+                raise StopIteration
+            if self._on_error is None:
+                raise err
+            self._on_error(err)
+
+    def close(self):
+        """Free the reader; iteration ends."""
+        with self._lock:
+            self._h = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __repr__(self):
+        return "<smtpcodes.BounceReader %r%s>" % (self._path, "" if self._h is not None else " closed")
+
 
 class Registry:
     """A loaded, immutable set of data modules.
@@ -421,6 +816,14 @@ class Registry:
         return [Entry(e, lang) for e in
                 _raw.smtpcodes_registry_list(self._h, _opt_str(module_id, "module_id"))]
 
+    def analyze_bounce(self, data, lang=None):
+        """Analyse one message with this registry; see :func:`analyze_bounce`."""
+        return _analyze(self, data, lang)
+
+    def read_bounces(self, path, lang=None, on_error=None):
+        """Iterate over the messages of *path* with this registry; see :func:`read_bounces`."""
+        return _read(self, path, lang, on_error)
+
     @property
     def modules(self):
         """Ids of the loaded modules, in search order."""
@@ -492,3 +895,79 @@ def validate(filename, strict=True):
     """Check one module file; returns None or raises :class:`ModuleError`."""
     _raw.smtpcodes_registry_validate_file(_opt_str(str(filename), "filename"),
                                           _raw.SMTPCODES_LOAD_STRICT if strict else 0)
+
+
+def _analyze(reg, data, lang):
+    data = _message_bytes(data)
+    if lang is not None:
+        lang = _opt_str(lang, "lang")
+    return _report(_report_fields(_report_parse(reg._h, data)), lang, "-", 1)
+
+
+def analyze_bounce(data, registry=None, lang=None):
+    """Analyse one e-mail message and return a :class:`Report`.
+
+    *data* is the message as bytes, raw as it was received (an mbox ``From`` line before
+    it is skipped); a bytearray, memoryview or other buffer is copied first, and a str is
+    taken as UTF-8 (a str read with ``errors="surrogateescape"`` gives back its bytes).
+    Only the first :data:`REPORT_SCAN_LIMIT` bytes are read, so a message of any size
+    costs at most that much.  *registry* is a :class:`Registry` (default: the default
+    registry); *lang* the language of the recipients' texts.
+
+    A message that is no bounce gives a report of kind ``"not-bounce"`` without
+    recipients.  Empty data or data that does not start with a header field raises
+    :class:`MessageError`; anything but bytes or str raises :class:`InputTypeError`.  The
+    GIL is released while the message is analysed.
+
+    >>> r = analyze_bounce(open("bounce.eml", "rb").read())  # doctest: +SKIP
+    >>> [(x.address, x.status, x.hard_bounce) for x in r.recipients]  # doctest: +SKIP
+    [('nobody@example.net', '5.1.1', True)]
+    """
+    return _analyze(_registry_arg(registry), data, lang)
+
+
+def _read(reg, path, lang, on_error):
+    if lang is not None:
+        lang = _opt_str(lang, "lang")
+    if on_error is not None and not callable(on_error):
+        raise InputTypeError("on_error must be callable or None", 0)
+    if isinstance(path, (str, bytes)) and path in ("-", b"-"):
+        stdin = getattr(_sys.stdin, "buffer", _sys.stdin)
+        return BounceReader._make(_raw.smtpcodes_report_reader_new_for_data(
+            reg._h, _message_bytes(stdin.read())), "-", "-", lang, on_error)
+    if hasattr(path, "read"):
+        name = getattr(path, "name", None)
+        name = name if isinstance(name, str) else "-"
+        return BounceReader._make(_raw.smtpcodes_report_reader_new_for_data(
+            reg._h, _message_bytes(path.read())), name, name, lang, on_error)
+    try:
+        fspath = _os.fspath(path)
+    except TypeError:
+        raise InputTypeError("expected a path, '-' or a binary file object, got %s"
+                             % ("None" if path is None else type(path).__name__), 0) from None
+    raw = _os.fsencode(fspath)
+    if b"\0" in raw:
+        raise InvalidValueError("the path contains a NUL byte", 6)
+    return BounceReader._make(_raw.smtpcodes_report_reader_new(reg._h, raw),
+                              _os.fsdecode(fspath), None, lang, on_error)
+
+
+def read_bounces(path, registry=None, lang=None, on_error=None):
+    """Iterate over the messages of *path* and yield a :class:`Report` for each.
+
+    *path* is a message file, an mbox (split at its ``From`` lines), a maildir (``new/``
+    then ``cur/``) or a directory of message files (as str, bytes or a path object);
+    ``"-"`` reads ``sys.stdin``, and a binary file object (``open(p, "rb")``,
+    ``io.BytesIO``) is read to its end.  Each report has the ``source`` file and its
+    ``index`` in it.  Returns a :class:`BounceReader`; a path that does not exist raises
+    :class:`ReadError` at once.
+
+    A message that cannot be read raises :class:`MessageError` (or :class:`ReadError`)
+    from the iterator, naming the file and the message number; iteration may go on.
+    Pass *on_error* (a callable taking the error) to report and skip them instead:
+
+    >>> for rep in read_bounces("bounces.mbox", on_error=print):  # doctest: +SKIP
+    ...     for r in rep.recipients:
+    ...         print(r.address, r.reason)
+    """
+    return _read(_registry_arg(registry), path, lang, on_error)

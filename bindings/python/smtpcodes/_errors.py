@@ -8,7 +8,7 @@ needs no rebuild.
 __all__ = [
     "Error", "ReplyError", "ReplySyntaxError", "NoCodeError", "TooLongError",
     "InputTypeError", "InvalidCodeError", "InvalidValueError", "ModuleError",
-    "ERROR_DOMAIN", "ERROR_CODES",
+    "BounceError", "MessageError", "ReadError", "ERROR_DOMAIN", "ERROR_CODES",
 ]
 
 #: the GError domain of libsmtpcodes
@@ -83,6 +83,27 @@ class ModuleError(Error):
     """
 
 
+class BounceError(Error):
+    """A bounce message, a mailbox or a maildir cannot be read.
+
+    Errors of :class:`BounceReader` carry the file (``source``) and the number of the
+    message in it (``index``, from 1); both are also in the message.  They are None for
+    :func:`analyze_bounce`.
+    """
+
+    source = None
+    index = None
+
+
+class MessageError(BounceError):
+    """The data is no e-mail message: it is empty, or does not start with a header field."""
+
+
+class ReadError(BounceError):
+    """A file, mailbox or maildir cannot be opened or read (the message names it and says
+    why), or GMime, which reading bounces needs, cannot be loaded."""
+
+
 _LOADERS = frozenset((
     "smtpcodes_registry_new", "smtpcodes_registry_new_from_files",
     "smtpcodes_registry_validate_file", "smtpcodes_binding_default_registry",
@@ -98,6 +119,11 @@ _BY_CODE = {
 }
 
 
+_BOUNCE = frozenset((
+    "smtpcodes_report_parse", "smtpcodes_report_reader_new", "smtpcodes_report_reader_next",
+))
+
+
 def from_gerror(domain, code, message, context=None):
     """Return the exception for a GError (*domain*, *code*, *message*) raised by the C
     function *context*."""
@@ -107,6 +133,8 @@ def from_gerror(domain, code, message, context=None):
         cls = Error
     elif context in _LOADERS:
         cls = ModuleError
+    elif context in _BOUNCE:
+        cls = ReadError if code == 8 else MessageError
     else:
         cls = _BY_CODE.get(code, Error)
     return cls(message, code, domain)

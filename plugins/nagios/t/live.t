@@ -57,7 +57,14 @@ like $out, qr/default for 5xx at rcpt/, 'long output says why';
                     '-r', 'greylist@localhost');
 is $rc, 1, 'greylisting (multi-line 450): WARNING';
 like first($out), qr/WARNING - RCPT <greylist\@localhost>: 450 4\.7\.1/, 'greylisting status';
+
 like $out, qr/450-4\.7\.1 .*450 4\.7\.1 Greylisted/, 'both reply lines in the long output';
+# a reply whose text quotes another code keeps its own (the wire code is in front); the
+# library's log reader would take "said: 554" as the reply
+($rc, $out) = check(['--on', 'RCPT=250 2.1.5 Ok, although the relay said: 554 5.7.1 refused before'],
+                    '-r', 'quoted@localhost');
+is $rc, 0, 'a 250 that quotes a 554: OK';
+like first($out), qr/OK - RCPT <quoted\@localhost>: 250 2\.1\.5/, 'a 250 that quotes a 554: its own code';
 
 ($rc, $out) = check(['--on', 'MAIL=530 5.7.0 Must issue a STARTTLS command first'], '-f', 'a@b.example');
 is $rc, 2, 'MAIL FROM refused: CRITICAL (check_smtp never checks it)';
@@ -101,6 +108,17 @@ like $out, qr/end of DATA \(recipient 2\)/, 'two end-of-data replies read';
 is $rc, 0, 'failing QUIT: reported only';
 ($rc, $out) = check(['--on', 'QUIT=500 5.5.1 no'], '-r', 'a@b.example', '--strict-quit');
 is $rc, 2, 'failing QUIT with --strict-quit: CRITICAL';
+
+# RFC 2920: with PIPELINING offered, RSET and QUIT go out together
+($rc, $out) = check([], '-r', 'a@b.example', '-vvv');
+like $out, qr/^  C: RSET\n  C: QUIT\n  S: 250 .*\n  S: 221 /m, 'RSET and QUIT pipelined';
+($rc, $out) = check(['--on', 'EHLO=250-fake.test.invalid\n250 8BITMIME'], '-r', 'a@b.example', '-vvv');
+is $rc, 0, 'no PIPELINING: OK';
+like $out, qr/^  C: RSET\n  S: 250 .*\n  C: QUIT\n  S: 221 /m, 'no PIPELINING: RSET, then QUIT';
+($rc, $out, $secs) = check(['--on', 'QUIT=hang'], '-r', 'a@b.example', '-t', '1', '--strict-quit');
+is $rc, 2, 'pipelined QUIT unanswered with --strict-quit: CRITICAL';
+like first($out), qr/QUIT: timeout after 1 s waiting for the reply to QUIT/, 'names the QUIT';
+cmp_ok $secs, '<', 3, 'within -t';
 
 ($rc, $out, $secs, $log) = check([], '-r', 'a@b.example', '--quit-after', 'ehlo');
 is $rc, 0, '--quit-after ehlo';
@@ -255,6 +273,22 @@ like first($out), qr/auth_time=/, 'auth_time';
 ($rc, $out, $secs, $log) = check([], '-S', '-A', 'plain', '-U', 'u', { env => { CHECK_SMTP_REPLY_PASSWORD => $pw } });
 is $rc, 1, 'STARTTLS missing: WARNING';
 unlike $log, qr/^C: AUTH/m, 'no AUTH in the clear';
+
+# ---- the GIO module: only for host names and TLS ----
+($rc, $out) = check([], '-r', 'a@b.example', { env => { CHECK_SMTP_REPLY_GIO_MODULE => '/nonexistent/gio.so' } });
+is $rc, 0, 'an address without TLS needs no GIO module';
+{
+    my $port = start_server();
+    ($rc, $out) = run_plugin('-H', 'localhost', '-p', $port);
+    is $rc, 0, 'a host name: looked up by the GIO module';
+    like $out, qr/^connected to (127\.0\.0\.1|\[::1\]):$port$/m, 'connected to the address';
+    ($rc, $out) = run_plugin('-H', 'localhost', '-p', $port, { env => { CHECK_SMTP_REPLY_GIO_MODULE => '/nonexistent/gio.so' } });
+    is $rc, 3, 'a host name without the GIO module: UNKNOWN';
+    like first($out), qr/cannot look up host names: cannot load check_smtp_reply-gio\.so/, 'says why';
+}
+($rc, $out) = check([], '-S', { env => { CHECK_SMTP_REPLY_GIO_MODULE => '/nonexistent/gio.so' } });
+is $rc, 3, 'TLS without the GIO module: UNKNOWN';
+like first($out), qr/TLS support not available: cannot load check_smtp_reply-gio\.so/, 'says why';
 
 # ---- IPv6 ----
 SKIP: {
