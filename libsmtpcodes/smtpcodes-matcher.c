@@ -254,7 +254,9 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
   m->sparse = sparse = g_new (Sparse, MAX (n_trie - n_dense, 1));
   m->edge_cls = edge_cls = g_new (guint8, n_trie);
   m->edge_code = edge_code = g_new (guint32, n_trie);
-  m->dense = dense = g_new0 (guint32, (gsize) n_dense << shift);
+  /* every row but the root's is copied from its fail state's row before its own edges */
+  m->dense = dense = g_new (guint32, (gsize) n_dense << shift);
+  memset (dense, 0, sizeof (guint32) << shift);
 
 #define CODE_NODE(code) (((code) & ~HAS_OUT) < limit ? ((code) & ~HAS_OUT) >> shift \
                                                      : ((code) & ~HAS_OUT) - limit + n_dense)
