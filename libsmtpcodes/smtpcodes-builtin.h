@@ -33,3 +33,28 @@ typedef struct {
 } SmtpcodesBuiltin;
 
 extern const SmtpcodesBuiltin _smtpcodes_builtin[];
+
+/* The text automaton over the built-in modules' markers (their patterns' Match= and their
+ * DetectText=, module by module, as the registry adds them), built by gen-builtin with the
+ * library's own matcher (smtpcodes-matcher.c) and stored as it left its 16-bit tables, so
+ * that a registry whose modules end with exactly the built-in ones builds at run time only
+ * the automaton of the other markers (vendor and site modules, the grammar cues) and scans
+ * both. n_nodes is 0 when there is none (the built-in markers need wider codes). */
+typedef struct {
+  uint16_t first_code, fail_code, edge;
+  uint8_t  first_cls, n_edges;
+} SmtpcodesSparse16;
+
+typedef struct _SmtpcodesBuiltinAutomaton {
+  uint32_t                 n_nodes, n_dense, shift, limit;
+  uint32_t                 n_outs;      /* the markers, numbered in the order they were added */
+  uint8_t                  cls[256];
+  const uint16_t          *dense;
+  const SmtpcodesSparse16 *sparse;
+  const uint8_t           *edge_cls;
+  const uint16_t          *edge_code;
+  const uint32_t          *out_at;      /* per node: where its run starts in out_list */
+  const uint32_t          *out_list;    /* marker numbers, each run ending with NONE */
+} SmtpcodesBuiltinAutomaton;
+
+extern const SmtpcodesBuiltinAutomaton _smtpcodes_builtin_automaton;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "smtpcodes-private.h"
+#include "smtpcodes-builtin.h"
 
 typedef struct {
   SmtpcodesMatch match;
@@ -33,10 +34,8 @@ typedef struct {
   guint16 unused;
 } Sparse;
 
-typedef struct {
-  guint16 first_code, fail_code, edge;
-  guint8  first_cls, n_edges;
-} Sparse16;
+/* (gen-builtin stores the built-in automaton's with this layout) */
+typedef SmtpcodesSparse16 Sparse16;
 
 struct _SmtpcodesMatcher {
   /* the trie, while markers are added (freed by build) */
@@ -74,6 +73,13 @@ struct _SmtpcodesMatcher {
    * holds them in report order, each run ending with NULL; the scan reads these */
   guint32    *out_at;
   const SmtpcodesMatch **out_list;
+  guint32     n_list, n_edges;
+
+  /* a precomputed automaton scanned too (_smtpcodes_matcher_set_base), whose markers come
+   * after the first n_pre of outs */
+  const SmtpcodesBuiltinAutomaton *base;
+  SmtpcodesMatch *base_matches;
+  guint32     n_pre;
 };
 
 #define NONE G_MAXUINT32
@@ -373,6 +379,7 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
           n_list++;
         }
     m->out_list = g_new (const SmtpcodesMatch *, MAX (n_list, 1));
+    m->n_list = n_list;
     for (guint32 n = 0; n < n_trie; n++)
       {
         m->out_at[n] = k;
@@ -384,6 +391,7 @@ _smtpcodes_matcher_build (SmtpcodesMatcher *m)
         m->out_list[k++] = NULL;
       }
   }
+  m->n_edges = e;
   /* the narrow tables, when every code fits (codes < 0x8000, with 0x8000 for HAS_OUT) */
   if ((gsize) limit + (n_trie - n_dense) <= 0x7FFF)
     {
@@ -440,6 +448,7 @@ _smtpcodes_matcher_free (SmtpcodesMatcher *m)
   g_free (m->out_head);
   g_free (m->out_at);
   g_free (m->out_list);
+  g_free (m->base_matches);
   g_free (m);
 }
 
@@ -454,14 +463,15 @@ report (const SmtpcodesMatcher *m, guint32 node, gsize end, SmtpcodesMatchFunc f
   return TRUE;
 }
 
-/* The scan, for 32-bit or 16-bit tables (CELL, SPARSE, OUT_BIT, and the arrays). */
-#define SCAN_BODY(CELL, SPARSE, OUT_BIT, DENSE, SPARSES, EDGE_CODE) \
+/* The scan, for 32-bit or 16-bit tables (CELL, SPARSE, OUT_BIT, and the arrays); REPORT
+ * (code, end) reports the markers of the state code (without OUT_BIT), FALSE to stop. */
+#define SCAN_BODY(CELL, SPARSE, OUT_BIT, DENSE, SPARSES, EDGE_CODE, CLS, EDGE_CLS, LIMIT, REPORT) \
   const CELL *dense = DENSE; \
   const SPARSE *sparse = SPARSES; \
   const CELL *edge_code = EDGE_CODE; \
-  const guint8 *cls = m->cls, *edge_cls = m->edge_cls; \
+  const guint8 *cls = CLS, *edge_cls = EDGE_CLS; \
   const guint8 *p = (const guint8 *) text, *end = p + len; \
-  const gsize limit = m->limit; \
+  const gsize limit = LIMIT; \
   gsize code = 0; \
   for (;;) \
     { \
@@ -502,7 +512,7 @@ report (const SmtpcodesMatcher *m, guint32 node, gsize end, SmtpcodesMatchFunc f
       if (G_UNLIKELY (code & OUT_BIT)) \
         { \
           code &= ~(gsize) OUT_BIT; \
-          if (!report (m, code_node (m, (guint32) code), (gsize) (p - 1 - (const guint8 *) text), func, user_data)) \
+          if (!(REPORT ((guint32) code, (gsize) (p - 1 - (const guint8 *) text)))) \
             return; \
           continue; \
         } \
@@ -539,23 +549,26 @@ report (const SmtpcodesMatcher *m, guint32 node, gsize end, SmtpcodesMatchFunc f
       } \
     }
 
+#define REPORT_OWN(code, at) report (m, code_node (m, code), at, func, user_data)
+
 static void
 scan_narrow (const SmtpcodesMatcher *m, const char *text, gsize len, SmtpcodesMatchFunc func, gpointer user_data)
 {
-  SCAN_BODY (guint16, Sparse16, 0x8000u, m->dense16, m->sparse16, m->edge_code16)
+  SCAN_BODY (guint16, Sparse16, 0x8000u, m->dense16, m->sparse16, m->edge_code16, m->cls, m->edge_cls,
+             m->limit, REPORT_OWN)
 }
 
 static void
 scan_wide (const SmtpcodesMatcher *m, const char *text, gsize len, SmtpcodesMatchFunc func, gpointer user_data)
 {
-  SCAN_BODY (guint32, Sparse, HAS_OUT, m->dense, m->sparse, m->edge_code)
+  SCAN_BODY (guint32, Sparse, HAS_OUT, m->dense, m->sparse, m->edge_code, m->cls, m->edge_cls,
+             m->limit, REPORT_OWN)
 }
 
-void
-_smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
-                         SmtpcodesMatchFunc func, gpointer user_data)
+static void
+scan_own (const SmtpcodesMatcher *m, const char *text, gsize len, SmtpcodesMatchFunc func, gpointer user_data)
 {
-  if (!m->built || m->n_nodes <= 1)
+  if (m->n_nodes <= 1)
     return;
   if (m->narrow)
     scan_narrow (m, text, len, func, user_data);
@@ -563,8 +576,174 @@ _smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
     scan_wide (m, text, len, func, user_data);
 }
 
+/* ---- with a precomputed automaton: two scans, one order ---------------------------------- */
+
+/* A match of either automaton, with its place in the order of all markers (rank): the
+ * matcher's own first n_pre markers, then the base's, then the matcher's others. One
+ * automaton over all of them reports by end, then longest first (the fail chain), then the
+ * last added first (a node's outputs). */
+typedef struct {
+  const SmtpcodesMatch *match;
+  gsize                 end;
+  guint32               rank;
+} Hit;
+
+typedef struct {
+  const SmtpcodesMatcher *m;
+  Hit                    *hits;
+  guint32                 n, cap, next;
+  Hit                     buf[32];
+  SmtpcodesMatchFunc      func;
+  gpointer                user_data;
+  gboolean                stopped;
+} Merge;
+
+static inline gboolean
+hit_before (const Hit *a, gsize end, guint length, guint32 rank)
+{
+  if (a->end != end)
+    return a->end < end;
+  if (a->match->length != length)
+    return a->match->length > length;
+  return a->rank > rank;
+}
+
+static gboolean
+collect_own (const SmtpcodesMatch *match, gsize end, gpointer user_data)
+{
+  Merge *mg = user_data;
+  guint32 idx = (guint32) ((const Out *) (gconstpointer) match - mg->m->outs);
+  Hit *h;
+  if (G_UNLIKELY (mg->n == mg->cap))
+    {
+      mg->cap *= 2;
+      if (mg->hits == mg->buf)
+        {
+          mg->hits = g_new (Hit, mg->cap);
+          memcpy (mg->hits, mg->buf, sizeof mg->buf);
+        }
+      else
+        mg->hits = g_renew (Hit, mg->hits, mg->cap);
+    }
+  h = &mg->hits[mg->n++];
+  h->match = match;
+  h->end = end;
+  h->rank = idx < mg->m->n_pre ? idx : idx + mg->m->base->n_outs;
+  return TRUE;
+}
+
+/* Reports the base's markers of a state, after the matcher's own that come first. */
+static gboolean G_GNUC_NO_INLINE
+report_base (Merge *mg, guint32 code, gsize end)
+{
+  const SmtpcodesBuiltinAutomaton *b = mg->m->base;
+  guint32 node = code < b->limit ? code >> b->shift : code - b->limit + b->n_dense;
+  for (const guint32 *o = b->out_list + b->out_at[node]; *o != SMTPCODES_BUILTIN_NONE; o++)
+    {
+      const SmtpcodesMatch *match = &mg->m->base_matches[*o];
+      guint32 rank = mg->m->n_pre + *o;
+      while (mg->next < mg->n && hit_before (&mg->hits[mg->next], end, match->length, rank))
+        {
+          const Hit *h = &mg->hits[mg->next++];
+          if (!mg->func (h->match, h->end, mg->user_data))
+            return !(mg->stopped = TRUE);
+        }
+      if (!mg->func (match, end, mg->user_data))
+        return !(mg->stopped = TRUE);
+    }
+  return TRUE;
+}
+
+#define REPORT_BASE(code, at) report_base (mg, code, at)
+
+static void
+scan_base (Merge *mg, const char *text, gsize len)
+{
+  const SmtpcodesBuiltinAutomaton *b = mg->m->base;
+  SCAN_BODY (guint16, Sparse16, 0x8000u, b->dense, b->sparse, b->edge_code, b->cls, b->edge_cls,
+             b->limit, REPORT_BASE)
+}
+
+static void
+scan_merged (const SmtpcodesMatcher *m, const char *text, gsize len, SmtpcodesMatchFunc func, gpointer user_data)
+{
+  Merge mg;
+  mg.m = m;
+  mg.hits = mg.buf;
+  mg.n = mg.next = 0;
+  mg.cap = G_N_ELEMENTS (mg.buf);
+  mg.func = func;
+  mg.user_data = user_data;
+  mg.stopped = FALSE;
+  /* the matcher's own (usually a few cues), then the base's with them in order */
+  scan_own (m, text, len, collect_own, &mg);
+  if (m->base->n_nodes > 1)
+    scan_base (&mg, text, len);
+  if (!mg.stopped)
+    while (mg.next < mg.n)
+      {
+        const Hit *h = &mg.hits[mg.next++];
+        if (!func (h->match, h->end, user_data))
+          break;
+      }
+  if (mg.hits != mg.buf)
+    g_free (mg.hits);
+}
+
+void
+_smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize len,
+                         SmtpcodesMatchFunc func, gpointer user_data)
+{
+  if (!m->built)
+    return;
+  if (m->base)
+    scan_merged (m, text, len, func, user_data);
+  else
+    scan_own (m, text, len, func, user_data);
+}
+
 gboolean
 _smtpcodes_matcher_is_narrow (const SmtpcodesMatcher *m)
 {
   return m->narrow;
+}
+
+void
+_smtpcodes_matcher_set_base (SmtpcodesMatcher *m, const SmtpcodesBuiltinAutomaton *base, SmtpcodesMatch *matches)
+{
+  g_return_if_fail (!m->built && m->base == NULL);
+  m->base = base;
+  m->base_matches = matches;
+  m->n_pre = m->n_outs;
+}
+
+gboolean
+_smtpcodes_matcher_export (const SmtpcodesMatcher *m, SmtpcodesBuiltinAutomaton *out,
+                           guint32 *n_edges, guint32 *n_list)
+{
+  guint32 *list;
+
+  g_return_val_if_fail (m->built && m->base == NULL, FALSE);
+  if (!m->narrow)
+    return FALSE;
+  memset (out, 0, sizeof *out);
+  out->n_nodes = m->n_nodes;
+  out->n_dense = m->n_dense;
+  out->shift = m->shift;
+  out->limit = m->limit;
+  out->n_outs = m->n_outs;
+  memcpy (out->cls, m->cls, sizeof out->cls);
+  out->dense = m->dense16;
+  out->sparse = m->sparse16;
+  out->edge_cls = m->edge_cls;
+  out->edge_code = m->edge_code16;
+  out->out_at = m->out_at;
+  list = g_new (guint32, MAX (m->n_list, 1));
+  for (guint32 i = 0; i < m->n_list; i++)
+    list[i] = m->out_list[i] ? (guint32) ((const Out *) (gconstpointer) m->out_list[i] - m->outs)
+                             : SMTPCODES_BUILTIN_NONE;
+  out->out_list = list;
+  *n_edges = m->n_edges;
+  *n_list = m->n_list;
+  return TRUE;
 }

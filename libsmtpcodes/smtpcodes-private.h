@@ -138,6 +138,18 @@ void _smtpcodes_matcher_scan (const SmtpcodesMatcher *m, const char *text, gsize
                               SmtpcodesMatchFunc func, gpointer user_data);
 /* whether the tables are the 16-bit ones (for tests) */
 gboolean _smtpcodes_matcher_is_narrow (const SmtpcodesMatcher *m);
+/* A precomputed automaton (gen-builtin's, over the built-in markers) that the matcher scans
+ * too: its markers count as added at this point, between the markers added so far and the
+ * ones added after, and scans report the matches of both in the order one automaton over
+ * all the markers would. matches[i] is what its marker number i reports (the matcher frees
+ * the array). */
+struct _SmtpcodesBuiltinAutomaton;
+void _smtpcodes_matcher_set_base (SmtpcodesMatcher *m, const struct _SmtpcodesBuiltinAutomaton *base,
+                                  SmtpcodesMatch *matches);
+/* m's tables as a SmtpcodesBuiltinAutomaton (gen-builtin; out_list is allocated), FALSE if
+ * they are not the 16-bit ones */
+gboolean _smtpcodes_matcher_export (const SmtpcodesMatcher *m, struct _SmtpcodesBuiltinAutomaton *out,
+                                    guint32 *n_edges, guint32 *n_list);
 
 /* The entries of one index key: entries[start .. start + n), in module order, so site
  * entries come first (n_site of them), then vendors', then standard ones from std_start. */

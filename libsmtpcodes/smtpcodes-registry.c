@@ -426,13 +426,77 @@ code_marker_add (SmtpcodesRegistry *self, const char *marker, guint tag, gconstp
   m->marker = marker;
 }
 
+/* How many modules at the end of the registry's list are the built-in ones, each and in
+ * the order gen-builtin added their markers to the precomputed automaton: 0 if they are not
+ * (some are hidden by files, or were not loaded), or there is no such automaton. */
+static guint
+builtin_tail (SmtpcodesRegistry *self)
+{
+  guint n = 0, len = self->modules->len;
+  if (_smtpcodes_builtin_automaton.n_nodes == 0)
+    return 0;
+  while (_smtpcodes_builtin[n].id)
+    n++;
+  if (n == 0 || n > len)
+    return 0;
+  for (guint i = 0; i < n; i++)
+    {
+      const SmtpcodesModule *m = self->modules->pdata[len - n + i];
+      if (!m->builtin || strcmp (m->id, _smtpcodes_builtin[i].id) != 0)
+        return 0;
+    }
+  return n;
+}
+
+/* What the precomputed automaton's markers report in this registry, in its numbering:
+ * module by module as matcher_make adds them. NULL if the count does not agree. */
+static SmtpcodesMatch *
+builtin_matches (SmtpcodesRegistry *self, guint first)
+{
+  guint32 n = _smtpcodes_builtin_automaton.n_outs, k = 0;
+  SmtpcodesMatch *v = g_new (SmtpcodesMatch, MAX (n, 1));
+  for (guint i = first; i < self->modules->len; i++)
+    {
+      const SmtpcodesModule *m = self->modules->pdata[i];
+      for (guint j = 0; j < m->n_entries; j++)
+        {
+          const SmtpcodesEntry *e = &m->entries[j];
+          if (e->kind == SMTPCODES_ENTRY_PATTERN)
+            for (guint q = 0; e->markers[q]; q++)
+              {
+                if (k == n)
+                  goto mismatch;
+                v[k++] = (SmtpcodesMatch) { e, (guint) strlen (e->markers[q]), SMTPCODES_TAG_PATTERN, e->markers[q] };
+              }
+        }
+      for (guint q = 0; m->detect_text && m->detect_text[q]; q++)
+        {
+          if (k == n)
+            goto mismatch;
+          v[k++] = (SmtpcodesMatch) { m, (guint) strlen (m->detect_text[q]), SMTPCODES_TAG_VENDOR, m->detect_text[q] };
+        }
+    }
+  if (k == n)
+    return v;
+mismatch:
+  g_free (v);
+  return NULL;
+}
+
 /* Every marker into the automaton, in the order of the registry: patterns and vendor
- * markers module by module, then the grammar cues (the order of outputs follows it). */
+ * markers module by module, then the grammar cues (the order of outputs follows it). When
+ * the modules end with the built-in ones, their markers are in the automaton gen-builtin
+ * made already, and only the others' and the cues go into the one built here. */
 static SmtpcodesMatcher *
 matcher_make (SmtpcodesRegistry *self)
 {
   SmtpcodesMatcher *matcher = _smtpcodes_matcher_new ();
-  for (guint i = 0; i < self->modules->len; i++)
+  guint n_builtin = builtin_tail (self), n_own = self->modules->len - n_builtin;
+  SmtpcodesMatch *base = n_builtin ? builtin_matches (self, n_own) : NULL;
+
+  if (base == NULL)
+    n_own = self->modules->len;
+  for (guint i = 0; i < n_own; i++)
     {
       const SmtpcodesModule *m = self->modules->pdata[i];
       for (guint j = 0; j < m->n_entries; j++)
@@ -445,6 +509,8 @@ matcher_make (SmtpcodesRegistry *self)
       for (guint k = 0; m->detect_text && m->detect_text[k]; k++)
         _smtpcodes_matcher_add (matcher, m->detect_text[k], SMTPCODES_TAG_VENDOR, m);
     }
+  if (base)
+    _smtpcodes_matcher_set_base (matcher, &_smtpcodes_builtin_automaton, base);
   for (guint i = 0; i < _smtpcodes_reply_n_cues (); i++)
     _smtpcodes_matcher_add (matcher, _smtpcodes_reply_cue (i), SMTPCODES_TAG_CUE, GUINT_TO_POINTER (i));
   _smtpcodes_matcher_build (matcher);

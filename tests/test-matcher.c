@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "smtpcodes-private.h"
+#include "smtpcodes-builtin.h"
 
 typedef struct {
   gsize end;
@@ -84,6 +85,71 @@ random_string (GRand *r, const char *alphabet, guint min, guint max)
 }
 
 static guint n_narrow, n_wide;   /* cases with 16-bit and with 32-bit tables */
+static guint n_composite;        /* cases also checked with a precomputed part */
+
+static void
+check_hits (GArray *got, GArray *want)
+{
+  g_assert_cmpuint (got->len, ==, want->len);
+  for (guint i = 0; i < want->len; i++)
+    {
+      Hit *a = &g_array_index (got, Hit, i), *b = &g_array_index (want, Hit, i);
+      g_assert_cmpuint (a->end, ==, b->end);
+      g_assert_cmpuint (a->length, ==, b->length);
+      g_assert_cmpuint (a->index, ==, b->index);
+    }
+}
+
+/* The markers [lo, hi) in an automaton of their own, exported as gen-builtin does it and
+ * given as the base of a matcher over the others ([0, lo) before it, [hi, n) after): the
+ * two scans together must report what one automaton over all of them does, in its order. */
+static void
+check_composite (char **markers, guint n, guint lo, guint hi, const char *text, gsize len, GArray *want)
+{
+  SmtpcodesMatcher *part = _smtpcodes_matcher_new (), *m;
+  SmtpcodesBuiltinAutomaton a;
+  SmtpcodesMatch *matches;
+  guint32 n_edges, n_list;
+  Collect c = { g_array_new (FALSE, FALSE, sizeof (Hit)), 0 };
+
+  for (guint k = lo; k < hi; k++)
+    _smtpcodes_matcher_add (part, markers[k], k % 3, NULL);
+  _smtpcodes_matcher_build (part);
+  if (!_smtpcodes_matcher_export (part, &a, &n_edges, &n_list))
+    {
+      _smtpcodes_matcher_free (part);
+      g_array_unref (c.hits);
+      return;
+    }
+  n_composite++;
+  g_assert_cmpuint (a.n_outs, ==, hi - lo);
+  matches = g_new (SmtpcodesMatch, MAX (hi - lo, 1));
+  for (guint k = lo; k < hi; k++)
+    matches[k - lo] = (SmtpcodesMatch) { GUINT_TO_POINTER (k), (guint) strlen (markers[k]), k % 3, markers[k] };
+  m = _smtpcodes_matcher_new ();
+  for (guint k = 0; k < lo; k++)
+    _smtpcodes_matcher_add (m, markers[k], k % 3, GUINT_TO_POINTER (k));
+  _smtpcodes_matcher_set_base (m, &a, matches);
+  for (guint k = hi; k < n; k++)
+    _smtpcodes_matcher_add (m, markers[k], k % 3, GUINT_TO_POINTER (k));
+  _smtpcodes_matcher_build (m);
+  _smtpcodes_matcher_scan (m, text, len, collect, &c);
+  check_hits (c.hits, want);
+  /* stopping inside the base's matches, and inside the matcher's own */
+  for (guint stop = 1; stop <= want->len && stop < 40; stop += 1 + stop / 4)
+    {
+      g_array_set_size (c.hits, 0);
+      c.stop_after = stop;
+      _smtpcodes_matcher_scan (m, text, len, collect, &c);
+      g_assert_cmpuint (c.hits->len, ==, stop);
+      for (guint i = 0; i < stop; i++)
+        g_assert_cmpuint (g_array_index (c.hits, Hit, i).index, ==, g_array_index (want, Hit, i).index);
+    }
+  _smtpcodes_matcher_free (m);
+  _smtpcodes_matcher_free (part);
+  g_free ((gpointer) a.out_list);
+  g_array_unref (c.hits);
+}
 
 static void
 check_case (char **markers, guint n, const char *text, gsize len)
@@ -100,14 +166,13 @@ check_case (char **markers, guint n, const char *text, gsize len)
   else
     n_wide++;
   _smtpcodes_matcher_scan (m, text, len, collect, &c);
-  g_assert_cmpuint (c.hits->len, ==, want->len);
-  for (guint i = 0; i < want->len; i++)
-    {
-      Hit *a = &g_array_index (c.hits, Hit, i), *b = &g_array_index (want, Hit, i);
-      g_assert_cmpuint (a->end, ==, b->end);
-      g_assert_cmpuint (a->length, ==, b->length);
-      g_assert_cmpuint (a->index, ==, b->index);
-    }
+  check_hits (c.hits, want);
+  /* the same markers with a precomputed part: in the middle, at the start, at the end,
+   * and all of them */
+  check_composite (markers, n, n / 3, n - n / 3, text, len, want);
+  check_composite (markers, n, 0, n / 2, text, len, want);
+  check_composite (markers, n, n / 2, n, text, len, want);
+  check_composite (markers, n, 0, n, text, len, want);
   /* a callback that says stop ends the scan at once */
   if (want->len > 3)
     {
@@ -127,7 +192,7 @@ static void
 test_random_small_alphabet (void)
 {
   GRand *r = g_rand_new_with_seed (1);
-  n_narrow = n_wide = 0;
+  n_narrow = n_wide = n_composite = 0;
   for (int round = 0; round < 200; round++)
     {
       guint n = (guint) g_rand_int_range (r, 1, 60);
@@ -149,6 +214,7 @@ test_random_small_alphabet (void)
   g_rand_free (r);
   /* few markers: every code fits in 16 bits */
   g_assert_cmpuint (n_narrow, ==, 200);
+  g_assert_cmpuint (n_composite, ==, 4 * 200);
 }
 
 /* Words and bytes above 0x7F (UTF-8 text), with bytes no marker has in the text. */

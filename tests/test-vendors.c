@@ -172,6 +172,98 @@ test_commands (void)
   g_strfreev (lines);
 }
 
+/* What a verdict says, as one string, to compare two registries. */
+static char *
+verdict_print (SmtpcodesVerdict *v)
+{
+  GString *s = g_string_new (NULL);
+  GPtrArray *all = offered (v);
+  char **ev = smtpcodes_verdict_get_evidence (v);
+  const SmtpcodesEntry *pat = smtpcodes_verdict_get_pattern (v);
+  char *sum = smtpcodes_verdict_get_summary (v, "en");
+  g_string_append_printf (s, "%s %s %s %s [%s]", smtpcodes_class_to_string (smtpcodes_verdict_get_class (v)),
+                          smtpcodes_verdict_get_reason (v), smtpcodes_verdict_get_vendor (v) ? smtpcodes_verdict_get_vendor (v) : "-",
+                          pat ? smtpcodes_entry_get_code (pat) : "-", sum);
+  for (guint i = 0; i < all->len; i++)
+    g_string_append_printf (s, " %s:%s", smtpcodes_entry_get_module_id (all->pdata[i]),
+                            smtpcodes_entry_get_code (all->pdata[i]));
+  for (guint i = 0; ev && ev[i]; i++)
+    g_string_append_printf (s, " | %s", ev[i]);
+  g_strfreev (ev);
+  g_free (sum);
+  g_ptr_array_unref (all);
+  return g_string_free (s, FALSE);
+}
+
+/* The built-in modules' markers are in an automaton made when the library was built, and a
+ * registry scans it besides the one of its other markers; a registry that loads the same
+ * modules in the same order from files builds one automaton over all of them. Both must
+ * explain every text alike. */
+static void
+test_builtin_automaton (void)
+{
+  static const char *const vendors[] = { "exchange", "groupwise", "domino", "mailenable", "google", "yahoo",
+                                         "apple", "providers", "bounces" };
+  static const char *const builtins[] = { "standard", "enhanced", "wording", "commands" };
+  char *paths[G_N_ELEMENTS (vendors) + G_N_ELEMENTS (builtins) + 1];
+  const char *const texts_extra[] = {
+    "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+    "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to user complaints - 4.16.55.1",
+    "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ## mailbox unavailable (in reply to RCPT TO command)",
+    "host mx.example.org[192.0.2.7] said: 552 5.2.2 Mailbox full, quota exceeded (in reply to end of DATA command)",
+    NULL
+  };
+  GError *error = NULL;
+  SmtpcodesRegistry *with_base, *whole;
+  char **lines[2] = { test_data_lines ("seed-codes.tsv"), test_data_lines ("reference-codes.txt") };
+  guint n = 0, compared = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (vendors); i++, n++)
+    {
+      char *name = g_strconcat (vendors[i], ".codes", NULL);
+      paths[n] = g_test_build_filename (G_TEST_DIST, "..", "data", "modules", name, NULL);
+      g_free (name);
+    }
+  paths[n] = NULL;
+  with_base = smtpcodes_registry_new_from_files ((const char *const *) paths, SMTPCODES_LOAD_STRICT, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (builtins); i++, n++)
+    {
+      char *name = g_strconcat (builtins[i], ".codes", NULL);
+      paths[n] = g_test_build_filename (G_TEST_DIST, "..", "data", "modules", name, NULL);
+      g_free (name);
+    }
+  paths[n] = NULL;
+  whole = smtpcodes_registry_new_from_files ((const char *const *) paths,
+                                             SMTPCODES_LOAD_STRICT | SMTPCODES_LOAD_NO_BUILTIN, &error);
+  g_assert_no_error (error);
+  for (guint f = 0; f < 3; f++)
+    for (guint i = 0; f == 2 ? texts_extra[i] != NULL : lines[f][i] != NULL; i++)
+      {
+        const char *text = f == 2 ? texts_extra[i] : lines[f][i];
+        SmtpcodesVerdict *a = smtpcodes_registry_explain_text (with_base, text, -1, NULL, NULL);
+        SmtpcodesVerdict *b = smtpcodes_registry_explain_text (whole, text, -1, NULL, NULL);
+        g_assert_true ((a == NULL) == (b == NULL));
+        if (a)
+          {
+            char *pa = verdict_print (a), *pb = verdict_print (b);
+            g_assert_cmpstr (pa, ==, pb);
+            compared++;
+            g_free (pa);
+            g_free (pb);
+            smtpcodes_verdict_unref (a);
+            smtpcodes_verdict_unref (b);
+          }
+      }
+  g_assert_cmpuint (compared, >, 100);
+  for (guint i = 0; paths[i]; i++)
+    g_free (paths[i]);
+  g_strfreev (lines[0]);
+  g_strfreev (lines[1]);
+  smtpcodes_registry_unref (with_base);
+  smtpcodes_registry_unref (whole);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -191,6 +283,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vendors/reuse", test_vendor_reuse);
   g_test_add_func ("/vendors/detection", test_detection);
   g_test_add_func ("/vendors/commands", test_commands);
+  g_test_add_func ("/vendors/builtin-automaton", test_builtin_automaton);
   rc = g_test_run ();
   smtpcodes_registry_unref (reg);
   g_free (dir);
