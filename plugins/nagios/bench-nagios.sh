@@ -35,7 +35,10 @@ if [ -z "$server" ]; then
   rcpt=ok@example.org
 fi
 echo "bench-nagios: $N runs each against $server on 127.0.0.1:$port (HELO/EHLO, MAIL, RCPT <$rcpt>, QUIT)"
-$LIBTOOL --mode=execute "$bld/np-bench" "$N" check_smtp_reply -- \
+# the modules of an installed copy on this machine take no part: built-in modules only,
+# then the vendor modules of the source tree
+export XDG_DATA_HOME=/nonexistent XDG_DATA_DIRS=/nonexistent
+SMTPCODES_MODULE_PATH= $LIBTOOL --mode=execute "$bld/np-bench" "$N" check_smtp_reply -- \
   "$bld/check_smtp_reply" -H 127.0.0.1 -p "$port" -f bench@example.org -r "$rcpt"
 # as installed: the vendor modules on the search path too
 if [ -n "${SMTPCODES_VENDOR_MODULES:-}" ]; then
