@@ -379,6 +379,8 @@ typedef struct {
   gsize       cte_len;
   gboolean    mime_only;          /* a part's header: only Content-Type and -Transfer-Encoding */
   gboolean    copy_mime;          /* keep the Content-* fields for GMime (in mime) */
+  guint       want;               /* the fields of head_fields to read, as HEAD_WANT bits
+                                   * (0: all); the others are not unfolded nor decoded */
   gsize       body;               /* where the header ends: at the blank line (or the
                                    * delimiter line that cut it short), or the end */
   gboolean    blank;              /* it ended at a blank line */
@@ -403,6 +405,9 @@ static const struct { const char *name; gsize len; gsize offset; gboolean last; 
 #undef HEAD_NAME
 
 #define HEAD_FIELD(h, i) (*(char **) G_STRUCT_MEMBER_P ((h), head_fields[i].offset))
+/* bits of Head.want, by the index in head_fields */
+#define HEAD_WANT_TO (1u << 1)
+#define HEAD_WANT_HM_RECIPIENT (1u << 11)
 
 static void
 head_clear (Head *h)
@@ -511,7 +516,7 @@ head_field (Head *h, const char *data, gsize len)
       {
         char **slot = &HEAD_FIELD (h, i);
         char *unfolded;
-        if (*slot && !head_fields[i].last)
+        if ((*slot && !head_fields[i].last) || (h->want && !(h->want & (1u << i))))
           return;
         unfolded = unfold (data + n + 1, len - n - 1);
         g_free (*slot);
@@ -525,6 +530,25 @@ head_field (Head *h, const char *data, gsize len)
           *slot = unfolded;
         return;
       }
+}
+
+/* Where a header at the start of data[0..len) ends, as head_read() finds it without a
+ * boundary: at the first empty line (a lone CR counts as empty), or the end. */
+static gsize
+blank_line (const char *data, gsize len)
+{
+  gsize i = 0;
+  while (i < len)
+    {
+      const char *nl = memchr (data + i, '\n', len - i);
+      gsize core = nl ? (gsize) (nl - data) - i : len - i;
+      if (core == 0 || (core == 1 && data[i] == '\r'))
+        return i;
+      if (nl == NULL)
+        break;
+      i = (gsize) (nl - data) + 1;
+    }
+  return len;
 }
 
 /* Reads the header at the start of data[0..len) into h (zeroed by the caller, mime_only
@@ -803,12 +827,7 @@ find_returned (Msg *m, gsize body, gsize len)
       m->ret.start = content;
       /* its header ends at a blank line, or where the part does */
       m->ret.end = next_delimiter (m->data, content, len, b, bl, &at, &next, &last) ? at : len;
-      {
-        Head rh = { 0 };
-        rh.mime_only = TRUE;
-        head_read (&rh, m->data + content, m->ret.end - content, NULL, 0);
-        m->ret.head_end = content + rh.body;
-      }
+      m->ret.head_end = content + blank_line (m->data + content, m->ret.end - content);
       break;
     }
   g_free (b);
@@ -914,9 +933,11 @@ typedef struct {
 } Parts;
 
 /* The content of part, decoded (transfer encoding and charset) into UTF-8 without NUL
- * bytes; *len is its length. */
-static char *
-decode_part (GMimePart *part, gsize *len)
+ * bytes; *len is its length. Content without a transfer encoding that is ASCII already
+ * (the common case) is not copied: the result then points into the bytes GMime was handed,
+ * is not NUL-terminated and *owned is NULL; otherwise *owned is the result, to be freed. */
+static const char *
+decode_part (GMimePart *part, gsize *len, char **owned)
 {
   GMimeDataWrapper *w = g_mime_part_get_content (part);
   GByteArray *arr;
@@ -924,8 +945,31 @@ decode_part (GMimePart *part, gsize *len)
   char *u;
 
   *len = 0;
+  *owned = NULL;
   if (w == NULL)
-    return g_strdup ("");
+    return "";
+  if (w->stream && GMIME_IS_STREAM_MEM (w->stream) && GMIME_STREAM_MEM (w->stream)->buffer
+      && w->encoding != GMIME_CONTENT_ENCODING_BASE64 && w->encoding != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
+      && w->encoding != GMIME_CONTENT_ENCODING_UUENCODE)
+    {
+      /* what g_mime_data_wrapper_write_to_stream() would copy out: the stream's bounds
+       * in the buffer, undecoded (see write_to_stream in gmime-data-wrapper.c) */
+      GMimeStream *st = w->stream;
+      const GByteArray *buf = GMIME_STREAM_MEM (st)->buffer;
+      gint64 start = st->bound_start, end = st->bound_end;
+      const char *raw;
+      if (end < 0 || end > (gint64) buf->len)
+        end = buf->len;
+      if (start < 0 || start > end)
+        start = end;
+      raw = (const char *) buf->data + start;
+      *len = (gsize) (end - start);
+      if (plain_ascii (raw, *len) && !has_jis_escape (raw, *len))
+        return *len ? raw : "";
+      *owned = to_utf8 (raw, *len, g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset"));
+      *len = strlen (*owned);
+      return *owned;
+    }
   arr = g_byte_array_new ();
   mem = g_mime_stream_mem_new_with_byte_array (arr);
   g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
@@ -933,15 +977,17 @@ decode_part (GMimePart *part, gsize *len)
   g_object_unref (mem);
   if (plain_ascii ((const char *) arr->data, arr->len) && !has_jis_escape ((const char *) arr->data, arr->len))
     {
-      /* as it is (the common case): no copy */
+      /* as it is: no conversion */
       *len = arr->len;
       g_byte_array_append (arr, (const guint8 *) "", 1);
-      return (char *) g_byte_array_free (arr, FALSE);
+      *owned = (char *) g_byte_array_free (arr, FALSE);
+      return *owned;
     }
   u = to_utf8 ((const char *) arr->data, arr->len,
                g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset"));
   g_byte_array_unref (arr);
   *len = strlen (u);
+  *owned = u;
   return u;
 }
 
@@ -983,6 +1029,7 @@ collect_returned (Parts *p)
   if (p->has_original)
     return;
   p->has_original = TRUE;
+  h.want = HEAD_WANT_TO | HEAD_WANT_HM_RECIPIENT;
   head_read (&h, p->msg->data + ret->start, ret->head_end - ret->start, NULL, 0);
   if (h.to && p->orig_to == NULL)
     p->orig_to = address_in (h.to, strlen (h.to));
@@ -1083,20 +1130,22 @@ collect (GMimeObject *obj, Parts *p, int depth)
           || g_ascii_strcasecmp (sub, "global-delivery-status") == 0))
     {
       gsize len;
-      char *s = decode_part (GMIME_PART (obj), &len);
+      char *owned;
+      const char *s = decode_part (GMIME_PART (obj), &len, &owned);
       p->has_dsn = TRUE;
       append_capped (p->dsn, s, len);
       g_string_append (p->dsn, "\n\n");
-      g_free (s);
+      g_free (owned);
       return;
     }
   if (g_ascii_strcasecmp (type, "message") == 0 && g_ascii_strcasecmp (sub, "feedback-report") == 0)
     {
       gsize len;
-      char *s = decode_part (GMIME_PART (obj), &len);
+      char *owned;
+      const char *s = decode_part (GMIME_PART (obj), &len, &owned);
       p->has_arf = TRUE;
       append_capped (p->arf, s, len);
-      g_free (s);
+      g_free (owned);
       return;
     }
   if ((g_ascii_strcasecmp (type, "text") == 0 && g_ascii_strcasecmp (sub, "rfc822-headers") == 0)
@@ -1105,22 +1154,29 @@ collect (GMimeObject *obj, Parts *p, int depth)
       if (!p->has_original)
         {
           gsize len;
-          char *s = decode_part (GMIME_PART (obj), &len);
+          char *owned;
+          const char *s = decode_part (GMIME_PART (obj), &len, &owned);
+          const char *end = s + len;
           Head h = { 0 };
           p->has_original = TRUE;
+          h.want = HEAD_WANT_TO;
           head_read (&h, s, len, NULL, 0);
           if (h.to)
             p->orig_to = address_in (h.to, strlen (h.to));
-          for (const char *l = s; p->orig_to == NULL && l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
-            if (ci_prefix (l, strlen (l), "to:"))
-              {
-                /* a header quoted after a blank line */
-                const char *e = strchr (l, '\n'), *to = l + 3;
-                p->orig_to = address_in (to, e ? (gsize) (e - to) : strlen (to));
-                break;
-              }
+          for (const char *l = s; p->orig_to == NULL && l < end;)
+            {
+              const char *e = memchr (l, '\n', (gsize) (end - l));
+              if (ci_prefix (l, (gsize) (end - l), "to:"))
+                {
+                  /* a header quoted after a blank line */
+                  const char *to = l + 3;
+                  p->orig_to = address_in (to, (gsize) ((e ? e : end) - to));
+                  break;
+                }
+              l = e ? e + 1 : end;
+            }
           head_clear (&h);
-          g_free (s);
+          g_free (owned);
         }
       return;
     }
@@ -1128,7 +1184,8 @@ collect (GMimeObject *obj, Parts *p, int depth)
     {
       const char *disp = g_mime_object_get_disposition (obj);
       gboolean html = g_ascii_strcasecmp (sub, "html") == 0;
-      char *s;
+      const char *s;
+      char *owned;
       gsize len;
       if (disp && g_ascii_strcasecmp (disp, "attachment") == 0 && depth > 0
           && g_mime_part_get_filename (GMIME_PART (obj)) != NULL)
@@ -1137,9 +1194,9 @@ collect (GMimeObject *obj, Parts *p, int depth)
         return;
       if (!html && g_ascii_strcasecmp (sub, "plain") != 0 && depth > 0)
         return;
-      s = decode_part (GMIME_PART (obj), &len);
+      s = decode_part (GMIME_PART (obj), &len, &owned);
       append_capped (html ? p->html : p->text, s, len);
-      g_free (s);
+      g_free (owned);
     }
 }
 
