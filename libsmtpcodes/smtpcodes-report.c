@@ -660,7 +660,55 @@ typedef struct {
   Head         head;
   Returned     ret;
   GMimeObject *top;
+  gboolean     scratch;   /* GMime was handed this thread's copy buffer (see Scratch) */
 } Msg;
+
+/* What one thread keeps from one message to the next: a GMime parser (which costs an
+ * object, its 4 KB of buffers and their setup to make) and the buffer that what GMime is
+ * handed is copied into. The buffer is in use while the tree GMime made of it lives (a
+ * returned report, parsed while the outer tree lives, gets a buffer of its own); the
+ * parser only during g_mime_parser_construct_part(). */
+typedef struct {
+  GMimeParser *parser;
+  GByteArray  *buf;
+  gboolean     buf_busy;
+} Scratch;
+
+static void
+scratch_free (gpointer data)
+{
+  Scratch *sc = data;
+  g_clear_object (&sc->parser);
+  g_byte_array_unref (sc->buf);
+  g_free (sc);
+}
+
+/* makes the parser drop the stream it read */
+static void
+scratch_release_stream (Scratch *sc)
+{
+  GMimeStream *empty;
+  if (sc->parser == NULL)
+    return;
+  empty = g_mime_stream_mem_new ();
+  g_mime_parser_init_with_stream (sc->parser, empty);
+  g_object_unref (empty);
+}
+
+static GPrivate scratch_key = G_PRIVATE_INIT (scratch_free);
+
+static Scratch *
+scratch_get (void)
+{
+  Scratch *sc = g_private_get (&scratch_key);
+  if (sc == NULL)
+    {
+      sc = g_new0 (Scratch, 1);
+      sc->buf = g_byte_array_new ();
+      g_private_set (&scratch_key, sc);
+    }
+  return sc;
+}
 
 /* Finds the first delimiter line of boundary b in data[from..len); *at is its start and
  * *next the line after it. */
@@ -851,7 +899,7 @@ msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
 {
   struct { const char *s; gsize len; gboolean in_data; } piece[3];
   GMimeStream *stream;
-  GMimeParser *parser;
+  Scratch *sc = scratch_get ();
   guint n = 0;
   gsize body, total = 0;
 
@@ -879,7 +927,17 @@ msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
     PIECE (data + body, end - body, TRUE);
 #undef PIECE
 
-  if (total <= COPY_LIMIT)
+  if (total <= COPY_LIMIT && !sc->buf_busy)
+    {
+      /* this thread's buffer, kept (up to COPY_LIMIT) for the next message */
+      g_byte_array_set_size (sc->buf, 0);
+      for (guint i = 0; i < n; i++)
+        g_byte_array_append (sc->buf, (const guint8 *) piece[i].s, (guint) piece[i].len);
+      stream = g_mime_stream_mem_new_with_byte_array (sc->buf);
+      g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+      sc->buf_busy = m->scratch = TRUE;
+    }
+  else if (total <= COPY_LIMIT)
     {
       GByteArray *arr = g_byte_array_sized_new ((guint) total);
       for (guint i = 0; i < n; i++)
@@ -897,10 +955,16 @@ msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
                                               : g_mime_stream_mem_new_with_buffer (piece[i].s, piece[i].len));
           }
     }
-  parser = g_mime_parser_new_with_stream (stream);
-  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
-  m->top = g_mime_parser_construct_part (parser, NULL);
-  g_object_unref (parser);
+  if (sc->parser == NULL)
+    sc->parser = g_mime_parser_new_with_stream (stream);
+  else
+    g_mime_parser_init_with_stream (sc->parser, stream);
+  g_mime_parser_set_format (sc->parser, GMIME_FORMAT_MESSAGE);
+  m->top = g_mime_parser_construct_part (sc->parser, NULL);
+  /* the parser keeps its stream until the next message: not one that reads the
+   * caller's bytes or holds a buffer of its own */
+  if (!m->scratch)
+    scratch_release_stream (sc);
   g_object_unref (stream);
   return m->top != NULL;
 }
@@ -910,6 +974,20 @@ msg_clear (Msg *m)
 {
   head_clear (&m->head);
   g_clear_object (&m->top);
+  if (m->scratch)
+    {
+      /* the tree that read the buffer is gone */
+      Scratch *sc = scratch_get ();
+      sc->buf_busy = m->scratch = FALSE;
+      if (sc->buf->len > COPY_LIMIT / 4)
+        {
+          /* a large message's copy is not kept (nor is the stream on it that the parser
+           * still holds) */
+          scratch_release_stream (sc);
+          g_byte_array_unref (sc->buf);
+          sc->buf = g_byte_array_new ();
+        }
+    }
 }
 
 /* ---- collecting the parts ---------------------------------------------------------------- */
