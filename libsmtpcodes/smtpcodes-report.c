@@ -153,11 +153,26 @@ smtpcodes_recipient_unref (SmtpcodesRecipient *recipient)
 
 /* ---- small text helpers ---------------------------------------------------------------- */
 
+#define ASCII_LOWER(c) ((c) >= 'A' && (c) <= 'Z' ? (char) ((c) + ('a' - 'A')) : (c))
+
+/* whether a[0..n) and b[0..n) are equal ignoring ASCII case (neither need end in NUL) */
+static inline gboolean
+ci_equal (const char *a, const char *b, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (a[i] != b[i] && ASCII_LOWER (a[i]) != ASCII_LOWER (b[i]))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 ci_prefix (const char *s, gsize len, const char *prefix)
 {
-  gsize pl = strlen (prefix);
-  return len >= pl && g_ascii_strncasecmp (s, prefix, pl) == 0;
+  gsize i = 0;
+  for (; prefix[i]; i++)
+    if (i >= len || (s[i] != prefix[i] && ASCII_LOWER (s[i]) != ASCII_LOWER (prefix[i])))
+      return FALSE;
+  return TRUE;
 }
 
 /* Case-insensitive (ASCII) search; memchr finds the candidates for the first character in
@@ -178,7 +193,7 @@ ci_find (const char *s, gsize len, const char *needle)
   while (lo_at || up_at)
     {
       const char *c = lo_at && (!up_at || lo_at < up_at) ? lo_at : up_at;
-      if (g_ascii_strncasecmp (c, needle, nl) == 0)
+      if (ci_equal (c + 1, needle + 1, nl - 1))
         return c;
       if (c == lo_at)
         lo_at = c + 1 < end ? memchr (c + 1, lo, (gsize) (end - c - 1)) : NULL;
@@ -495,11 +510,11 @@ head_field (Head *h, const char *data, gsize len)
     name_len--;
   if (name_len == 0)
     return;
-  if (name_len > 8 && g_ascii_strncasecmp (data, "Content-", 8) == 0)
+  if (name_len > 8 && ci_equal (data, "Content-", 8))
     {
-      if (name_len == 12 && g_ascii_strncasecmp (data + 8, "Type", 4) == 0)
+      if (name_len == 12 && ci_equal (data + 8, "Type", 4))
         h->ctype = data + n + 1, h->ctype_len = len - n - 1;
-      else if (name_len == 25 && h->cte == NULL && g_ascii_strncasecmp (data + 8, "Transfer-Encoding", 17) == 0)
+      else if (name_len == 25 && h->cte == NULL && ci_equal (data + 8, "Transfer-Encoding", 17))
         h->cte = data + n + 1, h->cte_len = len - n - 1;
       if (!h->copy_mime)
         return;
@@ -511,8 +526,8 @@ head_field (Head *h, const char *data, gsize len)
       return;
     }
   for (guint i = 0; i < G_N_ELEMENTS (head_fields) && !h->mime_only; i++)
-    if (head_fields[i].len == name_len && g_ascii_tolower (data[0]) == g_ascii_tolower (head_fields[i].name[0])
-        && g_ascii_strncasecmp (data, head_fields[i].name, name_len) == 0)
+    if (head_fields[i].len == name_len && ASCII_LOWER (data[0]) == ASCII_LOWER (head_fields[i].name[0])
+        && ci_equal (data, head_fields[i].name, name_len))
       {
         char **slot = &HEAD_FIELD (h, i);
         char *unfolded;
@@ -1431,7 +1446,7 @@ dsn_wanted (const char *name, gsize len)
   static const char *const names[] = { "reporting-mta", "final-recipient", "original-recipient", "action",
                                        "status", "diagnostic-code", "remote-mta", NULL };
   for (guint i = 0; names[i]; i++)
-    if (strlen (names[i]) == len && g_ascii_strncasecmp (name, names[i], len) == 0)
+    if (strlen (names[i]) == len && ci_equal (name, names[i], len))
       return TRUE;
   return FALSE;
 }
@@ -1805,7 +1820,7 @@ transcript_end (GArray *lines, guint from, guint to, const char *address)
       while (p < end && (*p == ' ' || *p == '\t'))
         p++;
       q = (gsize) (end - p) > 4 ? summary_target (p) : NULL;
-      if (q && (gsize) (end - q) > al + 2 && q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0
+      if (q && (gsize) (end - q) > al + 2 && q[0] == '<' && ci_equal (q + 1, address, al)
           && q[1 + al] == '>')
         summed = TRUE;
     }
@@ -1833,7 +1848,7 @@ drop_local_codes (char *text, const char *address, gboolean quoted_above)
       while (*p == ' ' || *p == '\t')
         p++;
       q = summary_target (p);
-      if (!(q && q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0 && q[1 + al] == '>'
+      if (!(q && q[0] == '<' && ci_equal (q + 1, address, al) && q[1 + al] == '>'
             && strncmp (q + 2 + al, "...", 3) == 0))
         continue;
       if (quoted)
