@@ -1588,19 +1588,27 @@ is_original_separator (const char *s, gsize len)
 static GArray *
 notice_lines (const char *text, char **orig_to)
 {
-  GArray *lines = g_array_new (FALSE, FALSE, sizeof (Line));
-  const char *s = text;
-  guint cut = G_MAXUINT;
-  while (*s)
+  gsize tlen = strlen (text);
+  const char *s = text, *tend = text + tlen;
+  guint n_lines = 0, cut = G_MAXUINT;
+  GArray *lines;
+  /* sized once: a line is counted, then written in place */
+  for (const char *q = s; q < tend; n_lines++)
     {
-      const char *nl = strchr (s, '\n');
-      Line l = { s, nl ? (gsize) (nl - s) : strlen (s) };
-      if (l.len && s[l.len - 1] == '\r')
-        l.len--;
-      g_array_append_val (lines, l);
-      if (!nl)
-        break;
-      s = nl + 1;
+      const char *nl = memchr (q, '\n', (gsize) (tend - q));
+      q = nl ? nl + 1 : tend;
+    }
+  lines = g_array_sized_new (FALSE, FALSE, sizeof (Line), n_lines);
+  g_array_set_size (lines, n_lines);
+  for (guint k = 0; k < n_lines; k++)
+    {
+      const char *nl = memchr (s, '\n', (gsize) (tend - s));
+      Line *l = &g_array_index (lines, Line, k);
+      l->s = s;
+      l->len = nl ? (gsize) (nl - s) : (gsize) (tend - s);
+      if (l->len && s[l->len - 1] == '\r')
+        l->len--;
+      s = nl ? nl + 1 : tend;
     }
   for (guint i = 0; i < lines->len; i++)
     {
