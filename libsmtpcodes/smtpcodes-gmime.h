@@ -40,6 +40,7 @@
   X (g_mime_object_get_header) \
   X (g_mime_object_get_type) \
   X (g_mime_parser_construct_part) \
+  X (g_mime_parser_init_with_stream) \
   X (g_mime_parser_new_with_stream) \
   X (g_mime_parser_set_format) \
   X (g_mime_part_get_content) \
@@ -97,6 +98,7 @@ G_GNUC_INTERNAL gboolean _smtpcodes_gmime_load (GError **error);
 #define g_mime_object_get_header (*_smtpcodes_gmime.g_mime_object_get_header)
 #define g_mime_object_get_type (*_smtpcodes_gmime.g_mime_object_get_type)
 #define g_mime_parser_construct_part (*_smtpcodes_gmime.g_mime_parser_construct_part)
+#define g_mime_parser_init_with_stream (*_smtpcodes_gmime.g_mime_parser_init_with_stream)
 #define g_mime_parser_new_with_stream (*_smtpcodes_gmime.g_mime_parser_new_with_stream)
 #define g_mime_parser_set_format (*_smtpcodes_gmime.g_mime_parser_set_format)
 #define g_mime_part_get_content (*_smtpcodes_gmime.g_mime_part_get_content)

@@ -153,11 +153,26 @@ smtpcodes_recipient_unref (SmtpcodesRecipient *recipient)
 
 /* ---- small text helpers ---------------------------------------------------------------- */
 
+#define ASCII_LOWER(c) ((c) >= 'A' && (c) <= 'Z' ? (char) ((c) + ('a' - 'A')) : (c))
+
+/* whether a[0..n) and b[0..n) are equal ignoring ASCII case (neither need end in NUL) */
+static inline gboolean
+ci_equal (const char *a, const char *b, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (a[i] != b[i] && ASCII_LOWER (a[i]) != ASCII_LOWER (b[i]))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 ci_prefix (const char *s, gsize len, const char *prefix)
 {
-  gsize pl = strlen (prefix);
-  return len >= pl && g_ascii_strncasecmp (s, prefix, pl) == 0;
+  gsize i = 0;
+  for (; prefix[i]; i++)
+    if (i >= len || (s[i] != prefix[i] && ASCII_LOWER (s[i]) != ASCII_LOWER (prefix[i])))
+      return FALSE;
+  return TRUE;
 }
 
 /* Case-insensitive (ASCII) search; memchr finds the candidates for the first character in
@@ -178,7 +193,7 @@ ci_find (const char *s, gsize len, const char *needle)
   while (lo_at || up_at)
     {
       const char *c = lo_at && (!up_at || lo_at < up_at) ? lo_at : up_at;
-      if (g_ascii_strncasecmp (c, needle, nl) == 0)
+      if (ci_equal (c + 1, needle + 1, nl - 1))
         return c;
       if (c == lo_at)
         lo_at = c + 1 < end ? memchr (c + 1, lo, (gsize) (end - c - 1)) : NULL;
@@ -379,6 +394,8 @@ typedef struct {
   gsize       cte_len;
   gboolean    mime_only;          /* a part's header: only Content-Type and -Transfer-Encoding */
   gboolean    copy_mime;          /* keep the Content-* fields for GMime (in mime) */
+  guint       want;               /* the fields of head_fields to read, as HEAD_WANT bits
+                                   * (0: all); the others are not unfolded nor decoded */
   gsize       body;               /* where the header ends: at the blank line (or the
                                    * delimiter line that cut it short), or the end */
   gboolean    blank;              /* it ended at a blank line */
@@ -403,6 +420,9 @@ static const struct { const char *name; gsize len; gsize offset; gboolean last; 
 #undef HEAD_NAME
 
 #define HEAD_FIELD(h, i) (*(char **) G_STRUCT_MEMBER_P ((h), head_fields[i].offset))
+/* bits of Head.want, by the index in head_fields */
+#define HEAD_WANT_TO (1u << 1)
+#define HEAD_WANT_HM_RECIPIENT (1u << 11)
 
 static void
 head_clear (Head *h)
@@ -490,11 +510,11 @@ head_field (Head *h, const char *data, gsize len)
     name_len--;
   if (name_len == 0)
     return;
-  if (name_len > 8 && g_ascii_strncasecmp (data, "Content-", 8) == 0)
+  if (name_len > 8 && ci_equal (data, "Content-", 8))
     {
-      if (name_len == 12 && g_ascii_strncasecmp (data + 8, "Type", 4) == 0)
+      if (name_len == 12 && ci_equal (data + 8, "Type", 4))
         h->ctype = data + n + 1, h->ctype_len = len - n - 1;
-      else if (name_len == 25 && h->cte == NULL && g_ascii_strncasecmp (data + 8, "Transfer-Encoding", 17) == 0)
+      else if (name_len == 25 && h->cte == NULL && ci_equal (data + 8, "Transfer-Encoding", 17))
         h->cte = data + n + 1, h->cte_len = len - n - 1;
       if (!h->copy_mime)
         return;
@@ -506,12 +526,12 @@ head_field (Head *h, const char *data, gsize len)
       return;
     }
   for (guint i = 0; i < G_N_ELEMENTS (head_fields) && !h->mime_only; i++)
-    if (head_fields[i].len == name_len && g_ascii_tolower (data[0]) == g_ascii_tolower (head_fields[i].name[0])
-        && g_ascii_strncasecmp (data, head_fields[i].name, name_len) == 0)
+    if (head_fields[i].len == name_len && ASCII_LOWER (data[0]) == ASCII_LOWER (head_fields[i].name[0])
+        && ci_equal (data, head_fields[i].name, name_len))
       {
         char **slot = &HEAD_FIELD (h, i);
         char *unfolded;
-        if (*slot && !head_fields[i].last)
+        if ((*slot && !head_fields[i].last) || (h->want && !(h->want & (1u << i))))
           return;
         unfolded = unfold (data + n + 1, len - n - 1);
         g_free (*slot);
@@ -525,6 +545,25 @@ head_field (Head *h, const char *data, gsize len)
           *slot = unfolded;
         return;
       }
+}
+
+/* Where a header at the start of data[0..len) ends, as head_read() finds it without a
+ * boundary: at the first empty line (a lone CR counts as empty), or the end. */
+static gsize
+blank_line (const char *data, gsize len)
+{
+  gsize i = 0;
+  while (i < len)
+    {
+      const char *nl = memchr (data + i, '\n', len - i);
+      gsize core = nl ? (gsize) (nl - data) - i : len - i;
+      if (core == 0 || (core == 1 && data[i] == '\r'))
+        return i;
+      if (nl == NULL)
+        break;
+      i = (gsize) (nl - data) + 1;
+    }
+  return len;
 }
 
 /* Reads the header at the start of data[0..len) into h (zeroed by the caller, mime_only
@@ -636,7 +675,55 @@ typedef struct {
   Head         head;
   Returned     ret;
   GMimeObject *top;
+  gboolean     scratch;   /* GMime was handed this thread's copy buffer (see Scratch) */
 } Msg;
+
+/* What one thread keeps from one message to the next: a GMime parser (which costs an
+ * object, its 4 KB of buffers and their setup to make) and the buffer that what GMime is
+ * handed is copied into. The buffer is in use while the tree GMime made of it lives (a
+ * returned report, parsed while the outer tree lives, gets a buffer of its own); the
+ * parser only during g_mime_parser_construct_part(). */
+typedef struct {
+  GMimeParser *parser;
+  GByteArray  *buf;
+  gboolean     buf_busy;
+} Scratch;
+
+static void
+scratch_free (gpointer data)
+{
+  Scratch *sc = data;
+  g_clear_object (&sc->parser);
+  g_byte_array_unref (sc->buf);
+  g_free (sc);
+}
+
+/* makes the parser drop the stream it read */
+static void
+scratch_release_stream (Scratch *sc)
+{
+  GMimeStream *empty;
+  if (sc->parser == NULL)
+    return;
+  empty = g_mime_stream_mem_new ();
+  g_mime_parser_init_with_stream (sc->parser, empty);
+  g_object_unref (empty);
+}
+
+static GPrivate scratch_key = G_PRIVATE_INIT (scratch_free);
+
+static Scratch *
+scratch_get (void)
+{
+  Scratch *sc = g_private_get (&scratch_key);
+  if (sc == NULL)
+    {
+      sc = g_new0 (Scratch, 1);
+      sc->buf = g_byte_array_new ();
+      g_private_set (&scratch_key, sc);
+    }
+  return sc;
+}
 
 /* Finds the first delimiter line of boundary b in data[from..len); *at is its start and
  * *next the line after it. */
@@ -803,12 +890,7 @@ find_returned (Msg *m, gsize body, gsize len)
       m->ret.start = content;
       /* its header ends at a blank line, or where the part does */
       m->ret.end = next_delimiter (m->data, content, len, b, bl, &at, &next, &last) ? at : len;
-      {
-        Head rh = { 0 };
-        rh.mime_only = TRUE;
-        head_read (&rh, m->data + content, m->ret.end - content, NULL, 0);
-        m->ret.head_end = content + rh.body;
-      }
+      m->ret.head_end = content + blank_line (m->data + content, m->ret.end - content);
       break;
     }
   g_free (b);
@@ -832,7 +914,7 @@ msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
 {
   struct { const char *s; gsize len; gboolean in_data; } piece[3];
   GMimeStream *stream;
-  GMimeParser *parser;
+  Scratch *sc = scratch_get ();
   guint n = 0;
   gsize body, total = 0;
 
@@ -860,7 +942,17 @@ msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
     PIECE (data + body, end - body, TRUE);
 #undef PIECE
 
-  if (total <= COPY_LIMIT)
+  if (total <= COPY_LIMIT && !sc->buf_busy)
+    {
+      /* this thread's buffer, kept (up to COPY_LIMIT) for the next message */
+      g_byte_array_set_size (sc->buf, 0);
+      for (guint i = 0; i < n; i++)
+        g_byte_array_append (sc->buf, (const guint8 *) piece[i].s, (guint) piece[i].len);
+      stream = g_mime_stream_mem_new_with_byte_array (sc->buf);
+      g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+      sc->buf_busy = m->scratch = TRUE;
+    }
+  else if (total <= COPY_LIMIT)
     {
       GByteArray *arr = g_byte_array_sized_new ((guint) total);
       for (guint i = 0; i < n; i++)
@@ -878,10 +970,16 @@ msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
                                               : g_mime_stream_mem_new_with_buffer (piece[i].s, piece[i].len));
           }
     }
-  parser = g_mime_parser_new_with_stream (stream);
-  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
-  m->top = g_mime_parser_construct_part (parser, NULL);
-  g_object_unref (parser);
+  if (sc->parser == NULL)
+    sc->parser = g_mime_parser_new_with_stream (stream);
+  else
+    g_mime_parser_init_with_stream (sc->parser, stream);
+  g_mime_parser_set_format (sc->parser, GMIME_FORMAT_MESSAGE);
+  m->top = g_mime_parser_construct_part (sc->parser, NULL);
+  /* the parser keeps its stream until the next message: not one that reads the
+   * caller's bytes or holds a buffer of its own */
+  if (!m->scratch)
+    scratch_release_stream (sc);
   g_object_unref (stream);
   return m->top != NULL;
 }
@@ -891,6 +989,20 @@ msg_clear (Msg *m)
 {
   head_clear (&m->head);
   g_clear_object (&m->top);
+  if (m->scratch)
+    {
+      /* the tree that read the buffer is gone */
+      Scratch *sc = scratch_get ();
+      sc->buf_busy = m->scratch = FALSE;
+      if (sc->buf->len > COPY_LIMIT / 4)
+        {
+          /* a large message's copy is not kept (nor is the stream on it that the parser
+           * still holds) */
+          scratch_release_stream (sc);
+          g_byte_array_unref (sc->buf);
+          sc->buf = g_byte_array_new ();
+        }
+    }
 }
 
 /* ---- collecting the parts ---------------------------------------------------------------- */
@@ -914,9 +1026,11 @@ typedef struct {
 } Parts;
 
 /* The content of part, decoded (transfer encoding and charset) into UTF-8 without NUL
- * bytes; *len is its length. */
-static char *
-decode_part (GMimePart *part, gsize *len)
+ * bytes; *len is its length. Content without a transfer encoding that is ASCII already
+ * (the common case) is not copied: the result then points into the bytes GMime was handed,
+ * is not NUL-terminated and *owned is NULL; otherwise *owned is the result, to be freed. */
+static const char *
+decode_part (GMimePart *part, gsize *len, char **owned)
 {
   GMimeDataWrapper *w = g_mime_part_get_content (part);
   GByteArray *arr;
@@ -924,8 +1038,31 @@ decode_part (GMimePart *part, gsize *len)
   char *u;
 
   *len = 0;
+  *owned = NULL;
   if (w == NULL)
-    return g_strdup ("");
+    return "";
+  if (w->stream && GMIME_IS_STREAM_MEM (w->stream) && GMIME_STREAM_MEM (w->stream)->buffer
+      && w->encoding != GMIME_CONTENT_ENCODING_BASE64 && w->encoding != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
+      && w->encoding != GMIME_CONTENT_ENCODING_UUENCODE)
+    {
+      /* what g_mime_data_wrapper_write_to_stream() would copy out: the stream's bounds
+       * in the buffer, undecoded (see write_to_stream in gmime-data-wrapper.c) */
+      GMimeStream *st = w->stream;
+      const GByteArray *buf = GMIME_STREAM_MEM (st)->buffer;
+      gint64 start = st->bound_start, end = st->bound_end;
+      const char *raw;
+      if (end < 0 || end > (gint64) buf->len)
+        end = buf->len;
+      if (start < 0 || start > end)
+        start = end;
+      raw = (const char *) buf->data + start;
+      *len = (gsize) (end - start);
+      if (plain_ascii (raw, *len) && !has_jis_escape (raw, *len))
+        return *len ? raw : "";
+      *owned = to_utf8 (raw, *len, g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset"));
+      *len = strlen (*owned);
+      return *owned;
+    }
   arr = g_byte_array_new ();
   mem = g_mime_stream_mem_new_with_byte_array (arr);
   g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
@@ -933,15 +1070,17 @@ decode_part (GMimePart *part, gsize *len)
   g_object_unref (mem);
   if (plain_ascii ((const char *) arr->data, arr->len) && !has_jis_escape ((const char *) arr->data, arr->len))
     {
-      /* as it is (the common case): no copy */
+      /* as it is: no conversion */
       *len = arr->len;
       g_byte_array_append (arr, (const guint8 *) "", 1);
-      return (char *) g_byte_array_free (arr, FALSE);
+      *owned = (char *) g_byte_array_free (arr, FALSE);
+      return *owned;
     }
   u = to_utf8 ((const char *) arr->data, arr->len,
                g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset"));
   g_byte_array_unref (arr);
   *len = strlen (u);
+  *owned = u;
   return u;
 }
 
@@ -983,6 +1122,7 @@ collect_returned (Parts *p)
   if (p->has_original)
     return;
   p->has_original = TRUE;
+  h.want = HEAD_WANT_TO | HEAD_WANT_HM_RECIPIENT;
   head_read (&h, p->msg->data + ret->start, ret->head_end - ret->start, NULL, 0);
   if (h.to && p->orig_to == NULL)
     p->orig_to = address_in (h.to, strlen (h.to));
@@ -1083,20 +1223,22 @@ collect (GMimeObject *obj, Parts *p, int depth)
           || g_ascii_strcasecmp (sub, "global-delivery-status") == 0))
     {
       gsize len;
-      char *s = decode_part (GMIME_PART (obj), &len);
+      char *owned;
+      const char *s = decode_part (GMIME_PART (obj), &len, &owned);
       p->has_dsn = TRUE;
       append_capped (p->dsn, s, len);
       g_string_append (p->dsn, "\n\n");
-      g_free (s);
+      g_free (owned);
       return;
     }
   if (g_ascii_strcasecmp (type, "message") == 0 && g_ascii_strcasecmp (sub, "feedback-report") == 0)
     {
       gsize len;
-      char *s = decode_part (GMIME_PART (obj), &len);
+      char *owned;
+      const char *s = decode_part (GMIME_PART (obj), &len, &owned);
       p->has_arf = TRUE;
       append_capped (p->arf, s, len);
-      g_free (s);
+      g_free (owned);
       return;
     }
   if ((g_ascii_strcasecmp (type, "text") == 0 && g_ascii_strcasecmp (sub, "rfc822-headers") == 0)
@@ -1105,22 +1247,29 @@ collect (GMimeObject *obj, Parts *p, int depth)
       if (!p->has_original)
         {
           gsize len;
-          char *s = decode_part (GMIME_PART (obj), &len);
+          char *owned;
+          const char *s = decode_part (GMIME_PART (obj), &len, &owned);
+          const char *end = s + len;
           Head h = { 0 };
           p->has_original = TRUE;
+          h.want = HEAD_WANT_TO;
           head_read (&h, s, len, NULL, 0);
           if (h.to)
             p->orig_to = address_in (h.to, strlen (h.to));
-          for (const char *l = s; p->orig_to == NULL && l && *l; l = strchr (l, '\n'), l = l ? l + 1 : NULL)
-            if (ci_prefix (l, strlen (l), "to:"))
-              {
-                /* a header quoted after a blank line */
-                const char *e = strchr (l, '\n'), *to = l + 3;
-                p->orig_to = address_in (to, e ? (gsize) (e - to) : strlen (to));
-                break;
-              }
+          for (const char *l = s; p->orig_to == NULL && l < end;)
+            {
+              const char *e = memchr (l, '\n', (gsize) (end - l));
+              if (ci_prefix (l, (gsize) (end - l), "to:"))
+                {
+                  /* a header quoted after a blank line */
+                  const char *to = l + 3;
+                  p->orig_to = address_in (to, (gsize) ((e ? e : end) - to));
+                  break;
+                }
+              l = e ? e + 1 : end;
+            }
           head_clear (&h);
-          g_free (s);
+          g_free (owned);
         }
       return;
     }
@@ -1128,7 +1277,8 @@ collect (GMimeObject *obj, Parts *p, int depth)
     {
       const char *disp = g_mime_object_get_disposition (obj);
       gboolean html = g_ascii_strcasecmp (sub, "html") == 0;
-      char *s;
+      const char *s;
+      char *owned;
       gsize len;
       if (disp && g_ascii_strcasecmp (disp, "attachment") == 0 && depth > 0
           && g_mime_part_get_filename (GMIME_PART (obj)) != NULL)
@@ -1137,9 +1287,9 @@ collect (GMimeObject *obj, Parts *p, int depth)
         return;
       if (!html && g_ascii_strcasecmp (sub, "plain") != 0 && depth > 0)
         return;
-      s = decode_part (GMIME_PART (obj), &len);
+      s = decode_part (GMIME_PART (obj), &len, &owned);
       append_capped (html ? p->html : p->text, s, len);
-      g_free (s);
+      g_free (owned);
     }
 }
 
@@ -1296,7 +1446,7 @@ dsn_wanted (const char *name, gsize len)
   static const char *const names[] = { "reporting-mta", "final-recipient", "original-recipient", "action",
                                        "status", "diagnostic-code", "remote-mta", NULL };
   for (guint i = 0; names[i]; i++)
-    if (strlen (names[i]) == len && g_ascii_strncasecmp (name, names[i], len) == 0)
+    if (strlen (names[i]) == len && ci_equal (name, names[i], len))
       return TRUE;
   return FALSE;
 }
@@ -1438,19 +1588,27 @@ is_original_separator (const char *s, gsize len)
 static GArray *
 notice_lines (const char *text, char **orig_to)
 {
-  GArray *lines = g_array_new (FALSE, FALSE, sizeof (Line));
-  const char *s = text;
-  guint cut = G_MAXUINT;
-  while (*s)
+  gsize tlen = strlen (text);
+  const char *s = text, *tend = text + tlen;
+  guint n_lines = 0, cut = G_MAXUINT;
+  GArray *lines;
+  /* sized once: a line is counted, then written in place */
+  for (const char *q = s; q < tend; n_lines++)
     {
-      const char *nl = strchr (s, '\n');
-      Line l = { s, nl ? (gsize) (nl - s) : strlen (s) };
-      if (l.len && s[l.len - 1] == '\r')
-        l.len--;
-      g_array_append_val (lines, l);
-      if (!nl)
-        break;
-      s = nl + 1;
+      const char *nl = memchr (q, '\n', (gsize) (tend - q));
+      q = nl ? nl + 1 : tend;
+    }
+  lines = g_array_sized_new (FALSE, FALSE, sizeof (Line), n_lines);
+  g_array_set_size (lines, n_lines);
+  for (guint k = 0; k < n_lines; k++)
+    {
+      const char *nl = memchr (s, '\n', (gsize) (tend - s));
+      Line *l = &g_array_index (lines, Line, k);
+      l->s = s;
+      l->len = nl ? (gsize) (nl - s) : (gsize) (tend - s);
+      if (l->len && s[l->len - 1] == '\r')
+        l->len--;
+      s = nl ? nl + 1 : tend;
     }
   for (guint i = 0; i < lines->len; i++)
     {
@@ -1670,7 +1828,7 @@ transcript_end (GArray *lines, guint from, guint to, const char *address)
       while (p < end && (*p == ' ' || *p == '\t'))
         p++;
       q = (gsize) (end - p) > 4 ? summary_target (p) : NULL;
-      if (q && (gsize) (end - q) > al + 2 && q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0
+      if (q && (gsize) (end - q) > al + 2 && q[0] == '<' && ci_equal (q + 1, address, al)
           && q[1 + al] == '>')
         summed = TRUE;
     }
@@ -1698,7 +1856,7 @@ drop_local_codes (char *text, const char *address, gboolean quoted_above)
       while (*p == ' ' || *p == '\t')
         p++;
       q = summary_target (p);
-      if (!(q && q[0] == '<' && g_ascii_strncasecmp (q + 1, address, al) == 0 && q[1 + al] == '>'
+      if (!(q && q[0] == '<' && ci_equal (q + 1, address, al) && q[1 + al] == '>'
             && strncmp (q + 2 + al, "...", 3) == 0))
         continue;
       if (quoted)

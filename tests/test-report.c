@@ -806,6 +806,213 @@ test_kind_names (void)
   g_assert_true (g_type_name (smtpcodes_recipient_get_type ()) != NULL);
 }
 
+/* ---- what one thread keeps from message to message, and content read in place ---------- */
+
+/* the report as one line, to compare two readings */
+static char *
+report_summary (const SmtpcodesReport *rep)
+{
+  GString *s = g_string_new (NULL);
+  g_string_append_printf (s, "%s|%s|%s|%s", smtpcodes_report_kind_to_string (smtpcodes_report_get_kind (rep)),
+                          smtpcodes_report_get_format (rep), smtpcodes_report_get_subject (rep),
+                          smtpcodes_report_get_message_id (rep));
+  for (guint i = 0; i < smtpcodes_report_get_n_recipients (rep); i++)
+    {
+      const SmtpcodesRecipient *r = smtpcodes_report_get_recipient (rep, i);
+      g_string_append_printf (s, "|%s,%s,%s,%d,%s,%s", smtpcodes_recipient_get_address (r),
+                              smtpcodes_recipient_get_original_address (r), smtpcodes_recipient_get_status (r),
+                              smtpcodes_recipient_get_reply_code (r), smtpcodes_recipient_get_reason (r),
+                              smtpcodes_recipient_get_diagnostic (r));
+    }
+  return g_string_free (s, FALSE);
+}
+
+static char *
+summary_of (const char *data, gsize len)
+{
+  GError *error = NULL;
+  SmtpcodesReport *rep = smtpcodes_report_parse (reg, data, len, &error);
+  char *s;
+  g_assert_no_error (error);
+  g_assert_nonnull (rep);
+  s = report_summary (rep);
+  smtpcodes_report_unref (rep);
+  return s;
+}
+
+static char *
+fixture_summary (const char *name)
+{
+  SmtpcodesReport *rep = parse_fixture (name);
+  char *s = report_summary (rep);
+  smtpcodes_report_unref (rep);
+  return s;
+}
+
+/* a delivery report whose parts are written with the given transfer encodings and notice
+ * charset; pad lines of text make the notice longer */
+static char *
+report_with (const char *notice_cte, const char *notice_charset, const char *notice,
+             const char *dsn_cte, const char *dsn, guint pad)
+{
+  GString *s = g_string_new (
+    "From: MAILER-DAEMON@mx.example.org\nTo: alice@example.org\nSubject: Undelivered Mail\n"
+    "Message-Id: <reuse@mx.example.org>\nMIME-Version: 1.0\n"
+    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\n");
+  g_string_append_printf (s, "Content-Type: text/plain; charset=%s\nContent-Transfer-Encoding: %s\n\n%s\n",
+                          notice_charset, notice_cte, notice);
+  for (guint i = 0; i < pad; i++)
+    g_string_append (s, "This line only makes the notice longer than the buffer that is kept.\n");
+  g_string_append_printf (s, "\n--B\nContent-Type: message/delivery-status\nContent-Transfer-Encoding: %s\n\n%s\n",
+                          dsn_cte, dsn);
+  g_string_append (s, "--B\nContent-Type: message/rfc822\n\nFrom: alice@example.org\nTo: gone@example.net\n"
+                      "Subject: hello\n\nhi\n--B--\n");
+  return g_string_free (s, FALSE);
+}
+
+#define DSN_FIELDS "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; gone@example.net\n" \
+                   "Action: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\n"
+#define NOTICE "<gone@example.net>: host mx.example.net said: 552 5.2.2 Mailbox full"
+
+/* content without a transfer encoding is read in place (ASCII as it is, other text
+ * converted from its charset); encoded content is decoded by GMime: the same report */
+static void
+test_content_in_place (void)
+{
+  char *dsn64 = g_base64_encode ((const guchar *) DSN_FIELDS, strlen (DSN_FIELDS));
+  char *m7 = report_with ("7bit", "us-ascii", NOTICE, "7bit", DSN_FIELDS, 0);
+  char *m8 = report_with ("8bit", "us-ascii", NOTICE, "binary", DSN_FIELDS, 0);
+  char *mb = report_with ("quoted-printable", "us-ascii", NOTICE, "base64", dsn64, 0);
+  char *s7 = summary_of (m7, strlen (m7)), *s8 = summary_of (m8, strlen (m8)), *sb = summary_of (mb, strlen (mb));
+  char *latin, *latin_qp, *sl, *slq;
+  g_assert_nonnull (strstr (s7, "gone@example.net"));
+  g_assert_nonnull (strstr (s7, "mailboxfull"));
+  g_assert_cmpstr (s7, ==, s8);
+  g_assert_cmpstr (s7, ==, sb);
+  /* an 8-bit notice in Latin-1, read in place and converted, as GMime's decoded copy is */
+  latin = report_with ("8bit", "iso-8859-1", "<gone@example.net>: 550 5.1.1 Benutzer unbekannt, \xfc" "berpr\xfc" "fen",
+                       "7bit", "Final-Recipient: rfc822; gone@example.net\nAction: failed\nStatus: 5.1.1\n", 0);
+  latin_qp = report_with ("quoted-printable", "iso-8859-1", "<gone@example.net>: 550 5.1.1 Benutzer unbekannt, =FCberpr=FC" "fen",
+                          "7bit", "Final-Recipient: rfc822; gone@example.net\nAction: failed\nStatus: 5.1.1\n", 0);
+  sl = summary_of (latin, strlen (latin));
+  slq = summary_of (latin_qp, strlen (latin_qp));
+  g_assert_nonnull (strstr (sl, "\xc3\xbc" "berpr\xc3\xbc" "fen"));
+  g_assert_cmpstr (sl, ==, slq);
+  g_free (dsn64);
+  g_free (m7);
+  g_free (m8);
+  g_free (mb);
+  g_free (s7);
+  g_free (s8);
+  g_free (sb);
+  g_free (latin);
+  g_free (latin_qp);
+  g_free (sl);
+  g_free (slq);
+}
+
+/* The parser and copy buffer a thread keeps: a report read again after others (one that
+ * passes a report on, read while the outer message's tree lives, and one too large for
+ * the buffer that is kept) reads the same. */
+static void
+test_thread_buffers (void)
+{
+  char *small = report_with ("7bit", "us-ascii", NOTICE, "7bit", DSN_FIELDS, 0);
+  char *large = report_with ("7bit", "us-ascii", NOTICE, "7bit", DSN_FIELDS, 2000);
+  char *first = summary_of (small, strlen (small));
+  char *fwd1 = fixture_summary ("forwarded-report.eml");
+  char *big = summary_of (large, strlen (large));
+  char *again, *fwd2;
+  g_assert_cmpstr (strchr (big, '|'), ==, strchr (first, '|'));
+  again = summary_of (small, strlen (small));
+  fwd2 = fixture_summary ("forwarded-report.eml");
+  g_assert_cmpstr (first, ==, again);
+  g_assert_cmpstr (fwd1, ==, fwd2);
+  g_assert_nonnull (strstr (fwd1, "bob@example.net"));
+  g_free (small);
+  g_free (large);
+  g_free (first);
+  g_free (fwd1);
+  g_free (fwd2);
+  g_free (big);
+  g_free (again);
+}
+
+typedef struct {
+  const char *msgs[3];
+  char       *want[3];
+  gint        bad;
+} ThreadWork;
+
+static gpointer
+parse_worker (gpointer data)
+{
+  ThreadWork *w = data;
+  for (guint round = 0; round < 20; round++)
+    for (guint i = 0; i < G_N_ELEMENTS (w->msgs); i++)
+      {
+        SmtpcodesReport *rep = smtpcodes_report_parse (reg, w->msgs[i], strlen (w->msgs[i]), NULL);
+        char *s = rep ? report_summary (rep) : NULL;
+        if (g_strcmp0 (s, w->want[i]) != 0)
+          g_atomic_int_inc (&w->bad);
+        g_free (s);
+        if (rep)
+          smtpcodes_report_unref (rep);
+      }
+  return NULL;
+}
+
+/* each thread keeps its own parser and buffer */
+static void
+test_parse_threads (void)
+{
+  ThreadWork w = { { NULL } };
+  char *path = g_test_build_filename (G_TEST_DIST, "data", "bounces", "forwarded-report.eml", NULL);
+  char *fwd = NULL, *small, *large;
+  GThread *threads[4];
+  g_assert_true (g_file_get_contents (path, &fwd, NULL, NULL));
+  small = report_with ("7bit", "us-ascii", NOTICE, "7bit", DSN_FIELDS, 0);
+  large = report_with ("7bit", "us-ascii", NOTICE, "7bit", DSN_FIELDS, 1200);
+  w.msgs[0] = small;
+  w.msgs[1] = fwd;
+  w.msgs[2] = large;
+  for (guint i = 0; i < G_N_ELEMENTS (w.msgs); i++)
+    w.want[i] = summary_of (w.msgs[i], strlen (w.msgs[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("parse", parse_worker, &w);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  g_assert_cmpint (w.bad, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (w.msgs); i++)
+    g_free (w.want[i]);
+  g_free (small);
+  g_free (large);
+  g_free (fwd);
+  g_free (path);
+}
+
+/* the returned headers (text/rfc822-headers) name the recipient in To:, also after a
+ * blank line and on a last line without a line break */
+static void
+test_rfc822_headers_to (void)
+{
+  static const char *const bodies[] = { "From: alice@example.org\nTo: <gone@example.net>\nSubject: hi\n",
+                                        "\nSubject: hi\nTo: <gone@example.net>\n",
+                                        "\nSubject: hi\nTo: <gone@example.net>" };
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      char *m = g_strdup_printf (
+        "From: MAILER-DAEMON@mx.example.org\nTo: alice@example.org\nSubject: Undelivered Mail\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n"
+        "--B\nContent-Type: text/plain\n\nThe message could not be delivered: 550 5.1.1 user unknown\n\n"
+        "--B\nContent-Type: text/rfc822-headers\n\n%s\n--B--\n", bodies[i]);
+      char *s = summary_of (m, strlen (m));
+      g_assert_nonnull (strstr (s, "|gone@example.net,"));
+      g_free (s);
+      g_free (m);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -862,6 +1069,10 @@ main (int argc, char **argv)
   g_test_add_func ("/report/bad/huge", test_bad_huge);
   g_test_add_func ("/report/reader", test_reader);
   g_test_add_func ("/report/kind-names", test_kind_names);
+  g_test_add_func ("/report/reuse/content-in-place", test_content_in_place);
+  g_test_add_func ("/report/reuse/thread-buffers", test_thread_buffers);
+  g_test_add_func ("/report/reuse/threads", test_parse_threads);
+  g_test_add_func ("/report/text/rfc822-headers-to", test_rfc822_headers_to);
   rc = g_test_run ();
   smtpcodes_registry_unref (reg);
   return rc;
