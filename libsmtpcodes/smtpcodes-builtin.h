@@ -32,18 +32,39 @@ typedef struct {
   uint32_t                     mod_id, kind, rank, version, name, description, detect_text, detect_host;
 } SmtpcodesBuiltin;
 
-extern const SmtpcodesBuiltin _smtpcodes_builtin[];
+/* the built-in modules, in load order, up to a NULL */
+extern const SmtpcodesBuiltin *const _smtpcodes_builtin[];
 
-/* The text automaton over the built-in modules' markers (their patterns' Match= and their
+/* Known content: every module file that is shipped (the vendor sets installed on the
+ * search path, and the built-in modules' own files, as in data/modules), byte for byte,
+ * with what the parser makes of it. A file on the search path whose bytes are these is
+ * loaded from module instead of being parsed: the same module by construction (gen-builtin
+ * ran the same parser over the same bytes, strictly, so a lenient load gives it too). */
+typedef struct {
+  const SmtpcodesBuiltin *module;   /* NULL ends the list */
+  const char             *text;
+  size_t                  len;
+} SmtpcodesKnown;
+
+extern const SmtpcodesKnown _smtpcodes_known[];
+
+/* Text automata over the markers of shipped modules (their patterns' Match= and their
  * DetectText=, module by module, as the registry adds them), built by gen-builtin with the
  * library's own matcher (smtpcodes-matcher.c) and stored as it left its 16-bit tables, so
- * that a registry whose modules end with exactly the built-in ones builds at run time only
- * the automaton of the other markers (vendor and site modules, the grammar cues) and scans
- * both. n_nodes is 0 when there is none (the built-in markers need wider codes). */
+ * that a registry whose modules end with exactly those builds at run time only the
+ * automaton of the other markers (site modules, the grammar cues) and scans both. Their
+ * tables are the 16-bit ones, or the 32-bit ones when the codes do not fit. */
 typedef struct {
   uint16_t first_code, fail_code, edge;
   uint8_t  first_cls, n_edges;
 } SmtpcodesSparse16;
+
+/* (the matcher's own layout, for an automaton that needs wider codes) */
+typedef struct {
+  uint32_t first_code, fail_code, edge;
+  uint8_t  first_cls, n_edges;
+  uint16_t unused;
+} SmtpcodesSparse32;
 
 typedef struct _SmtpcodesBuiltinAutomaton {
   uint32_t                 n_nodes, n_dense, shift, limit;
@@ -55,6 +76,27 @@ typedef struct _SmtpcodesBuiltinAutomaton {
   const uint16_t          *edge_code;
   const uint32_t          *out_at;      /* per node: where its run starts in out_list */
   const uint32_t          *out_list;    /* marker numbers, each run ending with NONE */
+  /* instead of dense, sparse and edge_code when the codes need more than 15 bits (HAS_OUT
+   * is the top bit then) */
+  const uint32_t          *dense32;
+  const SmtpcodesSparse32 *sparse32;
+  const uint32_t          *edge_code32;
 } SmtpcodesBuiltinAutomaton;
 
-extern const SmtpcodesBuiltinAutomaton _smtpcodes_builtin_automaton;
+/* A precomputed automaton and the modules whose markers it has, in the order they were
+ * added. A registry whose modules end with exactly these (loaded from built-in or known
+ * content), in an order that keeps before[k][0] ahead of before[k][1] for every k (the
+ * modules that share a marker: the order of their reports depends on it), scans it instead
+ * of building one over their markers. automaton is NULL if gen-builtin could not make one
+ * (codes wider than 16 bits). */
+typedef struct {
+  const SmtpcodesBuiltinAutomaton *automaton;
+  const SmtpcodesBuiltin *const   *modules;
+  uint32_t                         n_modules;
+  const uint8_t                  (*before)[2];
+  uint32_t                         n_before;
+} SmtpcodesPrecomputed;
+
+/* the one over every shipped module as installed, then the one over the built-in ones;
+ * a NULL modules ends the list */
+extern const SmtpcodesPrecomputed _smtpcodes_precomputed[];

@@ -25,14 +25,9 @@ typedef struct {
  * right: no marker has a byte of class 0, so every state goes to the root on it. Deep
  * states are numbered depth first, so that a text following a marker walks consecutive
  * entries (a state's first child comes right after it). */
-typedef struct {
-  guint32 first_code;    /* the first child's code */
-  guint32 fail_code;     /* the code of its fail state, without HAS_OUT */
-  guint32 edge;          /* the other children: edge_cls/edge_code[edge .. edge + n_edges) */
-  guint8  first_cls;
-  guint8  n_edges;
-  guint16 unused;
-} Sparse;
+typedef SmtpcodesSparse32 Sparse;
+/* first_code: the first child's code; fail_code: the code of its fail state, without
+ * HAS_OUT; edge: the other children are edge_cls/edge_code[edge .. edge + n_edges) */
 
 /* (gen-builtin stores the built-in automaton's with this layout) */
 typedef SmtpcodesSparse16 Sparse16;
@@ -657,10 +652,18 @@ report_base (Merge *mg, guint32 code, gsize end)
 #define REPORT_BASE(code, at) report_base (mg, code, at)
 
 static void
-scan_base (Merge *mg, const char *text, gsize len)
+scan_base_narrow (Merge *mg, const char *text, gsize len)
 {
   const SmtpcodesBuiltinAutomaton *b = mg->m->base;
   SCAN_BODY (guint16, Sparse16, 0x8000u, b->dense, b->sparse, b->edge_code, b->cls, b->edge_cls,
+             b->limit, REPORT_BASE)
+}
+
+static void
+scan_base_wide (Merge *mg, const char *text, gsize len)
+{
+  const SmtpcodesBuiltinAutomaton *b = mg->m->base;
+  SCAN_BODY (guint32, Sparse, HAS_OUT, b->dense32, b->sparse32, b->edge_code32, b->cls, b->edge_cls,
              b->limit, REPORT_BASE)
 }
 
@@ -678,7 +681,12 @@ scan_merged (const SmtpcodesMatcher *m, const char *text, gsize len, SmtpcodesMa
   /* the matcher's own (usually a few cues), then the base's with them in order */
   scan_own (m, text, len, collect_own, &mg);
   if (m->base->n_nodes > 1)
-    scan_base (&mg, text, len);
+    {
+      if (m->base->dense32)
+        scan_base_wide (&mg, text, len);
+      else
+        scan_base_narrow (&mg, text, len);
+    }
   if (!mg.stopped)
     while (mg.next < mg.n)
       {
@@ -724,8 +732,6 @@ _smtpcodes_matcher_export (const SmtpcodesMatcher *m, SmtpcodesBuiltinAutomaton 
   guint32 *list;
 
   g_return_val_if_fail (m->built && m->base == NULL, FALSE);
-  if (!m->narrow)
-    return FALSE;
   memset (out, 0, sizeof *out);
   out->n_nodes = m->n_nodes;
   out->n_dense = m->n_dense;
@@ -733,10 +739,19 @@ _smtpcodes_matcher_export (const SmtpcodesMatcher *m, SmtpcodesBuiltinAutomaton 
   out->limit = m->limit;
   out->n_outs = m->n_outs;
   memcpy (out->cls, m->cls, sizeof out->cls);
-  out->dense = m->dense16;
-  out->sparse = m->sparse16;
+  if (m->narrow)
+    {
+      out->dense = m->dense16;
+      out->sparse = m->sparse16;
+      out->edge_code = m->edge_code16;
+    }
+  else
+    {
+      out->dense32 = m->dense;
+      out->sparse32 = m->sparse;
+      out->edge_code32 = m->edge_code;
+    }
   out->edge_cls = m->edge_cls;
-  out->edge_code = m->edge_code16;
   out->out_at = m->out_at;
   list = g_new (guint32, MAX (m->n_list, 1));
   for (guint32 i = 0; i < m->n_list; i++)

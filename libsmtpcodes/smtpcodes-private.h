@@ -73,6 +73,9 @@ struct _SmtpcodesModule {
   const char *const   *detect_host;
   SmtpcodesEntry      *entries;
   guint                n_entries;
+  /* the SmtpcodesBuiltin it was made from (a built-in module, or a file with known
+   * content: smtpcodes-builtin.h), NULL if it was parsed */
+  gconstpointer        precompiled;
 };
 
 /* Arena: strings and arrays that live as long as the registry. */
@@ -146,8 +149,8 @@ gboolean _smtpcodes_matcher_is_narrow (const SmtpcodesMatcher *m);
 struct _SmtpcodesBuiltinAutomaton;
 void _smtpcodes_matcher_set_base (SmtpcodesMatcher *m, const struct _SmtpcodesBuiltinAutomaton *base,
                                   SmtpcodesMatch *matches);
-/* m's tables as a SmtpcodesBuiltinAutomaton (gen-builtin; out_list is allocated), FALSE if
- * they are not the 16-bit ones */
+/* m's tables as a SmtpcodesBuiltinAutomaton (gen-builtin; out_list is allocated): the
+ * 16-bit ones, else the 32-bit ones */
 gboolean _smtpcodes_matcher_export (const SmtpcodesMatcher *m, struct _SmtpcodesBuiltinAutomaton *out,
                                     guint32 *n_edges, guint32 *n_list);
 

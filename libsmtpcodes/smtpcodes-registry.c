@@ -126,29 +126,10 @@ typedef struct {
   GError            *fatal;
 } Loader;
 
-/* data: from g_malloc, NUL at data[len]; the registry's arena takes it */
+/* Adds a module that loaded, unless one with its Id came first. */
 static gboolean
-load_data (Loader *l, char *data, gsize len, const char *filename, gboolean builtin)
+add_module (Loader *l, SmtpcodesModule *m, const char *filename, gboolean builtin)
 {
-  GError *error = NULL;
-  SmtpcodesModule *m;
-
-  _smtpcodes_arena_adopt (&l->self->arena, data);
-  m = _smtpcodes_module_parse (data, len, filename, builtin, l->flags, &l->self->arena, &error);
-  if (m == NULL)
-    {
-      if (l->flags & SMTPCODES_LOAD_STRICT)
-        {
-          if (l->fatal == NULL)
-            l->fatal = error;
-          else
-            g_error_free (error);
-          return FALSE;
-        }
-      g_ptr_array_add (l->rejected, g_strdup (error->message));
-      g_error_free (error);
-      return FALSE;
-    }
   if (g_hash_table_contains (l->ids, m->id))
     {
       /* the first module with an Id wins: a file on the search path overrides the built-in one */
@@ -174,6 +155,55 @@ load_data (Loader *l, char *data, gsize len, const char *filename, gboolean buil
   return TRUE;
 }
 
+/* data: from g_malloc, NUL at data[len]; the registry's arena takes it */
+static gboolean
+load_data (Loader *l, char *data, gsize len, const char *filename, gboolean builtin)
+{
+  GError *error = NULL;
+  SmtpcodesModule *m;
+
+  _smtpcodes_arena_adopt (&l->self->arena, data);
+  m = _smtpcodes_module_parse (data, len, filename, builtin, l->flags, &l->self->arena, &error);
+  if (m == NULL)
+    {
+      if (l->flags & SMTPCODES_LOAD_STRICT)
+        {
+          if (l->fatal == NULL)
+            l->fatal = error;
+          else
+            g_error_free (error);
+          return FALSE;
+        }
+      g_ptr_array_add (l->rejected, g_strdup (error->message));
+      g_error_free (error);
+      return FALSE;
+    }
+  return add_module (l, m, filename, builtin);
+}
+
+static SmtpcodesModule *precompiled_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b, const char *filename);
+
+/* The precompiled form of a module file, if its bytes are those of a shipped one (length
+ * first, then every byte) and its name would pass the parser's check (a NAME.codes file
+ * holds module NAME): the parser would make the same of it. NULL: parse it. */
+static const SmtpcodesBuiltin *
+known_content (const char *data, gsize len, const char *path)
+{
+  for (const SmtpcodesKnown *k = _smtpcodes_known; k->module; k++)
+    if (k->len == len && memcmp (k->text, data, len) == 0)
+      {
+        const char *base = strrchr (path, '/');
+        gsize n, id_len = strlen (k->module->id);
+        base = base ? base + 1 : path;
+        n = strlen (base);
+        if (n >= 6 && memcmp (base + n - 6, ".codes", 6) == 0
+            && (n - 6 != id_len || memcmp (base, k->module->id, id_len) != 0))
+          return NULL;   /* the parser says which name it expects */
+        return k->module;
+      }
+  return NULL;
+}
+
 static void
 load_file (Loader *l, const char *path)
 {
@@ -195,6 +225,15 @@ load_file (Loader *l, const char *path)
       g_error_free (error);
       return;
     }
+  {
+    const SmtpcodesBuiltin *b = known_content (data, len, path);
+    if (b)
+      {
+        g_free (data);
+        add_module (l, precompiled_module (&l->self->arena, b, path), path, FALSE);
+        return;
+      }
+  }
   load_data (l, data, len, path, FALSE);
 }
 
@@ -228,13 +267,27 @@ load_dir (Loader *l, const char *dir)
   g_ptr_array_unref (names);
 }
 
-/* A built-in module from what gen-builtin made of it: pointers back from offsets; the text
- * stays where it is, in the library's read-only data. */
+/* Room in the arena that the caller fills entirely: a large block is not zeroed first (as
+ * _smtpcodes_arena_alloc's are), which was half the cost of making a module. */
+static gpointer
+arena_alloc_filled (SmtpcodesArena *arena, gsize size)
+{
+  gpointer p;
+  if (size <= 4096)
+    return _smtpcodes_arena_alloc (arena, size);
+  p = g_malloc (size);
+  _smtpcodes_arena_adopt (arena, p);
+  return p;
+}
+
+/* A module from what gen-builtin made of it: pointers back from offsets; the text stays
+ * where it is, in the library's read-only data. filename: the file it was read from
+ * (known content), NULL for a built-in module. */
 static SmtpcodesModule *
-builtin_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b)
+precompiled_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b, const char *filename)
 {
   const char *blob = b->blob;
-  const char **ptrs = _smtpcodes_arena_alloc (arena, MAX (b->n_ptrs, 1) * sizeof (char *));
+  const char **ptrs = arena_alloc_filled (arena, MAX (b->n_ptrs, 1) * sizeof (char *));
   SmtpcodesModule *m = _smtpcodes_arena_alloc (arena, sizeof *m);
   char label[64];
 
@@ -242,19 +295,23 @@ builtin_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b)
 #define ARR(off) ((off) == SMTPCODES_BUILTIN_NONE ? NULL : (const char *const *) &ptrs[off])
   for (guint32 i = 0; i < b->n_ptrs; i++)
     ptrs[i] = STR (b->ptrs[i]);
-  g_snprintf (label, sizeof label, "builtin:%s.codes", b->id);
+  if (filename == NULL)
+    g_snprintf (label, sizeof label, "builtin:%s.codes", b->id);
   m->id = STR (b->mod_id);
   m->kind = STR (b->kind);
   m->rank = (ModuleRank) b->rank;
   m->version = STR (b->version);
-  m->filename = _smtpcodes_arena_strndup (arena, label, strlen (label));
-  m->builtin = TRUE;
+  m->filename = filename ? _smtpcodes_arena_strndup (arena, filename, strlen (filename))
+                         : _smtpcodes_arena_strndup (arena, label, strlen (label));
+  m->builtin = filename == NULL;
+  m->precompiled = b;
   m->name = ARR (b->name);
   m->description = ARR (b->description);
   m->detect_text = ARR (b->detect_text);
   m->detect_host = ARR (b->detect_host);
   m->n_entries = b->n_entries;
-  m->entries = _smtpcodes_arena_alloc (arena, MAX (b->n_entries, 1) * sizeof (SmtpcodesEntry));
+  /* every field is set below (registry: by freeze) */
+  m->entries = arena_alloc_filled (arena, MAX (b->n_entries, 1) * sizeof (SmtpcodesEntry));
   for (guint32 i = 0; i < b->n_entries; i++)
     {
       const SmtpcodesBuiltinEntry *be = &b->entries[i];
@@ -293,14 +350,15 @@ builtin_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b)
 static void
 load_builtins (Loader *l)
 {
-  for (const SmtpcodesBuiltin *b = _smtpcodes_builtin; b->id && !l->fatal; b++)
+  for (const SmtpcodesBuiltin *const *bp = _smtpcodes_builtin; *bp && !l->fatal; bp++)
     {
+      const SmtpcodesBuiltin *b = *bp;
       SmtpcodesModule *m;
       /* the first module with an Id wins: a file on the search path overrides the built-in
        * one (gen-builtin checked that a built-in module's Id is its file name) */
       if (g_hash_table_contains (l->ids, b->id))
         continue;
-      m = builtin_module (&l->self->arena, b);
+      m = precompiled_module (&l->self->arena, b, NULL);
       m->order = l->order++;
       g_hash_table_insert (l->ids, (gpointer) m->id, m);
       g_ptr_array_add (l->self->modules, m);
@@ -426,38 +484,56 @@ code_marker_add (SmtpcodesRegistry *self, const char *marker, guint tag, gconstp
   m->marker = marker;
 }
 
-/* How many modules at the end of the registry's list are the built-in ones, each and in
- * the order gen-builtin added their markers to the precomputed automaton: 0 if they are not
- * (some are hidden by files, or were not loaded), or there is no such automaton. */
-static guint
-builtin_tail (SmtpcodesRegistry *self)
+/* The first precomputed automaton (smtpcodes-builtin.h) whose modules are the last ones of
+ * the registry, each made from its precompiled form, in an order that keeps the report
+ * order of their shared markers; pos[k] is then where its module k is. NULL if none. */
+static const SmtpcodesPrecomputed *
+precomputed_tail (SmtpcodesRegistry *self, guint **pos_out)
 {
-  guint n = 0, len = self->modules->len;
-  if (_smtpcodes_builtin_automaton.n_nodes == 0)
-    return 0;
-  while (_smtpcodes_builtin[n].id)
-    n++;
-  if (n == 0 || n > len)
-    return 0;
-  for (guint i = 0; i < n; i++)
+  guint len = self->modules->len;
+  for (const SmtpcodesPrecomputed *pc = _smtpcodes_precomputed; pc->modules; pc++)
     {
-      const SmtpcodesModule *m = self->modules->pdata[len - n + i];
-      if (!m->builtin || strcmp (m->id, _smtpcodes_builtin[i].id) != 0)
-        return 0;
+      guint n = pc->n_modules, *pos;
+      gboolean ok = TRUE;
+      if (pc->automaton == NULL || n == 0 || n > len)
+        continue;
+      pos = g_new (guint, n);
+      /* n modules each the one of a different k (the registry's Ids differ): all of them */
+      for (guint i = len - n; i < len && ok; i++)
+        {
+          const SmtpcodesModule *m = self->modules->pdata[i];
+          guint k = 0;
+          while (k < n && (gconstpointer) pc->modules[k] != m->precompiled)
+            k++;
+          if (k == n)
+            ok = FALSE;
+          else
+            pos[k] = i;
+        }
+      for (guint j = 0; ok && j < pc->n_before; j++)
+        if (pos[pc->before[j][0]] > pos[pc->before[j][1]])
+          ok = FALSE;
+      if (ok)
+        {
+          *pos_out = pos;
+          return pc;
+        }
+      g_free (pos);
     }
-  return n;
+  return NULL;
 }
 
 /* What the precomputed automaton's markers report in this registry, in its numbering:
- * module by module as matcher_make adds them. NULL if the count does not agree. */
+ * module by module (pc's order) as matcher_make adds them. NULL if the count does not
+ * agree. */
 static SmtpcodesMatch *
-builtin_matches (SmtpcodesRegistry *self, guint first)
+precomputed_matches (SmtpcodesRegistry *self, const SmtpcodesPrecomputed *pc, const guint *pos)
 {
-  guint32 n = _smtpcodes_builtin_automaton.n_outs, k = 0;
+  guint32 n = pc->automaton->n_outs, k = 0;
   SmtpcodesMatch *v = g_new (SmtpcodesMatch, MAX (n, 1));
-  for (guint i = first; i < self->modules->len; i++)
+  for (guint i = 0; i < pc->n_modules; i++)
     {
-      const SmtpcodesModule *m = self->modules->pdata[i];
+      const SmtpcodesModule *m = self->modules->pdata[pos[i]];
       for (guint j = 0; j < m->n_entries; j++)
         {
           const SmtpcodesEntry *e = &m->entries[j];
@@ -485,17 +561,20 @@ mismatch:
 
 /* Every marker into the automaton, in the order of the registry: patterns and vendor
  * markers module by module, then the grammar cues (the order of outputs follows it). When
- * the modules end with the built-in ones, their markers are in the automaton gen-builtin
- * made already, and only the others' and the cues go into the one built here. */
+ * the modules end with shipped ones that gen-builtin made an automaton for (the built-in
+ * ones; or all of them, as installed), their markers are in it already, and only the
+ * others' and the cues go into the one built here. */
 static SmtpcodesMatcher *
 matcher_make (SmtpcodesRegistry *self)
 {
   SmtpcodesMatcher *matcher = _smtpcodes_matcher_new ();
-  guint n_builtin = builtin_tail (self), n_own = self->modules->len - n_builtin;
-  SmtpcodesMatch *base = n_builtin ? builtin_matches (self, n_own) : NULL;
+  guint *pos = NULL, n_own = self->modules->len;
+  const SmtpcodesPrecomputed *pc = precomputed_tail (self, &pos);
+  SmtpcodesMatch *base = pc ? precomputed_matches (self, pc, pos) : NULL;
 
-  if (base == NULL)
-    n_own = self->modules->len;
+  g_free (pos);
+  if (base)
+    n_own -= pc->n_modules;
   for (guint i = 0; i < n_own; i++)
     {
       const SmtpcodesModule *m = self->modules->pdata[i];
@@ -510,7 +589,7 @@ matcher_make (SmtpcodesRegistry *self)
         _smtpcodes_matcher_add (matcher, m->detect_text[k], SMTPCODES_TAG_VENDOR, m);
     }
   if (base)
-    _smtpcodes_matcher_set_base (matcher, &_smtpcodes_builtin_automaton, base);
+    _smtpcodes_matcher_set_base (matcher, pc->automaton, base);
   for (guint i = 0; i < _smtpcodes_reply_n_cues (); i++)
     _smtpcodes_matcher_add (matcher, _smtpcodes_reply_cue (i), SMTPCODES_TAG_CUE, GUINT_TO_POINTER (i));
   _smtpcodes_matcher_build (matcher);

@@ -102,10 +102,9 @@ first_scan (gpointer data)
 }
 
 static void
-test_first_scan_concurrent (void)
+first_scan_concurrent (const char *const *path)
 {
-  const char *empty[] = { NULL };
-  SmtpcodesRegistry *ref = smtpcodes_registry_new (empty, SMTPCODES_LOAD_DEFAULT, NULL);
+  SmtpcodesRegistry *ref = smtpcodes_registry_new (path, SMTPCODES_LOAD_DEFAULT, NULL);
   char *expected[G_N_ELEMENTS (replies)];
 
   for (guint i = 0; i < G_N_ELEMENTS (replies); i++)
@@ -115,7 +114,7 @@ test_first_scan_concurrent (void)
       First f[8];
       GThread *threads[8];
       Gate gate;
-      SmtpcodesRegistry *reg = smtpcodes_registry_new (empty, SMTPCODES_LOAD_DEFAULT, NULL);
+      SmtpcodesRegistry *reg = smtpcodes_registry_new (path, SMTPCODES_LOAD_DEFAULT, NULL);
       g_mutex_init (&gate.lock);
       g_cond_init (&gate.cond);
       gate.open = FALSE;
@@ -146,6 +145,24 @@ test_first_scan_concurrent (void)
   for (guint i = 0; i < G_N_ELEMENTS (replies); i++)
     g_free (expected[i]);
   smtpcodes_registry_unref (ref);
+}
+
+static void
+test_first_scan_concurrent (void)
+{
+  const char *empty[] = { NULL };
+  first_scan_concurrent (empty);
+}
+
+/* the same with the shipped module files on the search path: loaded from their
+ * precompiled form, with the automaton made when the library was built */
+static void
+test_first_scan_concurrent_shipped (void)
+{
+  char *dir = g_test_build_filename (G_TEST_DIST, "..", "data", "modules", NULL);
+  const char *path[] = { dir, NULL };
+  first_scan_concurrent (path);
+  g_free (dir);
 }
 
 static gpointer
@@ -201,6 +218,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/threads/shared-registry", test_shared_registry);
   g_test_add_func ("/threads/first-scan-concurrent", test_first_scan_concurrent);
+  g_test_add_func ("/threads/first-scan-concurrent-shipped", test_first_scan_concurrent_shipped);
   g_test_add_func ("/threads/default-once", test_default_once);
   g_test_add_func ("/threads/refs-across-threads", test_refs_across_threads);
   return g_test_run ();

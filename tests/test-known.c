@@ -1,0 +1,437 @@
+/* test-known: a module file whose bytes are those of a shipped one loads from the form
+ * compiled into the library (known content); any other file is parsed, as ever. */
+#include <string.h>
+#include <glib/gstdio.h>
+#include <libsmtpcodes/smtpcodes.h>
+#include "test-common.h"
+
+static const char *const shipped[] = { "exchange", "groupwise", "domino", "mailenable", "google", "yahoo",
+                                       "apple", "providers", "bounces", "standard", "enhanced", "wording",
+                                       "commands" };
+#define N_VENDORS 9   /* the first ones: the installed files; the others are built in */
+
+static char *tmpdir;
+
+static char *
+shipped_path (const char *id)
+{
+  char *name = g_strconcat (id, ".codes", NULL);
+  char *path = g_test_build_filename (G_TEST_DIST, "..", "data", "modules", name, NULL);
+  g_free (name);
+  return path;
+}
+
+static char *
+shipped_text (const char *id, gsize *len)
+{
+  char *path = shipped_path (id), *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, len, NULL));
+  g_free (path);
+  return text;
+}
+
+/* writes text as DIR/NAME (DIR below tmpdir, made if need be) and returns the path */
+static char *
+write_copy (const char *dir, const char *name, const char *text, gsize len)
+{
+  char *d = g_build_filename (tmpdir, dir, NULL), *path = g_build_filename (d, name, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (d, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, text, (gssize) len, NULL));
+  g_free (d);
+  return path;
+}
+
+static SmtpcodesRegistry *
+load_one (const char *path, SmtpcodesLoadFlags flags, GError **error)
+{
+  const char *files[] = { path, NULL };
+  return smtpcodes_registry_new_from_files (files, flags, error);
+}
+
+/* Everything a registry says about one module's entries and some look-ups, as a string. */
+static char *
+describe (SmtpcodesRegistry *reg, const char *id)
+{
+  static const char *const codes[] = { "550", "5.7.1", "550 5.1.1", "421", "4.4.7", "554 5.7.1", "452",
+                                       "5.1.x", "4.7.0", "451 4.7.1", "535", "250 ETRN", "5.7.99" };
+  GString *s = g_string_new (NULL);
+  const SmtpcodesModule *m = smtpcodes_registry_get_module (reg, id);
+  GPtrArray *list = smtpcodes_registry_list (reg, id);
+
+  g_assert_nonnull (m);
+  g_string_append_printf (s, "%s %s %s %u %s|%s\n", smtpcodes_module_get_id (m), smtpcodes_module_get_kind (m),
+                          smtpcodes_module_get_version (m), smtpcodes_module_get_n_entries (m),
+                          smtpcodes_module_get_name (m, "en"), smtpcodes_module_get_name (m, "de"));
+  for (guint i = 0; i < list->len; i++)
+    {
+      const SmtpcodesEntry *e = list->pdata[i];
+      const char *const *rel = smtpcodes_entry_get_related (e), *const *mk = smtpcodes_entry_get_markers (e);
+      g_string_append_printf (s, "%d %s %d %s %s %s %d %d %s %s %u [%s|%s|%s|%s|%s|%s]", smtpcodes_entry_get_kind (e),
+                              smtpcodes_entry_get_code (e), smtpcodes_entry_get_reply_code (e),
+                              smtpcodes_entry_get_status (e) ? smtpcodes_entry_get_status (e) : "-",
+                              smtpcodes_class_to_string (smtpcodes_entry_get_class (e)), smtpcodes_entry_get_reason (e),
+                              smtpcodes_entry_is_generic (e), smtpcodes_entry_get_retry (e),
+                              smtpcodes_entry_get_source (e), smtpcodes_entry_get_usage (e), smtpcodes_entry_get_line (e),
+                              smtpcodes_entry_get_summary (e, "en"), smtpcodes_entry_get_summary (e, "de"),
+                              smtpcodes_entry_get_explanation (e, "en"), smtpcodes_entry_get_explanation (e, "de"),
+                              smtpcodes_entry_get_advice (e, "en"), smtpcodes_entry_get_advice (e, "de"));
+      for (guint k = 0; rel && rel[k]; k++)
+        g_string_append_printf (s, " r:%s", rel[k]);
+      for (guint k = 0; mk && mk[k]; k++)
+        g_string_append_printf (s, " m:%s", mk[k]);
+      g_string_append_c (s, '\n');
+    }
+  g_ptr_array_unref (list);
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      GPtrArray *l = smtpcodes_registry_lookup (reg, NULL, codes[i], NULL);
+      g_string_append_printf (s, "%s:", codes[i]);
+      for (guint k = 0; k < l->len; k++)
+        g_string_append_printf (s, " %s/%s", smtpcodes_entry_get_module_id (l->pdata[k]),
+                                smtpcodes_entry_get_code (l->pdata[k]));
+      g_string_append_c (s, '\n');
+      g_ptr_array_unref (l);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* Precompiled modules of two registries share their text (it is in the library); parsed
+ * ones each have their own. */
+static gboolean
+shares_text (SmtpcodesRegistry *a, SmtpcodesRegistry *b, const char *id)
+{
+  return smtpcodes_module_get_name (smtpcodes_registry_get_module (a, id), "en")
+         == smtpcodes_module_get_name (smtpcodes_registry_get_module (b, id), "en");
+}
+
+/* An identical copy anywhere (another directory, another path) is the shipped module:
+ * the same answers, the file's own name, not built in. */
+static void
+test_identical (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (shipped); i++)
+    {
+      gsize len;
+      char *text = shipped_text (shipped[i], &len), *name = g_strconcat (shipped[i], ".codes", NULL);
+      char *copy = write_copy ("identical", name, text, len), *orig = shipped_path (shipped[i]);
+      char *mod = g_strconcat (text, "# a comment: other bytes, the same module\n", NULL);
+      char *parsed_path = write_copy ("commented", name, mod, len + strlen ("# a comment: other bytes, the same module\n"));
+      GError *error = NULL;
+      SmtpcodesRegistry *a = load_one (copy, SMTPCODES_LOAD_STRICT | SMTPCODES_LOAD_NO_BUILTIN, &error);
+      SmtpcodesRegistry *b, *p;
+      char *da, *db, *dp;
+
+      g_assert_no_error (error);
+      b = load_one (orig, SMTPCODES_LOAD_NO_BUILTIN, &error);
+      g_assert_no_error (error);
+      p = load_one (parsed_path, SMTPCODES_LOAD_STRICT | SMTPCODES_LOAD_NO_BUILTIN, &error);
+      g_assert_no_error (error);
+      g_assert_true (shares_text (a, b, shipped[i]));
+      g_assert_false (shares_text (a, p, shipped[i]));
+      g_assert_cmpstr (smtpcodes_module_get_filename (smtpcodes_registry_get_module (a, shipped[i])), ==, copy);
+      g_assert_false (smtpcodes_module_is_builtin (smtpcodes_registry_get_module (a, shipped[i])));
+      da = describe (a, shipped[i]);
+      db = describe (b, shipped[i]);
+      dp = describe (p, shipped[i]);
+      g_assert_cmpstr (da, ==, db);
+      g_assert_cmpstr (da, ==, dp);
+      g_free (da);
+      g_free (db);
+      g_free (dp);
+      smtpcodes_registry_unref (a);
+      smtpcodes_registry_unref (b);
+      smtpcodes_registry_unref (p);
+      g_free (text);
+      g_free (mod);
+      g_free (name);
+      g_free (copy);
+      g_free (orig);
+      g_free (parsed_path);
+    }
+}
+
+/* An edited copy is parsed: the edit shows. */
+static void
+test_modified (void)
+{
+  gsize len;
+  char *text = shipped_text ("exchange", &len);
+  char *at = strstr (text, "\nName=Microsoft Exchange\n"), *path;
+  GString *edited = g_string_new (NULL);
+  GError *error = NULL;
+  SmtpcodesRegistry *reg, *ref;
+
+  g_assert_nonnull (at);
+  g_string_append_len (edited, text, at - text);
+  g_string_append (edited, "\nName=Microsoft Exchange (our copy)\n");
+  g_string_append (edited, at + strlen ("\nName=Microsoft Exchange\n"));
+  path = write_copy ("modified", "exchange.codes", edited->str, edited->len);
+  reg = load_one (path, SMTPCODES_LOAD_STRICT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (smtpcodes_module_get_name (smtpcodes_registry_get_module (reg, "exchange"), "en"), ==,
+                   "Microsoft Exchange (our copy)");
+  g_free (path);
+
+  /* the same length, one byte else: a value that changes */
+  at = strstr (text, "\nName=Microsoft Exchange\n");
+  at[strlen ("\nName=Microsoft ")] = 'e';
+  path = write_copy ("modified", "exchange.codes", text, len);
+  ref = load_one (path, SMTPCODES_LOAD_STRICT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (smtpcodes_module_get_name (smtpcodes_registry_get_module (ref, "exchange"), "en"), ==,
+                   "Microsoft exchange");
+  smtpcodes_registry_unref (reg);
+  smtpcodes_registry_unref (ref);
+  g_string_free (edited, TRUE);
+  g_free (path);
+  g_free (text);
+}
+
+/* A copy cut short or with more at the end is not taken for the shipped one. */
+static void
+test_truncated_extended (void)
+{
+  gsize len;
+  char *text = shipped_text ("google", &len), *orig = shipped_path ("google");
+  SmtpcodesRegistry *ref = load_one (orig, SMTPCODES_LOAD_NO_BUILTIN, NULL);
+  char *want = describe (ref, "google");
+  const gsize cuts[] = { len - 1, len / 2 };
+  GError *error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cuts); i++)
+    {
+      char *path = write_copy ("truncated", "google.codes", text, cuts[i]);
+      SmtpcodesRegistry *reg = load_one (path, SMTPCODES_LOAD_NO_BUILTIN, &error);
+      const SmtpcodesModule *m;
+      g_assert_no_error (error);
+      m = smtpcodes_registry_get_module (reg, "google");
+      if (m)
+        {
+          /* parsed: its own text, and only what the bytes say */
+          char *got = describe (reg, "google");
+          g_assert_false (shares_text (reg, ref, "google"));
+          if (cuts[i] == len - 1)
+            g_assert_cmpstr (got, ==, want);   /* only the last newline is gone */
+          else
+            g_assert_cmpuint (smtpcodes_module_get_n_entries (m), <, smtpcodes_module_get_n_entries (smtpcodes_registry_get_module (ref, "google")));
+          g_free (got);
+        }
+      else
+        g_assert_nonnull (smtpcodes_registry_get_rejected (reg)[0]);
+      smtpcodes_registry_unref (reg);
+      g_free (path);
+    }
+  {
+    char *more = g_strconcat (text, "\n[Reply 599]\nSummary=x\n", NULL);
+    char *path = write_copy ("extended", "google.codes", more, strlen (more));
+    SmtpcodesRegistry *reg = load_one (path, SMTPCODES_LOAD_NO_BUILTIN, &error);
+    g_assert_no_error (error);
+    /* whatever the parser makes of it (here: a rejection, the group lacks keys), not the
+     * shipped module */
+    if (smtpcodes_registry_get_module (reg, "google"))
+      g_assert_false (shares_text (reg, ref, "google"));
+    else
+      g_assert_nonnull (strstr (smtpcodes_registry_get_rejected (reg)[0], "[Reply 599]"));
+    smtpcodes_registry_unref (reg);
+    g_free (path);
+    g_free (more);
+  }
+  smtpcodes_registry_unref (ref);
+  g_free (want);
+  g_free (text);
+  g_free (orig);
+}
+
+/* Identical bytes under another name fail as the parser says; two identical copies on the
+ * path: the second is hidden (and fatal when strict). */
+static void
+test_name_and_duplicates (void)
+{
+  gsize len;
+  char *text = shipped_text ("yahoo", &len);
+  char *other = write_copy ("renamed", "other.codes", text, len);
+  char *first = write_copy ("dup1", "yahoo.codes", text, len), *second = write_copy ("dup2", "yahoo.codes", text, len);
+  char *d1 = g_build_filename (tmpdir, "dup1", NULL), *d2 = g_build_filename (tmpdir, "dup2", NULL);
+  const char *path[] = { d1, d2, NULL };
+  GError *error = NULL;
+  SmtpcodesRegistry *reg = load_one (other, SMTPCODES_LOAD_DEFAULT, &error);
+  const char *const *rej;
+  char *want;
+
+  g_assert_no_error (error);
+  rej = smtpcodes_registry_get_rejected (reg);
+  g_assert_null (smtpcodes_registry_get_module (reg, "yahoo"));
+  g_assert_nonnull (rej[0]);
+  g_assert_nonnull (strstr (rej[0], "other.codes:"));
+  g_assert_nonnull (strstr (rej[0], ": Id: 'yahoo' does not match the file name (expected 'other')"));
+  smtpcodes_registry_unref (reg);
+  g_assert_null (load_one (other, SMTPCODES_LOAD_STRICT, &error));
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+
+  reg = smtpcodes_registry_new (path, SMTPCODES_LOAD_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (smtpcodes_module_get_filename (smtpcodes_registry_get_module (reg, "yahoo")), ==, first);
+  rej = smtpcodes_registry_get_rejected (reg);
+  want = g_strdup_printf ("%s: module 'yahoo' is hidden by %s, found earlier on the search path", second, first);
+  g_assert_cmpstr (rej[0], ==, want);
+  g_assert_null (rej[1]);
+  smtpcodes_registry_unref (reg);
+  g_assert_null (smtpcodes_registry_new (path, SMTPCODES_LOAD_STRICT, &error));
+  g_assert_error (error, SMTPCODES_ERROR, SMTPCODES_ERROR_DUPLICATE);
+  g_clear_error (&error);
+  g_free (want);
+  g_free (text);
+  g_free (other);
+  g_free (first);
+  g_free (second);
+  g_free (d1);
+  g_free (d2);
+}
+
+/* What a verdict says, as one string. */
+static char *
+verdict_print (SmtpcodesVerdict *v)
+{
+  GString *s = g_string_new (NULL);
+  GPtrArray *all = smtpcodes_verdict_get_entries (v);
+  char **ev = smtpcodes_verdict_get_evidence (v);
+  const SmtpcodesEntry *pat = smtpcodes_verdict_get_pattern (v);
+  char *sum = smtpcodes_verdict_get_summary (v, "en");
+  for (guint i = 0; i < smtpcodes_verdict_get_n_alternatives (v); i++)
+    g_ptr_array_add (all, (gpointer) smtpcodes_verdict_get_alternative (v, i, NULL));
+  g_string_append_printf (s, "%s %s %s %s [%s]", smtpcodes_class_to_string (smtpcodes_verdict_get_class (v)),
+                          smtpcodes_verdict_get_reason (v), smtpcodes_verdict_get_vendor (v) ? smtpcodes_verdict_get_vendor (v) : "-",
+                          pat ? smtpcodes_entry_get_code (pat) : "-", sum);
+  for (guint i = 0; i < all->len; i++)
+    g_string_append_printf (s, " %s:%s", smtpcodes_entry_get_module_id (all->pdata[i]),
+                            smtpcodes_entry_get_code (all->pdata[i]));
+  for (guint i = 0; ev && ev[i]; i++)
+    g_string_append_printf (s, " | %s", ev[i]);
+  g_strfreev (ev);
+  g_free (sum);
+  g_ptr_array_unref (all);
+  return g_string_free (s, FALSE);
+}
+
+/* The automata made when the library was built (over all shipped modules, as installed;
+ * over the built-in ones) must explain every text as one built at run time over parsed
+ * modules: shipped files as installed (vendor files + built-in modules), all shipped files
+ * from one directory (another order), the vendor files parsed + built-in modules, and
+ * everything parsed (copies with a comment added) with no built-in module. */
+static void
+test_automata (void)
+{
+  const char *const texts_extra[] = {
+    "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+    "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to user complaints - 4.16.55.1",
+    "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ## mailbox unavailable (in reply to RCPT TO command)",
+    "host mx.example.org[192.0.2.7] said: 552 5.2.2 Mailbox full, quota exceeded (in reply to end of DATA command)",
+    NULL
+  };
+  char *installed = g_build_filename (tmpdir, "installed", NULL), *all = g_build_filename (tmpdir, "all", NULL);
+  char *commented = g_build_filename (tmpdir, "commented", NULL), *vcommented = g_build_filename (tmpdir, "vcommented", NULL);
+  SmtpcodesRegistry *regs[4];
+  char **lines[3] = { test_data_lines ("seed-codes.tsv"), test_data_lines ("reference-codes.txt"), NULL };
+  GError *error = NULL;
+  guint compared = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (shipped); i++)
+    {
+      gsize len;
+      char *text = shipped_text (shipped[i], &len), *name = g_strconcat (shipped[i], ".codes", NULL);
+      char *mod = g_strconcat (text, "# a comment\n", NULL);
+      g_free (write_copy ("all", name, text, len));
+      if (i < N_VENDORS)
+        {
+          g_free (write_copy ("installed", name, text, len));
+          g_free (write_copy ("vcommented", name, mod, strlen (mod)));
+        }
+      g_free (write_copy ("commented", name, mod, strlen (mod)));
+      g_free (text);
+      g_free (mod);
+      g_free (name);
+    }
+  {
+    const char *p0[] = { installed, NULL }, *p1[] = { all, NULL }, *p2[] = { vcommented, NULL }, *p3[] = { commented, NULL };
+    regs[0] = smtpcodes_registry_new (p0, SMTPCODES_LOAD_STRICT, &error);
+    g_assert_no_error (error);
+    regs[1] = smtpcodes_registry_new (p1, SMTPCODES_LOAD_STRICT, &error);
+    g_assert_no_error (error);
+    regs[2] = smtpcodes_registry_new (p2, SMTPCODES_LOAD_STRICT, &error);
+    g_assert_no_error (error);
+    regs[3] = smtpcodes_registry_new (p3, SMTPCODES_LOAD_STRICT | SMTPCODES_LOAD_NO_BUILTIN, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_true (shares_text (regs[0], regs[1], "exchange"));
+  g_assert_false (shares_text (regs[0], regs[2], "exchange"));
+  g_assert_true (shares_text (regs[0], regs[2], "standard"));
+  g_assert_false (shares_text (regs[0], regs[3], "standard"));
+  for (guint f = 0; f < 3; f++)
+    for (guint i = 0; f == 2 ? texts_extra[i] != NULL : lines[f][i] != NULL; i++)
+      {
+        const char *text = f == 2 ? texts_extra[i] : lines[f][i];
+        char *want = NULL;
+        for (guint r = 0; r < G_N_ELEMENTS (regs); r++)
+          {
+            SmtpcodesVerdict *v = smtpcodes_registry_explain_text (regs[r], text, -1, NULL, NULL);
+            char *got = v ? verdict_print (v) : g_strdup ("(none)");
+            if (r == 0)
+              want = got;
+            else
+              {
+                g_assert_cmpstr (got, ==, want);
+                g_free (got);
+              }
+            if (v)
+              smtpcodes_verdict_unref (v);
+          }
+        g_free (want);
+        compared++;
+      }
+  g_assert_cmpuint (compared, >, 100);
+  for (guint r = 0; r < G_N_ELEMENTS (regs); r++)
+    smtpcodes_registry_unref (regs[r]);
+  g_strfreev (lines[0]);
+  g_strfreev (lines[1]);
+  g_free (installed);
+  g_free (all);
+  g_free (commented);
+  g_free (vcommented);
+}
+
+static void
+rm_rf (const char *path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+  const char *name;
+  if (d)
+    {
+      while ((name = g_dir_read_name (d)))
+        {
+          char *p = g_build_filename (path, name, NULL);
+          rm_rf (p);
+          g_free (p);
+        }
+      g_dir_close (d);
+    }
+  g_remove (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  int rc;
+  g_test_init (&argc, &argv, NULL);
+  tmpdir = g_dir_make_tmp ("test-known-XXXXXX", NULL);
+  g_assert_nonnull (tmpdir);
+  g_test_add_func ("/known/identical", test_identical);
+  g_test_add_func ("/known/modified", test_modified);
+  g_test_add_func ("/known/truncated-extended", test_truncated_extended);
+  g_test_add_func ("/known/name-and-duplicates", test_name_and_duplicates);
+  g_test_add_func ("/known/automata", test_automata);
+  rc = g_test_run ();
+  rm_rf (tmpdir);
+  g_free (tmpdir);
+  return rc;
+}
