@@ -69,7 +69,7 @@ main (int argc, char **argv)
   bench_ready ("built-in modules", empty, SMTPCODES_LOAD_DEFAULT);
   {
     const char *path[] = { opt_modules, NULL };
-    bench_ready ("all shipped modules, parsed from files", path, SMTPCODES_LOAD_DEFAULT);
+    bench_ready ("all shipped modules, from their files", path, SMTPCODES_LOAD_DEFAULT);
   }
 
   reg = smtpcodes_registry_new (empty, SMTPCODES_LOAD_DEFAULT, NULL);
