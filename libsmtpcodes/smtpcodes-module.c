@@ -506,6 +506,22 @@ is_blank (char c)
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* One list item a[0..b): trimmed in place and added to arr, or refused when it is empty
+ * (an empty last item, as after a trailing ';', is allowed). */
+static void
+take_item (Parser *p, char *a, char *b, gboolean last, const char **arr, guint *k, guint line, const char *key)
+{
+  *b = '\0';
+  while (is_blank (*a))
+    a++;
+  while (b > a && is_blank (b[-1]))
+    *--b = '\0';
+  if (*a)
+    arr[(*k)++] = a;
+  else if (!last)
+    fail (p, SMTPCODES_ERROR_INVALID_VALUE, line, key, "empty list item");
+}
+
 /* Splits a list value at ';' ("\\;" is a literal ';') in place: the value belongs to one
  * key and is read as a list only, so its text can become the items. */
 static const char *const *
@@ -514,7 +530,6 @@ split_list (Parser *p, const char *value, guint line, const char *key)
   char *r = (char *) value, *w = (char *) value, *item = (char *) value;
   const char **arr;
   guint n = 1, k = 0;
-
   gsize vlen = strlen (value);
 
   for (const char *q = value; (q = memchr (q, ';', vlen - (gsize) (q - value))); q++)
@@ -526,54 +541,34 @@ split_list (Parser *p, const char *value, guint line, const char *key)
       const char *end = value + vlen;
       for (char *a = (char *) value;;)
         {
-          char *sep = memchr (a, ';', (gsize) (end - a)), *b = sep ? sep : (char *) end;
-          gboolean last = sep == NULL;
-          *b = '\0';
-          while (is_blank (*a))
-            a++;
-          while (b > a && is_blank (b[-1]))
-            *--b = '\0';
-          if (*a)
-            arr[k++] = a;
-          else if (!last)
-            fail (p, SMTPCODES_ERROR_INVALID_VALUE, line, key, "empty list item");
-          if (last)
+          char *sep = memchr (a, ';', (gsize) (end - a));
+          take_item (p, a, sep ? sep : (char *) end, sep == NULL, arr, &k, line, key);
+          if (sep == NULL)
             break;
           a = sep + 1;
         }
-      if (k == 0)
-        fail (p, SMTPCODES_ERROR_INVALID_VALUE, line, key, "empty list");
-      return arr;
     }
-  for (;;)
-    {
-      gboolean last = *r == '\0';
-      if (last || *r == ';')
-        {
-          char *a = item, *b = w;
-          *w = '\0';
-          while (is_blank (*a))
-            a++;
-          while (b > a && is_blank (b[-1]))
-            *--b = '\0';
-          if (*a)
-            arr[k++] = a;
-          else if (!last)
-            fail (p, SMTPCODES_ERROR_INVALID_VALUE, line, key, "empty list item");
-          if (last)
-            break;
-          item = ++w;
-          r++;
-          continue;
-        }
-      if (r[0] == '\\' && r[1] == ';')
-        {
-          *w++ = ';';
-          r += 2;
-          continue;
-        }
-      *w++ = *r++;
-    }
+  else
+    for (;;)
+      {
+        gboolean last = *r == '\0';
+        if (last || *r == ';')
+          {
+            take_item (p, item, w, last, arr, &k, line, key);
+            if (last)
+              break;
+            item = ++w;
+            r++;
+            continue;
+          }
+        if (r[0] == '\\' && r[1] == ';')
+          {
+            *w++ = ';';
+            r += 2;
+            continue;
+          }
+        *w++ = *r++;
+      }
   if (k == 0)
     fail (p, SMTPCODES_ERROR_INVALID_VALUE, line, key, "empty list");
   return arr;

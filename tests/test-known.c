@@ -289,30 +289,6 @@ test_name_and_duplicates (void)
   g_free (d2);
 }
 
-/* What a verdict says, as one string. */
-static char *
-verdict_print (SmtpcodesVerdict *v)
-{
-  GString *s = g_string_new (NULL);
-  GPtrArray *all = smtpcodes_verdict_get_entries (v);
-  char **ev = smtpcodes_verdict_get_evidence (v);
-  const SmtpcodesEntry *pat = smtpcodes_verdict_get_pattern (v);
-  char *sum = smtpcodes_verdict_get_summary (v, "en");
-  for (guint i = 0; i < smtpcodes_verdict_get_n_alternatives (v); i++)
-    g_ptr_array_add (all, (gpointer) smtpcodes_verdict_get_alternative (v, i, NULL));
-  g_string_append_printf (s, "%s %s %s %s [%s]", smtpcodes_class_to_string (smtpcodes_verdict_get_class (v)),
-                          smtpcodes_verdict_get_reason (v), smtpcodes_verdict_get_vendor (v) ? smtpcodes_verdict_get_vendor (v) : "-",
-                          pat ? smtpcodes_entry_get_code (pat) : "-", sum);
-  for (guint i = 0; i < all->len; i++)
-    g_string_append_printf (s, " %s:%s", smtpcodes_entry_get_module_id (all->pdata[i]),
-                            smtpcodes_entry_get_code (all->pdata[i]));
-  for (guint i = 0; ev && ev[i]; i++)
-    g_string_append_printf (s, " | %s", ev[i]);
-  g_strfreev (ev);
-  g_free (sum);
-  g_ptr_array_unref (all);
-  return g_string_free (s, FALSE);
-}
 
 /* The automata made when the library was built (over all shipped modules, as installed;
  * over the built-in ones) must explain every text as one built at run time over parsed
@@ -375,7 +351,7 @@ test_automata (void)
         for (guint r = 0; r < G_N_ELEMENTS (regs); r++)
           {
             SmtpcodesVerdict *v = smtpcodes_registry_explain_text (regs[r], text, -1, NULL, NULL);
-            char *got = v ? verdict_print (v) : g_strdup ("(none)");
+            char *got = v ? test_verdict_print (v) : g_strdup ("(none)");
             if (r == 0)
               want = got;
             else

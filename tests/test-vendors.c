@@ -23,15 +23,6 @@ check_texts (const SmtpcodesEntry *e, const char *what)
     }
 }
 
-/* every entry a verdict offers: the meanings and the alternatives */
-static GPtrArray *
-offered (SmtpcodesVerdict *v)
-{
-  GPtrArray *all = smtpcodes_verdict_get_entries (v);
-  for (guint i = 0; i < smtpcodes_verdict_get_n_alternatives (v); i++)
-    g_ptr_array_add (all, (gpointer) smtpcodes_verdict_get_alternative (v, i, NULL));
-  return all;
-}
 
 static const SmtpcodesEntry *
 find_module (GPtrArray *entries, const char *module)
@@ -59,7 +50,7 @@ test_seed_codes (void)
       g_assert_cmpuint (g_strv_length (f), ==, 3);
       v = smtpcodes_registry_explain_text (reg, f[0], -1, NULL, &error);
       g_assert_no_error (error);
-      all = offered (v);
+      all = test_verdict_offered (v);
       e = find_module (all, f[2]);
       if (e == NULL)
         g_test_message ("%s (%s): no meaning from module %s", f[0], f[1], f[2]);
@@ -83,7 +74,7 @@ test_ambiguous (void)
   for (guint i = 0; codes[i]; i++)
     {
       SmtpcodesVerdict *v = smtpcodes_registry_explain_text (reg, codes[i], -1, NULL, NULL);
-      GPtrArray *all = offered (v);
+      GPtrArray *all = test_verdict_offered (v);
       const SmtpcodesEntry *std = find_module (all, "standard");
       g_test_message ("%s", codes[i]);
       g_assert_nonnull (std);
@@ -172,28 +163,6 @@ test_commands (void)
   g_strfreev (lines);
 }
 
-/* What a verdict says, as one string, to compare two registries. */
-static char *
-verdict_print (SmtpcodesVerdict *v)
-{
-  GString *s = g_string_new (NULL);
-  GPtrArray *all = offered (v);
-  char **ev = smtpcodes_verdict_get_evidence (v);
-  const SmtpcodesEntry *pat = smtpcodes_verdict_get_pattern (v);
-  char *sum = smtpcodes_verdict_get_summary (v, "en");
-  g_string_append_printf (s, "%s %s %s %s [%s]", smtpcodes_class_to_string (smtpcodes_verdict_get_class (v)),
-                          smtpcodes_verdict_get_reason (v), smtpcodes_verdict_get_vendor (v) ? smtpcodes_verdict_get_vendor (v) : "-",
-                          pat ? smtpcodes_entry_get_code (pat) : "-", sum);
-  for (guint i = 0; i < all->len; i++)
-    g_string_append_printf (s, " %s:%s", smtpcodes_entry_get_module_id (all->pdata[i]),
-                            smtpcodes_entry_get_code (all->pdata[i]));
-  for (guint i = 0; ev && ev[i]; i++)
-    g_string_append_printf (s, " | %s", ev[i]);
-  g_strfreev (ev);
-  g_free (sum);
-  g_ptr_array_unref (all);
-  return g_string_free (s, FALSE);
-}
 
 /* The built-in modules' markers are in an automaton made when the library was built, and a
  * registry scans it besides the one of its other markers; a registry that loads the same
@@ -246,7 +215,7 @@ test_builtin_automaton (void)
         g_assert_true ((a == NULL) == (b == NULL));
         if (a)
           {
-            char *pa = verdict_print (a), *pb = verdict_print (b);
+            char *pa = test_verdict_print (a), *pb = test_verdict_print (b);
             g_assert_cmpstr (pa, ==, pb);
             compared++;
             g_free (pa);
