@@ -59,3 +59,13 @@ test_verdict_print (SmtpcodesVerdict *v)
   g_ptr_array_unref (all);
   return g_string_free (s, FALSE);
 }
+
+/* Replies whose vendor markers and wording the tests that compare two registries use
+ * besides the seed and reference codes. */
+static const char *const test_vendor_texts[] = {
+    "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+    "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to user complaints - 4.16.55.1",
+    "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ## mailbox unavailable (in reply to RCPT TO command)",
+    "host mx.example.org[192.0.2.7] said: 552 5.2.2 Mailbox full, quota exceeded (in reply to end of DATA command)",
+    NULL
+};

@@ -298,13 +298,6 @@ test_name_and_duplicates (void)
 static void
 test_automata (void)
 {
-  const char *const texts_extra[] = {
-    "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
-    "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to user complaints - 4.16.55.1",
-    "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ## mailbox unavailable (in reply to RCPT TO command)",
-    "host mx.example.org[192.0.2.7] said: 552 5.2.2 Mailbox full, quota exceeded (in reply to end of DATA command)",
-    NULL
-  };
   char *installed = g_build_filename (tmpdir, "installed", NULL), *all = g_build_filename (tmpdir, "all", NULL);
   char *commented = g_build_filename (tmpdir, "commented", NULL), *vcommented = g_build_filename (tmpdir, "vcommented", NULL);
   SmtpcodesRegistry *regs[4];
@@ -344,9 +337,9 @@ test_automata (void)
   g_assert_true (shares_text (regs[0], regs[2], "standard"));
   g_assert_false (shares_text (regs[0], regs[3], "standard"));
   for (guint f = 0; f < 3; f++)
-    for (guint i = 0; f == 2 ? texts_extra[i] != NULL : lines[f][i] != NULL; i++)
+    for (guint i = 0; f == 2 ? test_vendor_texts[i] != NULL : lines[f][i] != NULL; i++)
       {
-        const char *text = f == 2 ? texts_extra[i] : lines[f][i];
+        const char *text = f == 2 ? test_vendor_texts[i] : lines[f][i];
         char *want = NULL;
         for (guint r = 0; r < G_N_ELEMENTS (regs); r++)
           {
