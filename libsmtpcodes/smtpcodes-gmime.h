@@ -18,12 +18,15 @@
 #define SMTPCODES_GMIME_SYMBOLS(X) \
   X (g_mime_init) \
   X (g_mime_charset_iconv_name) \
+  X (g_mime_content_encoding_from_string) \
   X (g_mime_content_type_get_media_subtype) \
   X (g_mime_content_type_get_media_type) \
   X (g_mime_content_type_get_parameter) \
   X (g_mime_content_type_parse) \
   X (g_mime_data_wrapper_get_stream) \
   X (g_mime_data_wrapper_write_to_stream) \
+  X (g_mime_encoding_init_decode) \
+  X (g_mime_encoding_step) \
   X (g_mime_message_get_message_id) \
   X (g_mime_message_get_mime_part) \
   X (g_mime_message_get_subject) \
@@ -76,12 +79,15 @@ G_GNUC_INTERNAL gboolean _smtpcodes_gmime_load (GError **error);
 /* from here on every call of a listed function goes through the table */
 #define g_mime_init (*_smtpcodes_gmime.g_mime_init)
 #define g_mime_charset_iconv_name (*_smtpcodes_gmime.g_mime_charset_iconv_name)
+#define g_mime_content_encoding_from_string (*_smtpcodes_gmime.g_mime_content_encoding_from_string)
 #define g_mime_content_type_get_media_subtype (*_smtpcodes_gmime.g_mime_content_type_get_media_subtype)
 #define g_mime_content_type_get_media_type (*_smtpcodes_gmime.g_mime_content_type_get_media_type)
 #define g_mime_content_type_get_parameter (*_smtpcodes_gmime.g_mime_content_type_get_parameter)
 #define g_mime_content_type_parse (*_smtpcodes_gmime.g_mime_content_type_parse)
 #define g_mime_data_wrapper_get_stream (*_smtpcodes_gmime.g_mime_data_wrapper_get_stream)
 #define g_mime_data_wrapper_write_to_stream (*_smtpcodes_gmime.g_mime_data_wrapper_write_to_stream)
+#define g_mime_encoding_init_decode (*_smtpcodes_gmime.g_mime_encoding_init_decode)
+#define g_mime_encoding_step (*_smtpcodes_gmime.g_mime_encoding_step)
 #define g_mime_message_get_message_id (*_smtpcodes_gmime.g_mime_message_get_message_id)
 #define g_mime_message_get_mime_part (*_smtpcodes_gmime.g_mime_message_get_mime_part)
 #define g_mime_message_get_subject (*_smtpcodes_gmime.g_mime_message_get_subject)

@@ -392,6 +392,9 @@ typedef struct {
   gsize       ctype_len;
   const char *cte;                /* the raw value of the first Content-Transfer-Encoding */
   gsize       cte_len;
+  const char *disp;               /* the raw value of the last Content-Disposition */
+  gsize       disp_len;
+  guint       n_ctype, n_cte, n_disp;  /* how many of each there are */
   gboolean    mime_only;          /* a part's header: only Content-Type and -Transfer-Encoding */
   gboolean    copy_mime;          /* keep the Content-* fields for GMime (in mime) */
   guint       want;               /* the fields of head_fields to read, as HEAD_WANT bits
@@ -513,9 +516,15 @@ head_field (Head *h, const char *data, gsize len)
   if (name_len > 8 && ci_equal (data, "Content-", 8))
     {
       if (name_len == 12 && ci_equal (data + 8, "Type", 4))
-        h->ctype = data + n + 1, h->ctype_len = len - n - 1;
-      else if (name_len == 25 && h->cte == NULL && ci_equal (data + 8, "Transfer-Encoding", 17))
-        h->cte = data + n + 1, h->cte_len = len - n - 1;
+        h->ctype = data + n + 1, h->ctype_len = len - n - 1, h->n_ctype++;
+      else if (name_len == 25 && ci_equal (data + 8, "Transfer-Encoding", 17))
+        {
+          if (h->cte == NULL)
+            h->cte = data + n + 1, h->cte_len = len - n - 1;
+          h->n_cte++;
+        }
+      else if (name_len == 19 && ci_equal (data + 8, "Disposition", 11))
+        h->disp = data + n + 1, h->disp_len = len - n - 1, h->n_disp++;
       if (!h->copy_mime)
         return;
       if (h->mime == NULL)
@@ -667,15 +676,20 @@ typedef struct {
   gsize    end;        /* the delimiter line after it, or the end of the data */
 } Returned;
 
-/* One message read: its header, the MIME structure GMime made of it, and where its
- * returned message is. */
+/* One message read: its header, where its returned message is, what GMime is handed
+ * (its MIME fields and body without the returned message) and, once GMime has parsed
+ * that (msg_top), the MIME structure GMime made of it. */
 typedef struct {
   GMimeStream *base;   /* the caller's bytes, which GMime reads in place */
   const char  *data;   /* the same bytes */
   Head         head;
   Returned     ret;
+  GMimeStream *stream; /* what GMime is handed */
+  const char  *copy;   /* the same in one buffer (up to COPY_LIMIT), else NULL */
+  gsize        copy_len;
   GMimeObject *top;
-  gboolean     scratch;   /* GMime was handed this thread's copy buffer (see Scratch) */
+  gboolean     parsed; /* GMime has parsed stream (top is NULL if it made nothing of it) */
+  gboolean     scratch;   /* stream is on this thread's copy buffer (see Scratch) */
 } Msg;
 
 /* What one thread keeps from one message to the next: a GMime parser (which costs an
@@ -753,33 +767,51 @@ is_token_char (char c)
   return c > ' ' && c < 127 && strchr ("()<>@,;:\\\"/[]?=", c) == NULL;
 }
 
-/* The boundary of a multipart's raw Content-Type value, when the value is written in the
- * plain form (type/subtype; name=token or name="quoted") that GMime reads the same way:
- * TRUE with *boundary set (NULL when it has none); FALSE when the value needs GMime's
- * parser (comments, RFC 2231 or RFC 2047 parameters, escapes, stray characters). */
+/* A raw Content-Type value (type/subtype) or Content-Disposition value (a token) when
+ * it is written in the plain form that GMime reads the same way: then parameters
+ * name=token or name="quoted" only, with no comments, RFC 2231 or RFC 2047 parameters,
+ * escapes or stray characters. TRUE with the type (*t) and the values of the parameters
+ * listed in names (lower case; vals[i] not NUL-terminated, NULL when absent); FALSE when
+ * the value needs GMime's parser, or names one of those parameters twice. */
+typedef struct {
+  const char *type, *sub;
+  gsize       type_len, sub_len;
+} PlainType;
+
 static gboolean
-plain_boundary (const char *v, gsize len, char **boundary)
+plain_value (const char *v, gsize len, gboolean media_type, PlainType *t, const char *const *names,
+             const char **vals, gsize *lens)
 {
   gsize i = 0;
-  *boundary = NULL;
+  for (guint k = 0; names[k]; k++)
+    vals[k] = NULL, lens[k] = 0;
+  memset (t, 0, sizeof *t);
 #define SKIP_SPACE() while (i < len && g_ascii_isspace (v[i])) i++
   SKIP_SPACE ();
-  while (i < len && is_token_char (v[i]))
-    i++;
-  SKIP_SPACE ();
-  if (i == len || v[i++] != '/')
+  for (t->type = v + i; i < len && is_token_char (v[i]); i++)
+    t->type_len++;
+  if (t->type_len == 0)
     return FALSE;
-  SKIP_SPACE ();
-  while (i < len && is_token_char (v[i]))
-    i++;
+  if (media_type)
+    {
+      SKIP_SPACE ();
+      if (i == len || v[i++] != '/')
+        return FALSE;
+      SKIP_SPACE ();
+      for (t->sub = v + i; i < len && is_token_char (v[i]); i++)
+        t->sub_len++;
+      if (t->sub_len == 0)
+        return FALSE;
+    }
   for (;;)
     {
       gsize name, name_len, val, val_len;
+      gboolean boundary;
       SKIP_SPACE ();
       if (i == len)
         return TRUE;
       if (v[i++] != ';')
-        break;
+        return FALSE;
       SKIP_SPACE ();
       if (i == len)
         return TRUE;
@@ -788,22 +820,23 @@ plain_boundary (const char *v, gsize len, char **boundary)
       name_len = i - name;
       SKIP_SPACE ();
       if (name_len == 0 || i == len || v[i++] != '=')
-        break;
+        return FALSE;
       SKIP_SPACE ();
+      boundary = name_len == 8 && g_ascii_strncasecmp (v + name, "boundary", 8) == 0;
       if (i < len && v[i] == '"')
         {
           const char *q = memchr (v + i + 1, '"', len - i - 1);
           val = i + 1;
           if (q == NULL)
-            break;
+            return FALSE;
           val_len = (gsize) (q - v) - val;
           i = (gsize) (q - v) + 1;
-          /* RFC 2046 boundary characters, no space at either end */
           for (gsize k = val; k < val + val_len; k++)
-            if (!(g_ascii_isalnum (v[k]) || strchr ("'()+_,-./:=? ", v[k])))
-              val_len = 0;
-          if (val_len == 0 || v[val] == ' ' || v[val + val_len - 1] == ' ')
-            break;
+            if (boundary ? !(g_ascii_isalnum (v[k]) || strchr ("'()+_,-./:=? ", v[k]))   /* RFC 2046 */
+                         : (v[k] < ' ' || v[k] > '~' || v[k] == '\\'))
+              return FALSE;
+          if (val_len == 0 || v[val] == ' ' || v[val + val_len - 1] == ' ' || memmem (v + val, val_len, "=?", 2))
+            return FALSE;
         }
       else
         {
@@ -811,18 +844,35 @@ plain_boundary (const char *v, gsize len, char **boundary)
             ;
           val_len = i - val;
           if (val_len == 0)
-            break;
+            return FALSE;
         }
-      if (name_len == 8 && g_ascii_strncasecmp (v + name, "boundary", 8) == 0)
-        {
-          if (*boundary || memmem (v + val, val_len, "=?", 2))
-            break;
-          *boundary = g_strndup (v + val, val_len);
-        }
+      for (guint k = 0; names[k]; k++)
+        if (strlen (names[k]) == name_len && g_ascii_strncasecmp (v + name, names[k], name_len) == 0)
+          {
+            if (vals[k])
+              return FALSE;
+            vals[k] = v + val;
+            lens[k] = val_len;
+          }
     }
 #undef SKIP_SPACE
-  g_clear_pointer (boundary, g_free);
-  return FALSE;
+}
+
+/* The boundary of a multipart's raw Content-Type value, when the value is plain (see
+ * plain_value): TRUE with *boundary set (NULL when it has none). */
+static gboolean
+plain_boundary (const char *v, gsize len, char **boundary)
+{
+  static const char *const names[] = { "boundary", NULL };
+  PlainType t;
+  const char *val;
+  gsize val_len;
+  *boundary = NULL;
+  if (!plain_value (v, len, TRUE, &t, names, &val, &val_len))
+    return FALSE;
+  if (val)
+    *boundary = g_strndup (val, val_len);
+  return TRUE;
 }
 
 /* Looks for the returned message among the parts of the top-level multipart, whose body
@@ -907,9 +957,9 @@ cat_add (GMimeStream *cat, GMimeStream *source)
  * streams that join the pieces in place, which every part's content would go through */
 #define COPY_LIMIT (256 * 1024)
 
-/* Reads the message data[start..end) (data being the bytes of base): the header here,
- * the MIME structure by GMime. FALSE when GMime makes nothing of it. */
-static gboolean
+/* Reads the header of the message data[start..end) (data being the bytes of base) and
+ * gets ready what GMime is handed, which GMime parses only when msg_top() asks. */
+static void
 msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
 {
   struct { const char *s; gsize len; gboolean in_data; } piece[3];
@@ -942,22 +992,22 @@ msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
     PIECE (data + body, end - body, TRUE);
 #undef PIECE
 
-  if (total <= COPY_LIMIT && !sc->buf_busy)
+  if (total <= COPY_LIMIT)
     {
-      /* this thread's buffer, kept (up to COPY_LIMIT) for the next message */
-      g_byte_array_set_size (sc->buf, 0);
-      for (guint i = 0; i < n; i++)
-        g_byte_array_append (sc->buf, (const guint8 *) piece[i].s, (guint) piece[i].len);
-      stream = g_mime_stream_mem_new_with_byte_array (sc->buf);
-      g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
-      sc->buf_busy = m->scratch = TRUE;
-    }
-  else if (total <= COPY_LIMIT)
-    {
-      GByteArray *arr = g_byte_array_sized_new ((guint) total);
+      /* this thread's buffer, kept (up to COPY_LIMIT) for the next message, unless an
+       * outer message's tree still reads it */
+      GByteArray *arr = sc->buf_busy ? g_byte_array_sized_new ((guint) total) : sc->buf;
+      g_byte_array_set_size (arr, 0);
       for (guint i = 0; i < n; i++)
         g_byte_array_append (arr, (const guint8 *) piece[i].s, (guint) piece[i].len);
       stream = g_mime_stream_mem_new_with_byte_array (arr);
+      if (arr == sc->buf)
+        {
+          g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+          sc->buf_busy = m->scratch = TRUE;
+        }
+      m->copy = (const char *) arr->data;
+      m->copy_len = arr->len;
     }
   else
     {
@@ -970,18 +1020,29 @@ msg_parse (Msg *m, GMimeStream *base, const char *data, gsize start, gsize end)
                                               : g_mime_stream_mem_new_with_buffer (piece[i].s, piece[i].len));
           }
     }
+  m->stream = stream;
+}
+
+/* The MIME structure GMime makes of the message (NULL when it makes nothing of it). */
+static GMimeObject *
+msg_top (Msg *m)
+{
+  Scratch *sc;
+  if (m->parsed)
+    return m->top;
+  m->parsed = TRUE;
+  sc = scratch_get ();
   if (sc->parser == NULL)
-    sc->parser = g_mime_parser_new_with_stream (stream);
+    sc->parser = g_mime_parser_new_with_stream (m->stream);
   else
-    g_mime_parser_init_with_stream (sc->parser, stream);
+    g_mime_parser_init_with_stream (sc->parser, m->stream);
   g_mime_parser_set_format (sc->parser, GMIME_FORMAT_MESSAGE);
   m->top = g_mime_parser_construct_part (sc->parser, NULL);
   /* the parser keeps its stream until the next message: not one that reads the
    * caller's bytes or holds a buffer of its own */
   if (!m->scratch)
     scratch_release_stream (sc);
-  g_object_unref (stream);
-  return m->top != NULL;
+  return m->top;
 }
 
 static void
@@ -989,6 +1050,7 @@ msg_clear (Msg *m)
 {
   head_clear (&m->head);
   g_clear_object (&m->top);
+  g_clear_object (&m->stream);
   if (m->scratch)
     {
       /* the tree that read the buffer is gone */
@@ -1025,63 +1087,82 @@ typedef struct {
   const Msg  *msg;            /* the message the parts are of */
 } Parts;
 
-/* The content of part, decoded (transfer encoding and charset) into UTF-8 without NUL
- * bytes; *len is its length. Content without a transfer encoding that is ASCII already
- * (the common case) is not copied: the result then points into the bytes GMime was handed,
- * is not NUL-terminated and *owned is NULL; otherwise *owned is the result, to be freed. */
+/* Content as written, raw[0..raw_len), decoded (transfer encoding, then charset) into
+ * UTF-8 without NUL bytes; *len is its length. Base64 and quoted-printable go through
+ * GMime's decoder, as GMime's own streams would take them. Content without a transfer
+ * encoding that is ASCII already (the common case) is not copied: the result then is
+ * raw, not NUL-terminated, and *owned is NULL; otherwise *owned is the result, to be freed. */
+static const char *
+decode_raw (const char *raw, gsize raw_len, GMimeContentEncoding encoding, const char *charset, gsize *len,
+            char **owned)
+{
+  char *dec = NULL;
+  *owned = NULL;
+  *len = raw_len;
+  if (encoding == GMIME_CONTENT_ENCODING_BASE64 || encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+    {
+      GMimeEncoding state;
+      g_mime_encoding_init_decode (&state, encoding);
+      dec = g_malloc (raw_len + 4);
+      *len = g_mime_encoding_step (&state, raw, raw_len, dec);
+      dec[*len] = '\0';
+      raw = dec;
+    }
+  if (plain_ascii (raw, *len) && !has_jis_escape (raw, *len))
+    {
+      /* as it is: no conversion */
+      *owned = dec;
+      return *len ? raw : "";
+    }
+  *owned = to_utf8 (raw, *len, charset);
+  g_free (dec);
+  *len = strlen (*owned);
+  return *owned;
+}
+
+/* The content of part, decoded as decode_raw() does. */
 static const char *
 decode_part (GMimePart *part, gsize *len, char **owned)
 {
   GMimeDataWrapper *w = g_mime_part_get_content (part);
+  const char *charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
   GByteArray *arr;
   GMimeStream *mem;
-  char *u;
+  const char *s;
 
   *len = 0;
   *owned = NULL;
   if (w == NULL)
     return "";
   if (w->stream && GMIME_IS_STREAM_MEM (w->stream) && GMIME_STREAM_MEM (w->stream)->buffer
-      && w->encoding != GMIME_CONTENT_ENCODING_BASE64 && w->encoding != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
       && w->encoding != GMIME_CONTENT_ENCODING_UUENCODE)
     {
-      /* what g_mime_data_wrapper_write_to_stream() would copy out: the stream's bounds
-       * in the buffer, undecoded (see write_to_stream in gmime-data-wrapper.c) */
+      /* what g_mime_data_wrapper_write_to_stream() would read: the stream's bounds in
+       * the buffer (see write_to_stream in gmime-data-wrapper.c) */
       GMimeStream *st = w->stream;
       const GByteArray *buf = GMIME_STREAM_MEM (st)->buffer;
       gint64 start = st->bound_start, end = st->bound_end;
-      const char *raw;
       if (end < 0 || end > (gint64) buf->len)
         end = buf->len;
       if (start < 0 || start > end)
         start = end;
-      raw = (const char *) buf->data + start;
-      *len = (gsize) (end - start);
-      if (plain_ascii (raw, *len) && !has_jis_escape (raw, *len))
-        return *len ? raw : "";
-      *owned = to_utf8 (raw, *len, g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset"));
-      *len = strlen (*owned);
-      return *owned;
+      return decode_raw ((const char *) buf->data + start, (gsize) (end - start), w->encoding, charset, len, owned);
     }
   arr = g_byte_array_new ();
   mem = g_mime_stream_mem_new_with_byte_array (arr);
   g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
   g_mime_data_wrapper_write_to_stream (w, mem);
   g_object_unref (mem);
-  if (plain_ascii ((const char *) arr->data, arr->len) && !has_jis_escape ((const char *) arr->data, arr->len))
+  s = decode_raw ((const char *) arr->data, arr->len, GMIME_CONTENT_ENCODING_DEFAULT, charset, len, owned);
+  if (*owned == NULL && *len)
     {
-      /* as it is: no conversion */
-      *len = arr->len;
+      /* the decoded bytes are the result */
       g_byte_array_append (arr, (const guint8 *) "", 1);
       *owned = (char *) g_byte_array_free (arr, FALSE);
       return *owned;
     }
-  u = to_utf8 ((const char *) arr->data, arr->len,
-               g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset"));
   g_byte_array_unref (arr);
-  *len = strlen (u);
-  *owned = u;
-  return u;
+  return s;
 }
 
 static void
@@ -1100,15 +1181,6 @@ append_capped (GString *dst, const char *src, gsize len)
       g_utf8_validate (src, (gssize) room, &end);
       g_string_append_len (dst, src, end - src);
     }
-}
-
-static gsize
-part_encoded_size (GMimePart *part)
-{
-  GMimeDataWrapper *w = g_mime_part_get_content (part);
-  GMimeStream *s = w ? g_mime_data_wrapper_get_stream (w) : NULL;
-  gint64 n = s ? g_mime_stream_length (s) : -1;
-  return n < 0 ? 0 : (gsize) n;
 }
 
 /* The returned message that find_returned took out of what GMime was handed, in its
@@ -1140,6 +1212,140 @@ collect_returned (Parts *p)
   head_clear (&h);
 }
 
+/* A part that is no multipart nor message, as GMime read it (part) or as read here (see
+ * light_collect): its content and what collect_leaf asks of it. */
+typedef struct {
+  const char          *type, *sub;    /* its media type (as written, NUL-terminated) */
+  GMimePart           *part;          /* GMime's part, or NULL: */
+  const char          *raw;           /* the content as written */
+  gsize                raw_len;
+  GMimeContentEncoding encoding;
+  const char          *charset;       /* NUL-terminated, or NULL */
+  const char          *disposition;   /* the same */
+  gboolean             has_filename;
+} Leaf;
+
+static const char *
+leaf_decode (const Leaf *lf, gsize *len, char **owned)
+{
+  if (lf->part)
+    return decode_part (lf->part, len, owned);
+  return decode_raw (lf->raw, lf->raw_len, lf->encoding, lf->charset, len, owned);
+}
+
+/* the size of its content as written */
+static gsize
+leaf_size (const Leaf *lf)
+{
+  if (lf->part)
+    {
+      GMimeDataWrapper *w = g_mime_part_get_content (lf->part);
+      GMimeStream *s = w ? g_mime_data_wrapper_get_stream (w) : NULL;
+      gint64 n = s ? g_mime_stream_length (s) : -1;
+      return n < 0 ? 0 : (gsize) n;
+    }
+  return lf->raw_len;
+}
+
+/* whether it is an attachment with a file name */
+static gboolean
+leaf_attached_file (const Leaf *lf)
+{
+  const char *disp = lf->part ? g_mime_object_get_disposition (GMIME_OBJECT (lf->part)) : lf->disposition;
+  if (disp == NULL || g_ascii_strcasecmp (disp, "attachment") != 0)
+    return FALSE;
+  return lf->part ? g_mime_part_get_filename (lf->part) != NULL : lf->has_filename;
+}
+
+/* Where the returned message that GMime was not handed belongs among the parts of the
+ * top-level multipart: called before part index is read, and with index == n (the
+ * number of parts) after the last. */
+static void
+collect_returned_at (Parts *p, int depth, guint index, guint n)
+{
+  if (depth == 0 && p->msg->ret.found && (p->msg->ret.index == index || (index == n && p->msg->ret.index > n)))
+    collect_returned (p);
+}
+
+static void
+collect_leaf (const Leaf *lf, Parts *p, int depth)
+{
+  const char *type = lf->type, *sub = lf->sub;
+
+  if (g_ascii_strcasecmp (type, "message") == 0
+      && (g_ascii_strcasecmp (sub, "delivery-status") == 0
+          || g_ascii_strcasecmp (sub, "global-delivery-status") == 0))
+    {
+      gsize len;
+      char *owned;
+      const char *s = leaf_decode (lf, &len, &owned);
+      p->has_dsn = TRUE;
+      append_capped (p->dsn, s, len);
+      g_string_append (p->dsn, "\n\n");
+      g_free (owned);
+      return;
+    }
+  if (g_ascii_strcasecmp (type, "message") == 0 && g_ascii_strcasecmp (sub, "feedback-report") == 0)
+    {
+      gsize len;
+      char *owned;
+      const char *s = leaf_decode (lf, &len, &owned);
+      p->has_arf = TRUE;
+      append_capped (p->arf, s, len);
+      g_free (owned);
+      return;
+    }
+  if ((g_ascii_strcasecmp (type, "text") == 0 && g_ascii_strcasecmp (sub, "rfc822-headers") == 0)
+      || (g_ascii_strcasecmp (type, "message") == 0 && g_ascii_strcasecmp (sub, "rfc822-headers") == 0))
+    {
+      if (!p->has_original)
+        {
+          gsize len;
+          char *owned;
+          const char *s = leaf_decode (lf, &len, &owned);
+          const char *end = s + len;
+          Head h = { 0 };
+          p->has_original = TRUE;
+          h.want = HEAD_WANT_TO;
+          head_read (&h, s, len, NULL, 0);
+          if (h.to)
+            p->orig_to = address_in (h.to, strlen (h.to));
+          for (const char *l = s; p->orig_to == NULL && l < end;)
+            {
+              const char *e = memchr (l, '\n', (gsize) (end - l));
+              if (ci_prefix (l, (gsize) (end - l), "to:"))
+                {
+                  /* a header quoted after a blank line */
+                  const char *to = l + 3;
+                  p->orig_to = address_in (to, (gsize) ((e ? e : end) - to));
+                  break;
+                }
+              l = e ? e + 1 : end;
+            }
+          head_clear (&h);
+          g_free (owned);
+        }
+      return;
+    }
+  if (g_ascii_strcasecmp (type, "text") == 0 && !p->has_original)
+    {
+      gboolean html = g_ascii_strcasecmp (sub, "html") == 0;
+      const char *s;
+      char *owned;
+      gsize len;
+      if (depth > 0 && leaf_attached_file (lf))
+        return;
+      if (leaf_size (lf) > PART_LIMIT)
+        return;
+      if (!html && g_ascii_strcasecmp (sub, "plain") != 0 && depth > 0)
+        return;
+      s = leaf_decode (lf, &len, &owned);
+      append_capped (html ? p->html : p->text, s, len);
+      g_free (owned);
+    }
+}
+
+/* What the analyser takes from the tree GMime made of a message. */
 static void
 collect (GMimeObject *obj, Parts *p, int depth)
 {
@@ -1167,14 +1373,12 @@ collect (GMimeObject *obj, Parts *p, int depth)
           if (rt && p->report_type == NULL)
             p->report_type = g_ascii_strdown (rt, -1);
         }
-      for (int i = 0; i < n; i++)
+      for (int i = 0; i <= n; i++)
         {
-          if (depth == 0 && p->msg->ret.found && p->msg->ret.index == (guint) i)
-            collect_returned (p);
-          collect (g_mime_multipart_get_part (mp, i), p, depth + 1);
+          collect_returned_at (p, depth, (guint) i, (guint) n);
+          if (i < n)
+            collect (g_mime_multipart_get_part (mp, i), p, depth + 1);
         }
-      if (depth == 0 && p->msg->ret.found && p->msg->ret.index >= (guint) n)
-        collect_returned (p);
       if (n == 0 && depth > 0 && !p->has_original)
         {
           /* a nested multipart whose boundary never occurs (or is missing, as when the
@@ -1215,82 +1419,397 @@ collect (GMimeObject *obj, Parts *p, int depth)
       }
       return;
     }
-  if (!GMIME_IS_PART (obj))
-    return;
+  if (GMIME_IS_PART (obj))
+    {
+      Leaf lf = { 0 };
+      lf.type = type;
+      lf.sub = sub;
+      lf.part = GMIME_PART (obj);
+      collect_leaf (&lf, p, depth);
+    }
+}
 
-  if (g_ascii_strcasecmp (type, "message") == 0
-      && (g_ascii_strcasecmp (sub, "delivery-status") == 0
-          || g_ascii_strcasecmp (sub, "global-delivery-status") == 0))
+/* ---- the MIME structure read here -------------------------------------------------------- */
+
+/* GMime's parser makes objects of every part (the part, its header list and each field in
+ * it, its content type and parameters, its data wrapper and stream), and freeing that tree
+ * costs about as much again: over a corpus of real bounces that was well over half of the
+ * analyser's time. Most bounces are written plainly, though, and such a message is read
+ * here as GMime's parser reads it (gmime-parser.c: which line is a delimiter, innermost
+ * multipart first; where a part's content ends; the defaults), with GMime's decoders for
+ * the content. What is not written plainly is left to GMime's parser: a parameter in RFC
+ * 2231 or RFC 2047 form, comments, a header line that is no field, a delimiter inside a
+ * header, a field written twice, a part that a delimiter of an outer multipart ends, a
+ * multipart without parts or boundary, multipart/digest, uuencoded content, a message
+ * below the top that could hold parts, and so on: light_collect() then gives up (before
+ * anything it did counts) and the message goes to msg_top() and collect().
+ *
+ * One difference is known: GMime reads in 4 KB blocks and checks a line longer than that
+ * for a delimiter in pieces; here lines are checked whole. SMTPCODES_GMIME_ONLY=1 in the
+ * environment sends every message through GMime's parser, which the tests use to compare. */
+
+#define LIGHT_DEPTH 8
+
+/* The delimiter line that ends what the walk reads (a part, a prologue, an epilogue). */
+typedef struct {
+  gboolean found;     /* FALSE: the data ends first */
+  gsize    at, next;  /* where the line starts and the line after it (found: the end) */
+  guint    level;     /* the multipart it is of (index in Light.bound) */
+  gboolean last;      /* a close delimiter */
+  gboolean cr;        /* its last character (before the line break or the end) is a CR */
+} Delim;
+
+typedef struct {
+  const char *data;   /* what GMime is handed (Msg.copy) */
+  gsize       len;
+  Parts      *p;
+  const char *bound[LIGHT_DEPTH];   /* the boundaries of the multiparts the walk is in, */
+  gsize       bound_len[LIGHT_DEPTH];   /* the innermost last */
+  guint       nb;
+  gboolean    top_multipart;        /* the message is a multipart, */
+  gsize       pro_start;            /* whose prologue starts here */
+  Delim       pro;                  /* and ends at this delimiter line */
+  const char *why;                  /* why the walk gave up */
+} Light;
+
+#define LIGHT_FAIL(l, reason) return ((l)->why = (reason), FALSE)
+
+/* The parameters of a Content-Type the walk reads. */
+static const char *const light_params[] = { "boundary", "charset", "name", "report-type", NULL };
+enum { LP_BOUNDARY, LP_CHARSET, LP_NAME, LP_REPORT_TYPE, LP_N };
+
+static gboolean
+gmime_only (void)
+{
+  static gsize once = 0;
+  static gboolean only;
+  if (g_once_init_enter (&once))
     {
-      gsize len;
-      char *owned;
-      const char *s = decode_part (GMIME_PART (obj), &len, &owned);
-      p->has_dsn = TRUE;
-      append_capped (p->dsn, s, len);
-      g_string_append (p->dsn, "\n\n");
-      g_free (owned);
-      return;
+      only = g_strcmp0 (g_getenv ("SMTPCODES_GMIME_ONLY"), "1") == 0;
+      g_once_init_leave (&once, 1);
     }
-  if (g_ascii_strcasecmp (type, "message") == 0 && g_ascii_strcasecmp (sub, "feedback-report") == 0)
+  return only;
+}
+
+/* Finds the next delimiter line at or after from of one of the multiparts the walk is in,
+ * checked as GMime checks a line: the innermost multipart first. */
+static gboolean
+light_delimiter (const Light *l, gsize from, Delim *d)
+{
+  gsize i = from;
+  while (i < l->len)
     {
-      gsize len;
-      char *owned;
-      const char *s = decode_part (GMIME_PART (obj), &len, &owned);
-      p->has_arf = TRUE;
-      append_capped (p->arf, s, len);
-      g_free (owned);
-      return;
-    }
-  if ((g_ascii_strcasecmp (type, "text") == 0 && g_ascii_strcasecmp (sub, "rfc822-headers") == 0)
-      || (g_ascii_strcasecmp (type, "message") == 0 && g_ascii_strcasecmp (sub, "rfc822-headers") == 0))
-    {
-      if (!p->has_original)
-        {
-          gsize len;
-          char *owned;
-          const char *s = decode_part (GMIME_PART (obj), &len, &owned);
-          const char *end = s + len;
-          Head h = { 0 };
-          p->has_original = TRUE;
-          h.want = HEAD_WANT_TO;
-          head_read (&h, s, len, NULL, 0);
-          if (h.to)
-            p->orig_to = address_in (h.to, strlen (h.to));
-          for (const char *l = s; p->orig_to == NULL && l < end;)
+      const char *s = l->data + i;
+      const char *nl = memchr (s, '\n', l->len - i);
+      gsize core = nl ? (gsize) (nl - s) : l->len - i;
+      if (core >= 2 && s[0] == '-' && s[1] == '-')
+        for (guint k = l->nb; k-- > 0;)
+          if (is_delimiter (s, core, l->bound[k], l->bound_len[k], &d->last))
             {
-              const char *e = memchr (l, '\n', (gsize) (end - l));
-              if (ci_prefix (l, (gsize) (end - l), "to:"))
-                {
-                  /* a header quoted after a blank line */
-                  const char *to = l + 3;
-                  p->orig_to = address_in (to, (gsize) ((e ? e : end) - to));
-                  break;
-                }
-              l = e ? e + 1 : end;
+              d->found = TRUE;
+              d->at = i;
+              d->next = i + core + (nl ? 1 : 0);
+              d->level = k;
+              d->cr = s[core - 1] == '\r';
+              return TRUE;
             }
-          head_clear (&h);
-          g_free (owned);
-        }
-      return;
+      i += core + 1;
     }
-  if (g_ascii_strcasecmp (type, "text") == 0 && !p->has_original)
+  memset (d, 0, sizeof *d);
+  d->at = d->next = l->len;
+  return FALSE;
+}
+
+/* The length of what runs from start up to the delimiter d, as GMime takes it: the line
+ * break before a delimiter line is the delimiter's, and GMime counts it two bytes when
+ * that line ends in a CR, one otherwise. FALSE when that is longer than what there is. */
+static gboolean
+light_length (const Delim *d, gsize start, gsize *len)
+{
+  gsize n = d->at - start, strip = d->found ? (d->cr ? 2 : 1) : 0;
+  if (n && n < strip)
+    return FALSE;
+  *len = n ? n - strip : 0;
+  return TRUE;
+}
+
+/* Reads a part's header from data[from] on (at the top, the MIME fields GMime is handed)
+ * when it is written plainly: every line a field (a name of printable characters, white
+ * space only before the colon) or folded under one, no delimiter line or NUL among them,
+ * and a blank line that ends it. TRUE with its Content-* fields in h and *content where
+ * the content begins. */
+static gboolean
+light_head (Light *l, gsize from, Head *h, gsize *content)
+{
+  gsize i = from, field = 0;
+  gboolean in_field = FALSE, last;
+  h->mime_only = TRUE;
+  while (i < l->len)
     {
-      const char *disp = g_mime_object_get_disposition (obj);
-      gboolean html = g_ascii_strcasecmp (sub, "html") == 0;
-      const char *s;
-      char *owned;
-      gsize len;
-      if (disp && g_ascii_strcasecmp (disp, "attachment") == 0 && depth > 0
-          && g_mime_part_get_filename (GMIME_PART (obj)) != NULL)
-        return;
-      if (part_encoded_size (GMIME_PART (obj)) > PART_LIMIT)
-        return;
-      if (!html && g_ascii_strcasecmp (sub, "plain") != 0 && depth > 0)
-        return;
-      s = decode_part (GMIME_PART (obj), &len, &owned);
-      append_capped (html ? p->html : p->text, s, len);
-      g_free (owned);
+      const char *s = l->data + i;
+      const char *nl = memchr (s, '\n', l->len - i);
+      gsize core, k = 0;
+      if (nl == NULL)
+        LIGHT_FAIL (l, "a part header that runs to the end");
+      core = (gsize) (nl - s);
+      if (core && s[core - 1] == '\r')
+        core--;
+      if (core == 0)
+        {
+          if (in_field)
+            head_field (h, l->data + field, i - field);
+          *content = (gsize) (nl - l->data) + 1;
+          return TRUE;
+        }
+      if (memchr (s, '\0', core))
+        LIGHT_FAIL (l, "a NUL in a part header");
+      if (s[0] == ' ' || s[0] == '\t')
+        {
+          if (!in_field)
+            LIGHT_FAIL (l, "a part header that starts folded");
+        }
+      else
+        {
+          if (s[0] == '-')
+            for (guint b = 0; b < l->nb; b++)
+              if (is_delimiter (s, core, l->bound[b], l->bound_len[b], &last))
+                LIGHT_FAIL (l, "a delimiter line inside a part header");
+          while (k < core && s[k] > ' ' && s[k] < 127 && s[k] != ':')
+            k++;
+          if (k == 0)
+            LIGHT_FAIL (l, "a part header line that is no field");
+          while (k < core && (s[k] == ' ' || s[k] == '\t'))
+            k++;
+          if (k == core || s[k] != ':')
+            LIGHT_FAIL (l, "a part header line that is no field");
+          if (in_field)
+            head_field (h, l->data + field, i - field);
+          field = i;
+          in_field = TRUE;
+        }
+      i = (gsize) (nl - l->data) + 1;
     }
+  LIGHT_FAIL (l, "a part header that runs to the end");
+}
+
+/* copies v[0..len) into buf (NUL-terminated); FALSE when it does not fit */
+static gboolean
+light_copy (char *buf, gsize size, const char *v, gsize len)
+{
+  if (len >= size)
+    return FALSE;
+  memcpy (buf, v, len);
+  buf[len] = '\0';
+  return TRUE;
+}
+
+/* The prologue data[start..] up to d, as GMime keeps it (line breaks as LF, up to a NUL),
+ * appended to dst as collect() and analyse() append a multipart's prologue. */
+static gboolean
+light_prologue (Light *l, gsize start, const Delim *d, GString *dst)
+{
+  gsize n;
+  char *pro, *o;
+  if (!light_length (d, start, &n))
+    LIGHT_FAIL (l, "a prologue shorter than its line break");
+  if (d->at == start)
+    return TRUE;   /* none */
+  o = pro = g_strndup (l->data + start, n);
+  for (const char *c = pro; *c; c++)
+    if (!(c[0] == '\r' && c[1] == '\n'))
+      *o++ = *c;
+  *o = '\0';
+  append_capped (dst, pro, strlen (pro));
+  g_free (pro);
+  return TRUE;
+}
+
+static gboolean light_part (Light *l, const Head *h, gsize content, int depth, Delim *d);
+
+/* Reads a multipart (boundary b) whose body starts at body, its parts at depth + 1; then,
+ * after its close delimiter, the epilogue. *d: the delimiter line that ends the multipart
+ * as a part of the one it is in: GMime ends a multipart (and a part in it) at a delimiter
+ * of any multipart around it, not only at its own close delimiter. */
+static gboolean
+light_multipart (Light *l, const char *b, gsize bl, gsize body, int depth, Delim *d)
+{
+  Parts *p = l->p;
+  guint mine, index = 0;
+
+  if (l->nb == LIGHT_DEPTH)
+    LIGHT_FAIL (l, "multiparts nested too deep");
+  mine = l->nb;
+  l->bound[l->nb] = b;
+  l->bound_len[l->nb] = bl;
+  l->nb++;
+
+  light_delimiter (l, body, d);
+  if (!d->found || d->level != mine || d->last)
+    {
+      /* no part: what there is, up to the end or a delimiter line, is the prologue, which
+       * collect() takes below the top and analyse() at the top (when nothing else tells
+       * what happened) */
+      collect_returned_at (p, depth, 0, 0);
+      if (depth == 0)
+        l->pro_start = body, l->pro = *d, l->top_multipart = TRUE;
+      else if (!p->has_original && !light_prologue (l, body, d, p->text))
+        return FALSE;
+      l->nb--;
+      if (d->found && d->level == mine)
+        light_delimiter (l, d->next, d);   /* the epilogue after the close delimiter */
+      return TRUE;
+    }
+  if (depth == 0)
+    l->pro_start = body, l->pro = *d, l->top_multipart = TRUE;
+  for (;;)
+    {
+      Head ph = { 0 };
+      gsize content;
+      gboolean ok;
+      collect_returned_at (p, depth, index, G_MAXUINT);
+      ok = light_head (l, d->next, &ph, &content) && light_part (l, &ph, content, depth + 1, d);
+      head_clear (&ph);
+      if (!ok)
+        return FALSE;
+      index++;
+      if (!d->found || d->level != mine || d->last)
+        break;
+    }
+  collect_returned_at (p, depth, index, index);
+  l->nb--;
+  if (d->found && d->level == mine)
+    light_delimiter (l, d->next, d);   /* the epilogue after the close delimiter */
+  return TRUE;
+}
+
+/* Reads one part (at depth 0 the message itself) whose header is h and whose content
+ * starts at content, and gives what it holds to collect_leaf, as collect() would; *d is
+ * the delimiter line that ends it. FALSE: left to GMime. */
+static gboolean
+light_part (Light *l, const Head *h, gsize content, int depth, Delim *d)
+{
+  PlainType t = { "text", "plain", 4, 5 };
+  const char *pv[LP_N];
+  gsize pl[LP_N];
+  char type[32], sub[64], charset[64], disposition[32];
+  Leaf lf = { 0 };
+  gsize len;
+
+  if (h->n_ctype > 1 || h->n_cte > 1 || h->n_disp > 1)
+    LIGHT_FAIL (l, "a Content-* field written twice");
+  memset (pv, 0, sizeof pv);
+  if (h->ctype && !plain_value (h->ctype, h->ctype_len, TRUE, &t, light_params, pv, pl))
+    LIGHT_FAIL (l, "a Content-Type that is not plain");
+  if (!light_copy (type, sizeof type, t.type, t.type_len) || !light_copy (sub, sizeof sub, t.sub, t.sub_len))
+    LIGHT_FAIL (l, "an overlong media type");
+
+  if (g_ascii_strcasecmp (type, "multipart") == 0)
+    {
+      Parts *p = l->p;
+      if (pv[LP_BOUNDARY] == NULL || g_ascii_strcasecmp (sub, "digest") == 0)
+        LIGHT_FAIL (l, "a multipart without boundary, or a digest");
+      if (g_ascii_strcasecmp (sub, "report") == 0 && depth <= 1)
+        {
+          p->multipart_report = TRUE;
+          if (pv[LP_REPORT_TYPE] && p->report_type == NULL)
+            p->report_type = g_ascii_strdown (pv[LP_REPORT_TYPE], (gssize) pl[LP_REPORT_TYPE]);
+        }
+      return light_multipart (l, pv[LP_BOUNDARY], pl[LP_BOUNDARY], content, depth, d);
+    }
+
+  /* a part without parts: its content runs to the next delimiter line */
+  light_delimiter (l, content, d);
+  if (!light_length (d, content, &len))
+    LIGHT_FAIL (l, "a part shorter than its line break");
+
+  lf.encoding = GMIME_CONTENT_ENCODING_DEFAULT;
+  if (h->cte)
+    {
+      char *v = unfold (h->cte, h->cte_len);
+      gboolean odd = strstr (v, "=?") != NULL || !is_ascii (v);
+      lf.encoding = g_mime_content_encoding_from_string (v);
+      g_free (v);
+      if (odd || lf.encoding == GMIME_CONTENT_ENCODING_UUENCODE)
+        LIGHT_FAIL (l, "an odd or uuencoded transfer encoding");
+    }
+  if (g_ascii_strcasecmp (type, "message") == 0
+      && (g_ascii_strcasecmp (sub, "rfc822") == 0 || g_ascii_strcasecmp (sub, "rfc2822") == 0
+          || g_ascii_strcasecmp (sub, "global") == 0 || g_ascii_strcasecmp (sub, "news") == 0))
+    {
+      Head mh = { 0 };
+      gboolean flat;
+      if (lf.encoding == GMIME_CONTENT_ENCODING_BASE64 || lf.encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+        return TRUE;   /* an opaque part to GMime, which collect passes over */
+      /* a message part: collect passes over it once the returned message is known, and
+       * it must hold no multipart, whose delimiters GMime would look for */
+      if (depth == 0 || !l->p->has_original)
+        LIGHT_FAIL (l, "a message part below the top");
+      mh.mime_only = TRUE;
+      head_read (&mh, l->data + content, len, NULL, 0);
+      flat = mh.n_ctype == 0 || (mh.n_ctype == 1 && !value_has_type (mh.ctype, mh.ctype_len, "multipart", NULL));
+      head_clear (&mh);
+      if (!flat || len == 0)
+        LIGHT_FAIL (l, "a message part that holds parts, or none");
+      return TRUE;
+    }
+
+  lf.type = type;
+  lf.sub = sub;
+  lf.raw = l->data + content;
+  lf.raw_len = len;
+  if (pv[LP_CHARSET])
+    {
+      if (!light_copy (charset, sizeof charset, pv[LP_CHARSET], pl[LP_CHARSET]))
+        LIGHT_FAIL (l, "an overlong charset");
+      lf.charset = charset;
+    }
+  lf.has_filename = pv[LP_NAME] != NULL;
+  if (h->disp)
+    {
+      static const char *const names[] = { "filename", NULL };
+      PlainType dt;
+      const char *fv;
+      gsize fl;
+      if (!plain_value (h->disp, h->disp_len, FALSE, &dt, names, &fv, &fl)
+          || !light_copy (disposition, sizeof disposition, dt.type, dt.type_len))
+        LIGHT_FAIL (l, "a Content-Disposition that is not plain");
+      lf.disposition = disposition;
+      lf.has_filename = lf.has_filename || fv != NULL;
+    }
+  collect_leaf (&lf, l->p, depth);
+  return TRUE;
+}
+
+/* Reads the message as GMime would (see above) and collects its parts into p: FALSE when
+ * it is left to GMime (p may then hold part of what was collected: the caller starts
+ * afresh). */
+static gboolean
+light_collect (const Msg *m, Parts *p)
+{
+  Light l = { 0 };
+  Head h = { 0 };
+  Delim d;
+  gsize content;
+  gboolean ok;
+
+  if (gmime_only ())
+    return FALSE;
+  if (m->copy == NULL)
+    {
+      g_debug ("bounce: over %d KB without the returned message: read by GMime's parser", COPY_LIMIT / 1024);
+      return FALSE;
+    }
+  l.data = m->copy;
+  l.len = m->copy_len;
+  l.p = p;
+  ok = light_head (&l, 0, &h, &content) && light_part (&l, &h, content, 0, &d);
+  /* as analyse took the prologue of the top-level multipart when GMime read it */
+  if (ok && p->text->len == 0 && p->dsn->len == 0 && l.top_multipart)
+    ok = light_prologue (&l, l.pro_start, &l.pro, p->text);
+  head_clear (&h);
+  if (!ok)
+    g_debug ("bounce: %s: read by GMime's parser", l.why ? l.why : "?");
+  return ok;
 }
 
 /* Crude text of an HTML notice: tags dropped, <br> and block ends become line breaks. */
@@ -2705,22 +3224,75 @@ parse_arf (SmtpcodesReport *rep, Parts *p)
 }
 
 static void
-analyse (SmtpcodesReport *rep, const Msg *m, int depth)
+parts_init (Parts *p, const Msg *m)
+{
+  memset (p, 0, sizeof *p);
+  p->msg = m;
+  p->text = g_string_new (NULL);
+  p->html = g_string_new (NULL);
+  p->dsn = g_string_new (NULL);
+  p->arf = g_string_new (NULL);
+}
+
+static void
+parts_clear (Parts *p)
+{
+  g_string_free (p->text, TRUE);
+  g_string_free (p->html, TRUE);
+  g_string_free (p->dsn, TRUE);
+  g_string_free (p->arf, TRUE);
+  g_free (p->orig_to);
+  g_free (p->report_type);
+  g_free (p->complained);
+  g_clear_object (&p->inner_report);
+}
+
+/* Collects the parts of m into p (initialised here): read here when it is written
+ * plainly, else from the tree GMime makes of it. FALSE when GMime makes nothing of it. */
+static gboolean
+parts_collect (Msg *m, Parts *p)
+{
+  GMimeObject *top;
+  parts_init (p, m);
+  if (light_collect (m, p))
+    return TRUE;
+  parts_clear (p);
+  parts_init (p, m);
+  top = msg_top (m);
+  if (top == NULL)
+    {
+      parts_clear (p);
+      return FALSE;
+    }
+  collect (top, p, 0);
+  if (p->text->len == 0 && p->dsn->len == 0 && GMIME_IS_MULTIPART (top))
+    {
+      /* boundaries that never occur: GMime leaves everything in the prologue */
+      const char *pro = g_mime_multipart_get_prologue (GMIME_MULTIPART (top));
+      if (pro)
+        append_capped (p->text, pro, strlen (pro));
+    }
+  return TRUE;
+}
+
+static void
+analyse (SmtpcodesReport *rep, Msg *m, int depth)
 {
   SmtpcodesRegistry *reg = rep->registry;
   const Head *h = &m->head;
-  GMimeObject *top = m->top;
-  Parts p = { 0 };
+  Parts p;
   Dsn d = { NULL, NULL };
   GArray *lines;
   const char *from_h = h->from;
   const char *subject = h->subject;
-  char *from = from_h ? address_in (from_h, strlen (from_h)) : NULL;
-  char *to = h->to ? address_in (h->to, strlen (h->to)) : NULL;
+  char *from, *to;
   const char *failed = h->failed;
   gboolean autoreply, exim;
 
-  p.msg = m;
+  if (!parts_collect (m, &p))
+    return;
+  from = from_h ? address_in (from_h, strlen (from_h)) : NULL;
+  to = h->to ? address_in (h->to, strlen (h->to)) : NULL;
   if (depth == 0)
     {
       rep->from = g_strdup (from_h);
@@ -2728,18 +3300,6 @@ analyse (SmtpcodesReport *rep, const Msg *m, int depth)
       rep->message_id = g_strdup (h->message_id);
     }
 
-  p.text = g_string_new (NULL);
-  p.html = g_string_new (NULL);
-  p.dsn = g_string_new (NULL);
-  p.arf = g_string_new (NULL);
-  collect (top, &p, 0);
-  if (p.text->len == 0 && p.dsn->len == 0 && GMIME_IS_MULTIPART (top))
-    {
-      /* boundaries that never occur: GMime leaves everything in the prologue */
-      const char *pro = g_mime_multipart_get_prologue (GMIME_MULTIPART (top));
-      if (pro)
-        append_capped (p.text, pro, strlen (pro));
-    }
   if (p.text->len == 0 && p.html->len)
     html_to_text (p.text, p.html->str);
 
@@ -2752,6 +3312,7 @@ analyse (SmtpcodesReport *rep, const Msg *m, int depth)
         {
           head_from_message (&inner.head, p.inner_report);
           inner.top = g_object_ref (g_mime_message_get_mime_part (p.inner_report));
+          inner.parsed = TRUE;
         }
       else
         msg_parse (&inner, m->base, m->data, m->ret.start, m->ret.end);
@@ -3036,14 +3597,7 @@ out:
   if (d.rcpts)
     g_ptr_array_unref (d.rcpts);
   g_free (d.reporting_mta);
-  g_string_free (p.text, TRUE);
-  g_string_free (p.html, TRUE);
-  g_string_free (p.dsn, TRUE);
-  g_string_free (p.arf, TRUE);
-  g_free (p.orig_to);
-  g_free (p.report_type);
-  g_free (p.complained);
-  g_clear_object (&p.inner_report);
+  parts_clear (&p);
   g_free (from);
   g_free (to);
 }
@@ -3122,8 +3676,8 @@ smtpcodes_report_parse (SmtpcodesRegistry *registry, const char *data, gsize len
   arr->len = (guint) length;
   stream = g_mime_stream_mem_new_with_byte_array (arr);
   g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
-  if (msg_parse (&msg, stream, data, 0, length))
-    analyse (rep, &msg, 0);
+  msg_parse (&msg, stream, data, 0, length);
+  analyse (rep, &msg, 0);
   msg_clear (&msg);
   g_object_unref (stream);
   arr->data = NULL;
