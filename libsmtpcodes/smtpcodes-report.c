@@ -761,10 +761,14 @@ next_delimiter (const char *data, gsize from, gsize len, const char *b, gsize bl
   return FALSE;
 }
 
-static gboolean
+/* RFC 2045 token characters: printable ASCII but space and tspecials */
+static inline gboolean
 is_token_char (char c)
 {
-  return c > ' ' && c < 127 && strchr ("()<>@,;:\\\"/[]?=", c) == NULL;
+  /* bit c of the words for 0x20..0x7f: tspecials ()<>@,;:\"/[]?= and space off */
+  static const guint32 token[4] = { 0, 0x03ff6cfaU, 0xc7fffffeU, 0x7fffffffU };
+  guchar u = (guchar) c;
+  return u < 128 && (token[u >> 5] >> (u & 31)) & 1;
 }
 
 /* A raw Content-Type value (type/subtype) or Content-Disposition value (a token) when
