@@ -810,7 +810,6 @@ plain_value (const char *v, gsize len, gboolean media_type, PlainType *t, const 
   for (;;)
     {
       gsize name, name_len, val, val_len;
-      gboolean boundary;
       SKIP_SPACE ();
       if (i == len)
         return TRUE;
@@ -826,7 +825,6 @@ plain_value (const char *v, gsize len, gboolean media_type, PlainType *t, const 
       if (name_len == 0 || i == len || v[i++] != '=')
         return FALSE;
       SKIP_SPACE ();
-      boundary = name_len == 8 && g_ascii_strncasecmp (v + name, "boundary", 8) == 0;
       if (i < len && v[i] == '"')
         {
           const char *q = memchr (v + i + 1, '"', len - i - 1);
@@ -835,9 +833,9 @@ plain_value (const char *v, gsize len, gboolean media_type, PlainType *t, const 
             return FALSE;
           val_len = (gsize) (q - v) - val;
           i = (gsize) (q - v) + 1;
+          /* GMime takes a quoted value as it is, when it holds no escape */
           for (gsize k = val; k < val + val_len; k++)
-            if (boundary ? !(g_ascii_isalnum (v[k]) || strchr ("'()+_,-./:=? ", v[k]))   /* RFC 2046 */
-                         : (v[k] < ' ' || v[k] > '~' || v[k] == '\\'))
+            if (v[k] < ' ' || v[k] > '~' || v[k] == '\\')
               return FALSE;
           if (val_len == 0 || v[val] == ' ' || v[val + val_len - 1] == ' ' || memmem (v + val, val_len, "=?", 2))
             return FALSE;

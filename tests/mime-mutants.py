@@ -171,7 +171,8 @@ def made(rnd, n):
         status, reply = rnd.choice(REPLIES)
         rcpt = "user%d@example.net" % i
         reply = reply.format(rcpt=rcpt)
-        b = rnd.choice(["b1", "==_Part_%d" % i, "simple boundary", "a'b(c)d+e_f,g-h.i/j:k=l?m", "x" * 69])
+        b = rnd.choice(["b1", "==_Part_%d" % i, "simple boundary", "a'b(c)d+e_f,g-h.i/j:k=l?m", "x" * 69,
+                       "----=_Active!Hunter_2011+0900@example#~"])
         kind = i % 4
         if kind == 0:
             cte = rnd.choice(["", "Content-Transfer-Encoding: 7bit\n", "Content-Transfer-Encoding: 8bit\n"])
