@@ -154,7 +154,7 @@ SINGLE = (
 REPLIES = [("5.1.1", "550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown"),
            ("4.2.2", "452 4.2.2 Mailbox full"),
            ("5.7.1", "554 5.7.1 Message rejected as spam"),
-           ("4.7.1", "451 4.7.1 Greylisting in action, please come back later"),
+           ("4.7.1", "451 4.7.1 Greylisted for five minutes, retry then"),
            ("5.2.2", "552 5.2.2 Over quota")]
 
 
