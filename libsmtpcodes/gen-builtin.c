@@ -11,6 +11,7 @@
 
 #include "smtpcodes-private.h"
 #include "smtpcodes-builtin.h"
+#include "smtpcodes-digest.h"
 
 /* the library's error domain (smtpcodes-registry.c defines it there) */
 GQuark
@@ -94,8 +95,8 @@ emit_bytes (FILE *out, const char *s, gsize n)
 /* A module gen-builtin parsed: kept to the end, for the automata */
 typedef struct {
   char            *id;
-  char            *text;      /* the file as it is (known content) */
-  gsize            len;
+  gsize            len;       /* the file's length and digest (known content) */
+  guint64          digest;
   SmtpcodesModule *m;
   int              index;     /* its MODULE_n */
   gboolean         builtin;
@@ -142,9 +143,8 @@ emit (FILE *out, const char *path, int index, Parsed *parsed)
   base[strlen (base) - strlen (".codes")] = '\0';
   label = g_strdup_printf ("builtin:%s.codes", base);
   _smtpcodes_arena_init (arena);
-  parsed->text = g_malloc (len + 1);
-  memcpy (parsed->text, data, len + 1);
   parsed->len = len;
+  parsed->digest = _smtpcodes_digest (data, len);
   /* as the library loaded it at start-up (built-in: no file-name check), but strictly, so
    * that a lenient and a strict load get the same module */
   m = _smtpcodes_module_parse (data, len, label, TRUE, SMTPCODES_LOAD_STRICT, arena, &error);
@@ -465,17 +465,25 @@ main (int argc, char **argv)
   for (guint i = 0; i < n_builtin; i++)
     fprintf (out, "  &module_%u,\n", i);
   fputs ("  NULL\n};\n\n", out);
-  /* the content of every module file shipped (the built-in ones' too, as in data/modules) */
-  for (guint i = 0; i < n_all; i++)
-    {
-      fprintf (out, "static const char text_%u[] =\n", i);
-      emit_bytes (out, all[i].text, all[i].len);
-      fputs (";\n\n", out);
-    }
+  /* the length and digest of every module file shipped (the built-in ones' too, as in
+   * data/modules) */
   fputs ("const SmtpcodesKnown _smtpcodes_known[] = {\n", out);
   for (guint i = 0; i < n_all; i++)
-    fprintf (out, "  { &module_%u, text_%u, %zuu },\n", i, i, (size_t) all[i].len);
-  fputs ("  { NULL, NULL, 0 }\n};\n\n", out);
+    {
+      /* two files with one digest would make the second unreachable */
+      for (guint j = 0; j < i; j++)
+        if (all[j].len == all[i].len && all[j].digest == all[i].digest)
+          {
+            fprintf (stderr, "gen-builtin: %s.codes and %s.codes have the same length and digest\n",
+                     all[j].id, all[i].id);
+            fclose (out);
+            remove (argv[1]);
+            return 1;
+          }
+      fprintf (out, "  { &module_%u, %zuu, UINT64_C (0x%016" G_GINT64_MODIFIER "x) }, /* %s */\n", i,
+               (size_t) all[i].len, all[i].digest, all[i].id);
+    }
+  fputs ("  { NULL, 0, 0 }\n};\n\n", out);
 
   /* The automata, each over the markers of modules in the order a registry has them: the
    * built-in ones alone; and as installed: the shipped files (from one directory, by file

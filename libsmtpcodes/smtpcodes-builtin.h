@@ -36,14 +36,16 @@ typedef struct {
 extern const SmtpcodesBuiltin *const _smtpcodes_builtin[];
 
 /* Known content: every module file that is shipped (the vendor sets installed on the
- * search path, and the built-in modules' own files, as in data/modules), byte for byte,
- * with what the parser makes of it. A file on the search path whose bytes are these is
- * loaded from module instead of being parsed: the same module by construction (gen-builtin
- * ran the same parser over the same bytes, strictly, so a lenient load gives it too). */
+ * search path, and the built-in modules' own files, as in data/modules), by its length and
+ * digest (smtpcodes-digest.h: XXH64, and why that is enough), with what the parser makes
+ * of it. A file on the search path with that length and digest is loaded from module
+ * instead of being parsed: the same module by construction (gen-builtin ran the same
+ * parser over the same bytes, strictly, so a lenient load gives it too). The library keeps
+ * no copy of the files' bytes. */
 typedef struct {
   const SmtpcodesBuiltin *module;   /* NULL ends the list */
-  const char             *text;
   size_t                  len;
+  uint64_t                digest;
 } SmtpcodesKnown;
 
 extern const SmtpcodesKnown _smtpcodes_known[];

@@ -1,10 +1,15 @@
 /* smtpcodes-registry.c: loading modules into an immutable registry, and look-ups */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "smtpcodes-private.h"
 #include "smtpcodes-builtin.h"
+#include "smtpcodes-digest.h"
 
 G_DEFINE_QUARK (smtpcodes-error-quark, smtpcodes_error)
 
@@ -124,6 +129,7 @@ typedef struct {
   GHashTable        *ids;     /* id -> module */
   guint              order;
   GError            *fatal;
+  char              *buf;     /* for known_file, made on first use */
 } Loader;
 
 /* Adds a module that loaded, unless one with its Id came first. */
@@ -183,14 +189,14 @@ load_data (Loader *l, char *data, gsize len, const char *filename, gboolean buil
 
 static SmtpcodesModule *precompiled_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b, const char *filename);
 
-/* The precompiled form of a module file, if its bytes are those of a shipped one (length
- * first, then every byte) and its name would pass the parser's check (a NAME.codes file
- * holds module NAME): the parser would make the same of it. NULL: parse it. */
+/* The precompiled form of a module file of a shipped one's length and digest
+ * (smtpcodes-builtin.h), if its name would pass the parser's check (a NAME.codes file holds
+ * module NAME): the parser would make the same of it. NULL: parse it. */
 static const SmtpcodesBuiltin *
-known_content (const char *data, gsize len, const char *path)
+known_content (gsize len, guint64 digest, const char *path)
 {
   for (const SmtpcodesKnown *k = _smtpcodes_known; k->module; k++)
-    if (k->len == len && memcmp (k->text, data, len) == 0)
+    if (k->len == len && k->digest == digest)
       {
         const char *base = strrchr (path, '/');
         gsize n, id_len = strlen (k->module->id);
@@ -204,13 +210,71 @@ known_content (const char *data, gsize len, const char *path)
   return NULL;
 }
 
+#define KNOWN_BUF_SIZE 65536
+
+/* The shipped module whose file path is (known content), or NULL: parse it (and a file that
+ * cannot be opened or read is reported by the parse path's read). Only a regular file of a
+ * shipped one's length is read, through one small buffer: a shipped file loads without a
+ * copy of its bytes in memory. read(), not mmap(): a mapped file that is cut short while it
+ * is hashed raises SIGBUS; read() only sees other bytes, or fewer, and those are what is
+ * hashed and counted, so a file that changes under us is either the shipped one, byte for
+ * byte as read, or parsed. */
+static const SmtpcodesBuiltin *
+known_file (Loader *l, const char *path)
+{
+  const SmtpcodesKnown *k;
+  SmtpcodesDigest d;
+  struct stat st;
+  guint64 total = 0;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return NULL;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    goto no;
+  for (k = _smtpcodes_known; k->module && (guint64) k->len != (guint64) st.st_size; k++)
+    ;
+  if (k->module == NULL)
+    goto no;
+  if (l->buf == NULL)
+    l->buf = g_malloc (KNOWN_BUF_SIZE);
+  _smtpcodes_digest_init (&d);
+  for (;;)
+    {
+      ssize_t n = read (fd, l->buf, KNOWN_BUF_SIZE);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        goto no;
+      if (n == 0)
+        break;
+      total += (guint64) n;
+      if (total > (guint64) st.st_size)
+        goto no;   /* it grew: parse what is there then */
+      _smtpcodes_digest_update (&d, l->buf, (gsize) n);
+    }
+  close (fd);
+  if (total != (guint64) st.st_size)
+    return NULL;
+  return known_content ((gsize) total, _smtpcodes_digest_finish (&d), path);
+no:
+  close (fd);
+  return NULL;
+}
+
 static void
 load_file (Loader *l, const char *path)
 {
   char *data = NULL;
   gsize len = 0;
   GError *error = NULL;
+  const SmtpcodesBuiltin *b = known_file (l, path);
 
+  if (b)
+    {
+      add_module (l, precompiled_module (&l->self->arena, b, path), path, FALSE);
+      return;
+    }
   if (!g_file_get_contents (path, &data, &len, &error))
     {
       char *msg = g_strdup_printf ("%s: cannot read: %s", path, error->message);
@@ -225,15 +289,6 @@ load_file (Loader *l, const char *path)
       g_error_free (error);
       return;
     }
-  {
-    const SmtpcodesBuiltin *b = known_content (data, len, path);
-    if (b)
-      {
-        g_free (data);
-        add_module (l, precompiled_module (&l->self->arena, b, path), path, FALSE);
-        return;
-      }
-  }
   load_data (l, data, len, path, FALSE);
 }
 
@@ -710,7 +765,7 @@ registry_build (const char * const *dirs, const char * const *files,
                 SmtpcodesLoadFlags flags, GError **error)
 {
   SmtpcodesRegistry *self = g_new0 (SmtpcodesRegistry, 1);
-  Loader l = { self, flags, g_ptr_array_new (), g_hash_table_new (g_str_hash, g_str_equal), 0, NULL };
+  Loader l = { self, flags, g_ptr_array_new (), g_hash_table_new (g_str_hash, g_str_equal), 0, NULL, NULL };
 
   self->ref_count = 1;
   _smtpcodes_arena_init (&self->arena);
@@ -722,6 +777,7 @@ registry_build (const char * const *dirs, const char * const *files,
   if (!(flags & SMTPCODES_LOAD_NO_BUILTIN) && !l.fatal)
     load_builtins (&l);
   g_hash_table_unref (l.ids);
+  g_free (l.buf);
   g_ptr_array_add (l.rejected, NULL);
   self->rejected = (char **) g_ptr_array_free (l.rejected, FALSE);
   if (l.fatal)
