@@ -1,6 +1,7 @@
 /* smtpcodes-registry.c: loading modules into an immutable registry, and look-ups */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -21,6 +22,34 @@ G_DEFINE_QUARK (smtpcodes-error-quark, smtpcodes_error)
  */
 
 G_DEFINE_BOXED_TYPE (SmtpcodesEntry, smtpcodes_entry, smtpcodes_entry_ref, smtpcodes_entry_unref)
+
+typedef GType (*BoxedRegisterFunc) (const gchar *, GBoxedCopyFunc, GBoxedFreeFunc);
+
+/* GObject on first use (smtpcodes-private.h): found among the loaded libraries when the
+ * program links it, else loaded, and never unloaded (it cannot be). */
+static gpointer
+gobject_load (gpointer data)
+{
+  void *h = dlopen (SMTPCODES_GOBJECT_SONAME, RTLD_NOW | RTLD_GLOBAL);
+  void *sym = h ? dlsym (h, "g_boxed_type_register_static") : NULL;
+  BoxedRegisterFunc f;
+  if (sym == NULL)
+    g_error ("libsmtpcodes: the GTypes need GObject (%s), which cannot be loaded: %s", SMTPCODES_GOBJECT_SONAME,
+             dlerror ());
+  /* object to function pointer: POSIX guarantees dlsym's result converts */
+  memcpy (&f, &sym, sizeof f);
+  return (gpointer) f;
+}
+
+GType
+_smtpcodes_boxed_type_register_static (const gchar *name, GBoxedCopyFunc boxed_copy, GBoxedFreeFunc boxed_free)
+{
+  static GOnce once = G_ONCE_INIT;
+  BoxedRegisterFunc f;
+  gpointer p = g_once (&once, gobject_load, NULL);
+  memcpy (&f, &p, sizeof f);
+  return f (name, boxed_copy, boxed_free);
+}
 
 /* The built-in modules (smtpcodes-builtin.c, generated from data/modules) load in the order
  * Makefile.am lists them. */
