@@ -26,6 +26,7 @@ typedef struct {
   GString    *extra;     /* strings outside the text, after it in the blob */
   GHashTable *extra_at;  /* string -> offset + 1 */
   GArray     *ptrs;      /* guint32 */
+  GArray     *l10n;      /* guint32: the translation arrays */
 } Out;
 
 static guint32
@@ -49,19 +50,43 @@ off_of (Out *o, const char *p)
 }
 
 static guint32
-array_of (Out *o, const char *const *arr)
+run_of (Out *o, GArray *table, const char *const *arr)
 {
   guint32 start, none = SMTPCODES_BUILTIN_NONE;
   if (arr == NULL)
     return SMTPCODES_BUILTIN_NONE;
-  start = o->ptrs->len;
+  start = table->len;
   for (; *arr; arr++)
     {
       guint32 off = off_of (o, *arr);
-      g_array_append_val (o->ptrs, off);
+      g_array_append_val (table, off);
     }
-  g_array_append_val (o->ptrs, none);
+  g_array_append_val (table, none);
   return start;
+}
+
+static guint32
+array_of (Out *o, const char *const *arr)
+{
+  return run_of (o, o->ptrs, arr);
+}
+
+/* (a parsed module's translations are pointer arrays) */
+static guint32
+l10n_of (Out *o, SmtpcodesL10n l)
+{
+  return run_of (o, o->l10n, l.ptrs);
+}
+
+static void
+emit_table (FILE *out, const char *name, int index, GArray *t)
+{
+  fprintf (out, "static const uint32_t %s_%d[] = {", name, index);
+  for (guint i = 0; i < t->len; i++)
+    fprintf (out, "%s%u,", i % 12 ? " " : "\n  ", g_array_index (t, guint32, i));
+  if (t->len == 0)
+    fputs (" 0", out);
+  fputs ("\n};\n\n", out);
 }
 
 static void
@@ -164,6 +189,7 @@ emit (FILE *out, const char *path, int index, Parsed *parsed)
   o.extra = g_string_new (NULL);
   o.extra_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   o.ptrs = g_array_new (FALSE, FALSE, sizeof (guint32));
+  o.l10n = g_array_new (FALSE, FALSE, sizeof (guint32));
 
   fprintf (out, "static const SmtpcodesBuiltinEntry entries_%d[] = {\n", index);
   for (guint i = 0; i < m->n_entries; i++)
@@ -192,9 +218,9 @@ emit (FILE *out, const char *path, int index, Parsed *parsed)
       f[k++] = array_of (&o, e->markers);
       f[k++] = array_of (&o, e->aliases);
       f[k++] = off_of (&o, e->obsoleted_by);
-      f[k++] = array_of (&o, e->summary);
-      f[k++] = array_of (&o, e->explanation);
-      f[k++] = array_of (&o, e->advice);
+      f[k++] = l10n_of (&o, e->summary);
+      f[k++] = l10n_of (&o, e->explanation);
+      f[k++] = l10n_of (&o, e->advice);
       f[k++] = e->line;
       g_assert (k == G_N_ELEMENTS (f));
       fputs ("  {", out);
@@ -210,22 +236,18 @@ emit (FILE *out, const char *path, int index, Parsed *parsed)
   fputs ("};\n\n", out);
   {
     guint32 mid = off_of (&o, m->id), kind = off_of (&o, m->kind), version = off_of (&o, m->version);
-    guint32 name = array_of (&o, m->name), desc = array_of (&o, m->description);
+    guint32 name = l10n_of (&o, m->name), desc = l10n_of (&o, m->description);
     guint32 dt = array_of (&o, m->detect_text), dh = array_of (&o, m->detect_host);
 
-    fprintf (out, "static const uint32_t ptrs_%d[] = {", index);
-    for (guint i = 0; i < o.ptrs->len; i++)
-      fprintf (out, "%s%u,", i % 12 ? " " : "\n  ", g_array_index (o.ptrs, guint32, i));
-    if (o.ptrs->len == 0)
-      fputs (" 0", out);
-    fputs ("\n};\n\n", out);
+    emit_table (out, "ptrs", index, o.ptrs);
+    emit_table (out, "l10n", index, o.l10n);
     fprintf (out, "static const char blob_%d[] =\n", index);
     emit_bytes (out, data, len + 1);
     fputs ("\n", out);
     emit_bytes (out, o.extra->str, o.extra->len);
     fputs (";\n\n", out);
-    fprintf (out, "#define MODULE_%d { \"%s\", blob_%d, ptrs_%d, %u, entries_%d, %u, %u, %u, %u, %u, %u, %u, %u, %u }\n\n",
-             index, base, index, index, o.ptrs->len, index, m->n_entries, mid, kind, (unsigned) m->rank, version,
+    fprintf (out, "#define MODULE_%d { \"%s\", blob_%d, ptrs_%d, %u, l10n_%d, entries_%d, %u, %u, %u, %u, %u, %u, %u, %u, %u }\n\n",
+             index, base, index, index, o.ptrs->len, index, index, m->n_entries, mid, kind, (unsigned) m->rank, version,
              name, desc, dt, dh);
   }
   parsed->id = base;
@@ -234,6 +256,7 @@ emit (FILE *out, const char *path, int index, Parsed *parsed)
   g_string_free (o.extra, TRUE);
   g_hash_table_unref (o.extra_at);
   g_array_unref (o.ptrs);
+  g_array_unref (o.l10n);
   /* the module (in the arena and data) lives on, for the automata */
   _smtpcodes_arena_adopt (arena, data);
   g_free (label);

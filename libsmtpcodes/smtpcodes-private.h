@@ -5,9 +5,16 @@
 
 G_BEGIN_DECLS
 
-/* Localised text: NULL-terminated array of pairs {lang, text, lang, text, ..., NULL};
- * lang "" is English (the plain key). */
-typedef const char *const *SmtpcodesL10n;
+/* Localised text: pairs {lang, text, lang, text, ...}; lang "" is English (the plain key).
+ * A parsed module has them as a NULL-terminated array of pointers (ptrs); a precompiled one
+ * (smtpcodes-builtin.h) as a run of offsets into its blob that ends with
+ * SMTPCODES_BUILTIN_NONE (offs), read where it is: a registry makes no pointers for them
+ * (they were four fifths of a precompiled module's pointers). The module says which
+ * (precompiled). NULL, in either, is no text. */
+typedef union {
+  const char *const *ptrs;
+  const guint32      *offs;
+} SmtpcodesL10n;
 
 #define SMTPCODES_CLASS_MASK(k) (1u << (k))
 
@@ -102,7 +109,8 @@ SmtpcodesModule *_smtpcodes_module_parse (char               *data,
                                           SmtpcodesArena     *arena,
                                           GError            **error);
 
-const char *_smtpcodes_l10n_get (SmtpcodesL10n l10n, const char *lang);
+/* l10n (of module) in lang, else in English */
+const char *_smtpcodes_l10n_get (const SmtpcodesModule *module, SmtpcodesL10n l10n, const char *lang);
 
 /* The first byte of s..end that is not well-formed UTF-8 (as g_utf8_validate() judges), or
  * end; fast on ASCII. */

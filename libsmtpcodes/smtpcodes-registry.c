@@ -377,6 +377,7 @@ precompiled_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b, const char
 
 #define STR(off) ((off) == SMTPCODES_BUILTIN_NONE ? NULL : blob + (off))
 #define ARR(off) ((off) == SMTPCODES_BUILTIN_NONE ? NULL : (const char *const *) &ptrs[off])
+#define L10N(off) ((SmtpcodesL10n) { .offs = (off) == SMTPCODES_BUILTIN_NONE ? NULL : &b->l10n[off] })
   for (guint32 i = 0; i < b->n_ptrs; i++)
     ptrs[i] = STR (b->ptrs[i]);
   if (filename == NULL)
@@ -389,8 +390,8 @@ precompiled_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b, const char
                          : _smtpcodes_arena_strndup (arena, label, strlen (label));
   m->builtin = filename == NULL;
   m->precompiled = b;
-  m->name = ARR (b->name);
-  m->description = ARR (b->description);
+  m->name = L10N (b->name);
+  m->description = L10N (b->description);
   m->detect_text = ARR (b->detect_text);
   m->detect_host = ARR (b->detect_host);
   m->n_entries = b->n_entries;
@@ -421,13 +422,14 @@ precompiled_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b, const char
       e->markers = ARR (be->markers);
       e->aliases = ARR (be->aliases);
       e->obsoleted_by = STR (be->obsoleted_by);
-      e->summary = ARR (be->summary);
-      e->explanation = ARR (be->explanation);
-      e->advice = ARR (be->advice);
+      e->summary = L10N (be->summary);
+      e->explanation = L10N (be->explanation);
+      e->advice = L10N (be->advice);
       e->line = be->line;
     }
 #undef STR
 #undef ARR
+#undef L10N
   return m;
 }
 
@@ -1431,7 +1433,7 @@ const char *
 smtpcodes_module_get_name (const SmtpcodesModule *module, const char *lang)
 {
   g_return_val_if_fail (module != NULL, NULL);
-  return _smtpcodes_l10n_get (module->name, lang ? lang : g_get_language_names ()[0]);
+  return _smtpcodes_l10n_get (module, module->name, lang ? lang : g_get_language_names ()[0]);
 }
 
 /**
@@ -1445,7 +1447,7 @@ const char *
 smtpcodes_module_get_description (const SmtpcodesModule *module, const char *lang)
 {
   g_return_val_if_fail (module != NULL, NULL);
-  return _smtpcodes_l10n_get (module->description, lang ? lang : g_get_language_names ()[0]);
+  return _smtpcodes_l10n_get (module, module->description, lang ? lang : g_get_language_names ()[0]);
 }
 
 /**
@@ -1734,7 +1736,7 @@ const char *
 smtpcodes_entry_get_summary (const SmtpcodesEntry *entry, const char *lang)
 {
   g_return_val_if_fail (entry != NULL, NULL);
-  return _smtpcodes_l10n_get (entry->summary, lang ? lang : g_get_language_names ()[0]);
+  return _smtpcodes_l10n_get (entry->module, entry->summary, lang ? lang : g_get_language_names ()[0]);
 }
 
 /**
@@ -1748,7 +1750,7 @@ const char *
 smtpcodes_entry_get_explanation (const SmtpcodesEntry *entry, const char *lang)
 {
   g_return_val_if_fail (entry != NULL, NULL);
-  return _smtpcodes_l10n_get (entry->explanation, lang ? lang : g_get_language_names ()[0]);
+  return _smtpcodes_l10n_get (entry->module, entry->explanation, lang ? lang : g_get_language_names ()[0]);
 }
 
 /**
@@ -1762,7 +1764,7 @@ const char *
 smtpcodes_entry_get_advice (const SmtpcodesEntry *entry, const char *lang)
 {
   g_return_val_if_fail (entry != NULL, NULL);
-  return _smtpcodes_l10n_get (entry->advice, lang ? lang : g_get_language_names ()[0]);
+  return _smtpcodes_l10n_get (entry->module, entry->advice, lang ? lang : g_get_language_names ()[0]);
 }
 
 /**
