@@ -35,22 +35,14 @@ typedef enum {
 extern const char *const _smtpcodes_reasons[];
 int _smtpcodes_reason_index (const char *name, gssize len);
 
+/* (the pointers first, then the 32-bit fields: no padding; a registry makes one per entry of
+ * every module, about 600 for the shipped ones) */
 struct _SmtpcodesEntry {
   SmtpcodesRegistry      *registry;
   const SmtpcodesModule  *module;
-  SmtpcodesEntryKind      kind;
   const char             *code;       /* group name without the kind word */
-  int                     reply;      /* 0 when none */
   const char             *status;     /* NULL, "5.1.1", "X.1.1", "X.1.XXX", "5.XXX.XXX" */
-  guint32                 status_key;
   const char             *command;    /* [Reply 250 ETRN] */
-  SmtpcodesClass          klass;      /* UNKNOWN for X. groups */
-  int                     reason;
-  gboolean                generic;
-  gboolean                retry;
-  gboolean                retry_set;
-  int                     priority;
-  guint                   classes;    /* pattern: mask of SmtpcodesClass */
   const char             *source;
   const char             *usage;
   const char *const      *related;    /* Status= or ReplyCodes= */
@@ -61,6 +53,16 @@ struct _SmtpcodesEntry {
   SmtpcodesL10n           summary;
   SmtpcodesL10n           explanation;
   SmtpcodesL10n           advice;
+  SmtpcodesEntryKind      kind;
+  int                     reply;      /* 0 when none */
+  guint32                 status_key;
+  SmtpcodesClass          klass;      /* UNKNOWN for X. groups */
+  int                     reason;
+  gboolean                generic;
+  gboolean                retry;
+  gboolean                retry_set;
+  int                     priority;
+  guint                   classes;    /* pattern: mask of SmtpcodesClass */
   guint                   line;
 };
 
