@@ -1,6 +1,7 @@
 /* smtpcodes-registry.c: loading modules into an immutable registry, and look-ups */
 #include "config.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -327,20 +328,23 @@ cmp_str (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* opendir(), not g_dir_open(): most directories of the search path do not exist, and
+ * g_dir_open() words an error message for each even when no one asks for it, which loads
+ * iconv's configuration (g_strerror() converts to UTF-8) and reads charset.alias. */
 static void
 load_dir (Loader *l, const char *dir)
 {
-  GDir *d = g_dir_open (dir, 0, NULL);
+  DIR *d = opendir (dir);
   GPtrArray *names;
-  const char *name;
+  struct dirent *de;
 
   if (d == NULL)
     return;   /* a directory on the search path that does not exist is normal */
   names = g_ptr_array_new_with_free_func (g_free);
-  while ((name = g_dir_read_name (d)))
-    if (g_str_has_suffix (name, ".codes") && name[0] != '.')
-      g_ptr_array_add (names, g_strdup (name));
-  g_dir_close (d);
+  while ((de = readdir (d)))
+    if (g_str_has_suffix (de->d_name, ".codes") && de->d_name[0] != '.')
+      g_ptr_array_add (names, g_strdup (de->d_name));
+  closedir (d);
   g_ptr_array_sort (names, cmp_str);
   for (guint i = 0; i < names->len && !l->fatal; i++)
     {
