@@ -271,17 +271,20 @@ known_file (Loader *l, const char *path)
   _smtpcodes_digest_init (&d);
   for (;;)
     {
-      ssize_t n = read (fd, l->buf, KNOWN_BUF_SIZE);
+      /* one byte more than is left: a file that grew shows, and one that did not ends in a
+       * short read, without a read() of nothing to say so */
+      gsize want = (gsize) MIN ((guint64) KNOWN_BUF_SIZE, (guint64) st.st_size - total + 1);
+      ssize_t n = read (fd, l->buf, want);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         goto no;
-      if (n == 0)
-        break;
       total += (guint64) n;
       if (total > (guint64) st.st_size)
         goto no;   /* it grew: parse what is there then */
       _smtpcodes_digest_update (&d, l->buf, (gsize) n);
+      if ((gsize) n < want)
+        break;     /* the end (a regular file reads short only there) */
     }
   close (fd);
   if (total != (guint64) st.st_size)
