@@ -45,7 +45,11 @@ test_not_loaded (void)
   g_assert_nonnull (reply);
   v = smtpcodes_registry_explain (reg, reply, NULL);
   g_assert_nonnull (v);
-  g_assert_nonnull (smtpcodes_verdict_get_summary (v, NULL));
+  {
+    char *summary = smtpcodes_verdict_get_summary (v, NULL);
+    g_assert_nonnull (summary);
+    g_free (summary);
+  }
   smtpcodes_verdict_unref (v);
   smtpcodes_reply_unref (reply);
   smtpcodes_registry_unref (reg);
