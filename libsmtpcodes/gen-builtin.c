@@ -11,6 +11,7 @@
 
 #include "smtpcodes-private.h"
 #include "smtpcodes-builtin.h"
+#include "smtpcodes-digest.h"
 
 /* the library's error domain (smtpcodes-registry.c defines it there) */
 GQuark
@@ -25,6 +26,7 @@ typedef struct {
   GString    *extra;     /* strings outside the text, after it in the blob */
   GHashTable *extra_at;  /* string -> offset + 1 */
   GArray     *ptrs;      /* guint32 */
+  GArray     *l10n;      /* guint32: the translation arrays */
 } Out;
 
 static guint32
@@ -48,19 +50,43 @@ off_of (Out *o, const char *p)
 }
 
 static guint32
-array_of (Out *o, const char *const *arr)
+run_of (Out *o, GArray *table, const char *const *arr)
 {
   guint32 start, none = SMTPCODES_BUILTIN_NONE;
   if (arr == NULL)
     return SMTPCODES_BUILTIN_NONE;
-  start = o->ptrs->len;
+  start = table->len;
   for (; *arr; arr++)
     {
       guint32 off = off_of (o, *arr);
-      g_array_append_val (o->ptrs, off);
+      g_array_append_val (table, off);
     }
-  g_array_append_val (o->ptrs, none);
+  g_array_append_val (table, none);
   return start;
+}
+
+static guint32
+array_of (Out *o, const char *const *arr)
+{
+  return run_of (o, o->ptrs, arr);
+}
+
+/* (a parsed module's translations are pointer arrays) */
+static guint32
+l10n_of (Out *o, SmtpcodesL10n l)
+{
+  return run_of (o, o->l10n, l.ptrs);
+}
+
+static void
+emit_table (FILE *out, const char *name, int index, GArray *t)
+{
+  fprintf (out, "static const uint32_t %s_%d[] = {", name, index);
+  for (guint i = 0; i < t->len; i++)
+    fprintf (out, "%s%u,", i % 12 ? " " : "\n  ", g_array_index (t, guint32, i));
+  if (t->len == 0)
+    fputs (" 0", out);
+  fputs ("\n};\n\n", out);
 }
 
 static void
@@ -94,8 +120,8 @@ emit_bytes (FILE *out, const char *s, gsize n)
 /* A module gen-builtin parsed: kept to the end, for the automata */
 typedef struct {
   char            *id;
-  char            *text;      /* the file as it is (known content) */
-  gsize            len;
+  gsize            len;       /* the file's length and digest (known content) */
+  guint64          digest;
   SmtpcodesModule *m;
   int              index;     /* its MODULE_n */
   gboolean         builtin;
@@ -142,9 +168,8 @@ emit (FILE *out, const char *path, int index, Parsed *parsed)
   base[strlen (base) - strlen (".codes")] = '\0';
   label = g_strdup_printf ("builtin:%s.codes", base);
   _smtpcodes_arena_init (arena);
-  parsed->text = g_malloc (len + 1);
-  memcpy (parsed->text, data, len + 1);
   parsed->len = len;
+  parsed->digest = _smtpcodes_digest (data, len);
   /* as the library loaded it at start-up (built-in: no file-name check), but strictly, so
    * that a lenient and a strict load get the same module */
   m = _smtpcodes_module_parse (data, len, label, TRUE, SMTPCODES_LOAD_STRICT, arena, &error);
@@ -164,6 +189,7 @@ emit (FILE *out, const char *path, int index, Parsed *parsed)
   o.extra = g_string_new (NULL);
   o.extra_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   o.ptrs = g_array_new (FALSE, FALSE, sizeof (guint32));
+  o.l10n = g_array_new (FALSE, FALSE, sizeof (guint32));
 
   fprintf (out, "static const SmtpcodesBuiltinEntry entries_%d[] = {\n", index);
   for (guint i = 0; i < m->n_entries; i++)
@@ -192,9 +218,9 @@ emit (FILE *out, const char *path, int index, Parsed *parsed)
       f[k++] = array_of (&o, e->markers);
       f[k++] = array_of (&o, e->aliases);
       f[k++] = off_of (&o, e->obsoleted_by);
-      f[k++] = array_of (&o, e->summary);
-      f[k++] = array_of (&o, e->explanation);
-      f[k++] = array_of (&o, e->advice);
+      f[k++] = l10n_of (&o, e->summary);
+      f[k++] = l10n_of (&o, e->explanation);
+      f[k++] = l10n_of (&o, e->advice);
       f[k++] = e->line;
       g_assert (k == G_N_ELEMENTS (f));
       fputs ("  {", out);
@@ -210,22 +236,18 @@ emit (FILE *out, const char *path, int index, Parsed *parsed)
   fputs ("};\n\n", out);
   {
     guint32 mid = off_of (&o, m->id), kind = off_of (&o, m->kind), version = off_of (&o, m->version);
-    guint32 name = array_of (&o, m->name), desc = array_of (&o, m->description);
+    guint32 name = l10n_of (&o, m->name), desc = l10n_of (&o, m->description);
     guint32 dt = array_of (&o, m->detect_text), dh = array_of (&o, m->detect_host);
 
-    fprintf (out, "static const uint32_t ptrs_%d[] = {", index);
-    for (guint i = 0; i < o.ptrs->len; i++)
-      fprintf (out, "%s%u,", i % 12 ? " " : "\n  ", g_array_index (o.ptrs, guint32, i));
-    if (o.ptrs->len == 0)
-      fputs (" 0", out);
-    fputs ("\n};\n\n", out);
+    emit_table (out, "ptrs", index, o.ptrs);
+    emit_table (out, "l10n", index, o.l10n);
     fprintf (out, "static const char blob_%d[] =\n", index);
     emit_bytes (out, data, len + 1);
     fputs ("\n", out);
     emit_bytes (out, o.extra->str, o.extra->len);
     fputs (";\n\n", out);
-    fprintf (out, "#define MODULE_%d { \"%s\", blob_%d, ptrs_%d, %u, entries_%d, %u, %u, %u, %u, %u, %u, %u, %u, %u }\n\n",
-             index, base, index, index, o.ptrs->len, index, m->n_entries, mid, kind, (unsigned) m->rank, version,
+    fprintf (out, "#define MODULE_%d { \"%s\", blob_%d, ptrs_%d, %u, l10n_%d, entries_%d, %u, %u, %u, %u, %u, %u, %u, %u, %u }\n\n",
+             index, base, index, index, o.ptrs->len, index, index, m->n_entries, mid, kind, (unsigned) m->rank, version,
              name, desc, dt, dh);
   }
   parsed->id = base;
@@ -234,6 +256,7 @@ emit (FILE *out, const char *path, int index, Parsed *parsed)
   g_string_free (o.extra, TRUE);
   g_hash_table_unref (o.extra_at);
   g_array_unref (o.ptrs);
+  g_array_unref (o.l10n);
   /* the module (in the arena and data) lives on, for the automata */
   _smtpcodes_arena_adopt (arena, data);
   g_free (label);
@@ -465,17 +488,25 @@ main (int argc, char **argv)
   for (guint i = 0; i < n_builtin; i++)
     fprintf (out, "  &module_%u,\n", i);
   fputs ("  NULL\n};\n\n", out);
-  /* the content of every module file shipped (the built-in ones' too, as in data/modules) */
-  for (guint i = 0; i < n_all; i++)
-    {
-      fprintf (out, "static const char text_%u[] =\n", i);
-      emit_bytes (out, all[i].text, all[i].len);
-      fputs (";\n\n", out);
-    }
+  /* the length and digest of every module file shipped (the built-in ones' too, as in
+   * data/modules) */
   fputs ("const SmtpcodesKnown _smtpcodes_known[] = {\n", out);
   for (guint i = 0; i < n_all; i++)
-    fprintf (out, "  { &module_%u, text_%u, %zuu },\n", i, i, (size_t) all[i].len);
-  fputs ("  { NULL, NULL, 0 }\n};\n\n", out);
+    {
+      /* two files with one digest would make the second unreachable */
+      for (guint j = 0; j < i; j++)
+        if (all[j].len == all[i].len && all[j].digest == all[i].digest)
+          {
+            fprintf (stderr, "gen-builtin: %s.codes and %s.codes have the same length and digest\n",
+                     all[j].id, all[i].id);
+            fclose (out);
+            remove (argv[1]);
+            return 1;
+          }
+      fprintf (out, "  { &module_%u, %zuu, UINT64_C (0x%016" G_GINT64_MODIFIER "x) }, /* %s */\n", i,
+               (size_t) all[i].len, all[i].digest, all[i].id);
+    }
+  fputs ("  { NULL, 0, 0 }\n};\n\n", out);
 
   /* The automata, each over the markers of modules in the order a registry has them: the
    * built-in ones alone; and as installed: the shipped files (from one directory, by file

@@ -3,16 +3,19 @@
  * gen-builtin runs the module parser over each built-in module and writes what it made:
  * the text as the parser left it (values cut out with NULs, unescaped) followed by the
  * few strings that are not in the text, every pointer as an offset into that blob, every
- * list and translation array as a run of offsets into one table per module. The library
- * turns offsets back into pointers; it parses nothing and copies no text. */
+ * list as a run of offsets into one table per module (ptrs), every translation array as one
+ * into another (l10n). The library turns the lists' offsets back into pointers (its API
+ * hands out such arrays) and reads the translations' where they are (SmtpcodesL10n); it
+ * parses nothing and copies no text. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
 
 #define SMTPCODES_BUILTIN_NONE UINT32_MAX   /* a NULL pointer */
 
-/* A SmtpcodesEntry: strings are blob offsets, arrays are offsets into ptrs (each array's
- * items run up to a NONE). */
+/* A SmtpcodesEntry: strings are blob offsets, arrays are offsets into ptrs, translations
+ * (summary, explanation, advice; a module's name and description) into l10n (each run's
+ * items up to a NONE). */
 typedef struct {
   uint32_t kind, code, reply, status, status_key, command, klass;
   int32_t  reason, priority;
@@ -26,6 +29,7 @@ typedef struct {
   const char                  *blob;
   const uint32_t              *ptrs;
   uint32_t                     n_ptrs;
+  const uint32_t              *l10n;     /* the translation arrays' runs */
   const SmtpcodesBuiltinEntry *entries;
   uint32_t                     n_entries;
   /* the SmtpcodesModule */
@@ -36,14 +40,16 @@ typedef struct {
 extern const SmtpcodesBuiltin *const _smtpcodes_builtin[];
 
 /* Known content: every module file that is shipped (the vendor sets installed on the
- * search path, and the built-in modules' own files, as in data/modules), byte for byte,
- * with what the parser makes of it. A file on the search path whose bytes are these is
- * loaded from module instead of being parsed: the same module by construction (gen-builtin
- * ran the same parser over the same bytes, strictly, so a lenient load gives it too). */
+ * search path, and the built-in modules' own files, as in data/modules), by its length and
+ * digest (smtpcodes-digest.h: XXH64, and why that is enough), with what the parser makes
+ * of it. A file on the search path with that length and digest is loaded from module
+ * instead of being parsed: the same module by construction (gen-builtin ran the same
+ * parser over the same bytes, strictly, so a lenient load gives it too). The library keeps
+ * no copy of the files' bytes. */
 typedef struct {
   const SmtpcodesBuiltin *module;   /* NULL ends the list */
-  const char             *text;
   size_t                  len;
+  uint64_t                digest;
 } SmtpcodesKnown;
 
 extern const SmtpcodesKnown _smtpcodes_known[];

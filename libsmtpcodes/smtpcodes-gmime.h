@@ -5,7 +5,9 @@
  * "550" took 6.4 ms of which 2.5 were GMime's.  So the library does not link GMime; the
  * bounce analyser includes this header after <gmime/gmime.h>, which turns each GMime
  * function it calls into a pointer that _smtpcodes_gmime_load() fills in with dlopen()
- * on first use.  GObject (which the library links anyway) is called directly.
+ * on first use.  So is what the analyser calls of GObject, which the library does not link
+ * either (smtpcodes-private.h): GMime links it, and the analyser calls it only on GMime's
+ * objects, once GMime is loaded; dlsym() finds it through GMime.
  *
  * A GMime function the analyser starts to use goes into the list below; forgetting it
  * is a link error (the library is linked with -no-undefined), not a silent fallback.
@@ -61,7 +63,11 @@
   X (g_mime_stream_mem_set_owner) \
   X (g_mime_stream_substream) \
   X (g_mime_utils_decode_message_id) \
-  X (g_mime_utils_header_decode_text)
+  X (g_mime_utils_header_decode_text) \
+  X (g_object_ref) \
+  X (g_object_unref) \
+  X (g_type_check_instance_cast) \
+  X (g_type_check_instance_is_a)
 
 typedef struct {
 #define SMTPCODES_GMIME_MEMBER(name) __typeof__ (&name) name;
@@ -123,4 +129,10 @@ G_GNUC_INTERNAL gboolean _smtpcodes_gmime_load (GError **error);
 #define g_mime_stream_substream (*_smtpcodes_gmime.g_mime_stream_substream)
 #define g_mime_utils_decode_message_id (*_smtpcodes_gmime.g_mime_utils_decode_message_id)
 #define g_mime_utils_header_decode_text (*_smtpcodes_gmime.g_mime_utils_header_decode_text)
+/* (GObject's own g_object_ref macro, which keeps the argument's type, gives way) */
+#undef g_object_ref
+#define g_object_ref (*_smtpcodes_gmime.g_object_ref)
+#define g_object_unref (*_smtpcodes_gmime.g_object_unref)
+#define g_type_check_instance_cast (*_smtpcodes_gmime.g_type_check_instance_cast)
+#define g_type_check_instance_is_a (*_smtpcodes_gmime.g_type_check_instance_is_a)
 #endif

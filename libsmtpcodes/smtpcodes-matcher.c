@@ -94,7 +94,7 @@ SmtpcodesMatcher *
 _smtpcodes_matcher_new (void)
 {
   SmtpcodesMatcher *m = g_new0 (SmtpcodesMatcher, 1);
-  m->cap = 16384;
+  m->cap = 512;
   m->node_byte = g_new (guint8, m->cap);
   m->child_first = g_new (guint32, m->cap);
   m->child_next = g_new (guint32, m->cap);
@@ -104,7 +104,7 @@ _smtpcodes_matcher_new (void)
   m->n_trie = 1;
   m->node_byte[0] = 0;
   m->child_first[0] = m->child_next[0] = m->trie_out[0] = NONE;
-  m->outs_cap = 1024;
+  m->outs_cap = 64;
   m->outs = g_new (Out, m->outs_cap);
   return m;
 }

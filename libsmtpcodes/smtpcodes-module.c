@@ -14,6 +14,7 @@
 #endif
 
 #include "smtpcodes-private.h"
+#include "smtpcodes-builtin.h"
 
 const char *const _smtpcodes_reasons[] = {
 #define SMTPCODES_REASON_NAME(name) #name,
@@ -108,17 +109,27 @@ _smtpcodes_arena_adopt (SmtpcodesArena *arena, gpointer block)
   g_ptr_array_add (arena->blocks, block);
 }
 
-const char *
-_smtpcodes_l10n_get (SmtpcodesL10n l10n, const char *lang)
+/* the i-th string of l10n (blob: the precompiled module's, else NULL); NULL at its end */
+static inline const char *
+l10n_at (const char *blob, SmtpcodesL10n l10n, gsize i)
 {
-  const char *english = NULL;
+  if (blob == NULL)
+    return l10n.ptrs[i];
+  return l10n.offs[i] == SMTPCODES_BUILTIN_NONE ? NULL : blob + l10n.offs[i];
+}
 
-  if (l10n == NULL)
+const char *
+_smtpcodes_l10n_get (const SmtpcodesModule *module, SmtpcodesL10n l10n, const char *lang)
+{
+  const char *english = NULL, *l;
+  const char *blob = module->precompiled ? ((const SmtpcodesBuiltin *) module->precompiled)->blob : NULL;
+
+  if (l10n.ptrs == NULL)
     return NULL;
-  for (gsize i = 0; l10n[i]; i += 2)
-    if (l10n[i][0] == '\0')
+  for (gsize i = 0; (l = l10n_at (blob, l10n, i)); i += 2)
+    if (l[0] == '\0')
       {
-        english = l10n[i + 1];
+        english = l10n_at (blob, l10n, i + 1);
         break;
       }
   if (lang == NULL || lang[0] == '\0' || g_str_equal (lang, "C") || g_str_equal (lang, "en"))
@@ -132,9 +143,9 @@ _smtpcodes_l10n_get (SmtpcodesL10n l10n, const char *lang)
     for (int pass = 0; pass < 2; pass++)
       {
         gsize want = pass == 0 ? full : base;
-        for (gsize i = 0; l10n[i]; i += 2)
-          if (l10n[i][0] && strlen (l10n[i]) == want && strncmp (l10n[i], lang, want) == 0)
-            return l10n[i + 1];
+        for (gsize i = 0; (l = l10n_at (blob, l10n, i)); i += 2)
+          if (l[0] && strlen (l) == want && strncmp (l, lang, want) == 0)
+            return l10n_at (blob, l10n, i + 1);
         if (full == base)
           break;
       }
@@ -663,6 +674,7 @@ get_l10n (Parser *p, int kid, gboolean required)
 {
   guint n = 0, j = 0;
   const char **arr;
+  SmtpcodesL10n none = { NULL };
   gboolean has_en = FALSE, has_de = FALSE;
   const char *key = key_names[kid];
 
@@ -677,13 +689,13 @@ get_l10n (Parser *p, int kid, gboolean required)
     {
       if (required)
         fail (p, SMTPCODES_ERROR_MISSING_KEY, p->group_line, key, "required key is missing");
-      return NULL;
+      return none;
     }
   if (!has_en)
     {
       fail (p, SMTPCODES_ERROR_MISSING_KEY, p->kvs[p->first[kid]].line, key,
             "a translation is given but the English text (plain key) is missing");
-      return NULL;
+      return none;
     }
   if (!has_de && STRICT (p))
     fail (p, SMTPCODES_ERROR_MISSING_TRANSLATION, kv_line (p, kid), key,
@@ -698,7 +710,7 @@ get_l10n (Parser *p, int kid, gboolean required)
       arr[j++] = kv->lang;
       arr[j++] = kv->value;
     }
-  return arr;
+  return (SmtpcodesL10n) { .ptrs = arr };
 }
 
 static gboolean

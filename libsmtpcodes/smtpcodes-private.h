@@ -5,9 +5,16 @@
 
 G_BEGIN_DECLS
 
-/* Localised text: NULL-terminated array of pairs {lang, text, lang, text, ..., NULL};
- * lang "" is English (the plain key). */
-typedef const char *const *SmtpcodesL10n;
+/* Localised text: pairs {lang, text, lang, text, ...}; lang "" is English (the plain key).
+ * A parsed module has them as a NULL-terminated array of pointers (ptrs); a precompiled one
+ * (smtpcodes-builtin.h) as a run of offsets into its blob that ends with
+ * SMTPCODES_BUILTIN_NONE (offs), read where it is: a registry makes no pointers for them
+ * (they were four fifths of a precompiled module's pointers). The module says which
+ * (precompiled). NULL, in either, is no text. */
+typedef union {
+  const char *const *ptrs;
+  const guint32      *offs;
+} SmtpcodesL10n;
 
 #define SMTPCODES_CLASS_MASK(k) (1u << (k))
 
@@ -28,22 +35,14 @@ typedef enum {
 extern const char *const _smtpcodes_reasons[];
 int _smtpcodes_reason_index (const char *name, gssize len);
 
+/* (the pointers first, then the 32-bit fields: no padding; a registry makes one per entry of
+ * every module, about 600 for the shipped ones) */
 struct _SmtpcodesEntry {
   SmtpcodesRegistry      *registry;
   const SmtpcodesModule  *module;
-  SmtpcodesEntryKind      kind;
   const char             *code;       /* group name without the kind word */
-  int                     reply;      /* 0 when none */
   const char             *status;     /* NULL, "5.1.1", "X.1.1", "X.1.XXX", "5.XXX.XXX" */
-  guint32                 status_key;
   const char             *command;    /* [Reply 250 ETRN] */
-  SmtpcodesClass          klass;      /* UNKNOWN for X. groups */
-  int                     reason;
-  gboolean                generic;
-  gboolean                retry;
-  gboolean                retry_set;
-  int                     priority;
-  guint                   classes;    /* pattern: mask of SmtpcodesClass */
   const char             *source;
   const char             *usage;
   const char *const      *related;    /* Status= or ReplyCodes= */
@@ -54,6 +53,16 @@ struct _SmtpcodesEntry {
   SmtpcodesL10n           summary;
   SmtpcodesL10n           explanation;
   SmtpcodesL10n           advice;
+  SmtpcodesEntryKind      kind;
+  int                     reply;      /* 0 when none */
+  guint32                 status_key;
+  SmtpcodesClass          klass;      /* UNKNOWN for X. groups */
+  int                     reason;
+  gboolean                generic;
+  gboolean                retry;
+  gboolean                retry_set;
+  int                     priority;
+  guint                   classes;    /* pattern: mask of SmtpcodesClass */
   guint                   line;
 };
 
@@ -102,7 +111,8 @@ SmtpcodesModule *_smtpcodes_module_parse (char               *data,
                                           SmtpcodesArena     *arena,
                                           GError            **error);
 
-const char *_smtpcodes_l10n_get (SmtpcodesL10n l10n, const char *lang);
+/* l10n (of module) in lang, else in English */
+const char *_smtpcodes_l10n_get (const SmtpcodesModule *module, SmtpcodesL10n l10n, const char *lang);
 
 /* The first byte of s..end that is not well-formed UTF-8 (as g_utf8_validate() judges), or
  * end; fast on ASCII. */
@@ -305,5 +315,19 @@ const SmtpcodesModule *_smtpcodes_registry_find_vendor (SmtpcodesRegistry *self,
 /* the index slot of a key, or NULL */
 const SmtpcodesIndexSlot *_smtpcodes_registry_find (const SmtpcodesRegistry *self, guint32 key);
 const SmtpcodesEntry *const *_smtpcodes_registry_list_of (SmtpcodesRegistry *self, guint32 key, guint *n);
+
+/* GObject, loaded when a program first asks for one of the library's GTypes. The library
+ * does not link GObject: loading and initialising it (its type system, libffi) cost every
+ * program about 0.25 ms of start-up, a tenth of a whole check_smtp_reply run, and only the
+ * boxed types' _get_type() functions need it (a program that calls one has GObject loaded
+ * anyway, and then it is only looked up). G_DEFINE_BOXED_TYPE below calls this instead of
+ * g_boxed_type_register_static. The bounce analyser's other GObject calls go through the
+ * table of GMime functions (smtpcodes-gmime.h): they only happen once GMime, which links
+ * GObject, is loaded. Any other GObject function the library starts to call is a link error
+ * (-Wl,-z,defs), not a silent dependency. */
+G_GNUC_INTERNAL GType _smtpcodes_boxed_type_register_static (const gchar   *name,
+                                                             GBoxedCopyFunc boxed_copy,
+                                                             GBoxedFreeFunc boxed_free);
+#define g_boxed_type_register_static _smtpcodes_boxed_type_register_static
 
 G_END_DECLS

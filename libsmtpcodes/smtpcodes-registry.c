@@ -1,10 +1,17 @@
 /* smtpcodes-registry.c: loading modules into an immutable registry, and look-ups */
 #include "config.h"
 
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "smtpcodes-private.h"
 #include "smtpcodes-builtin.h"
+#include "smtpcodes-digest.h"
 
 G_DEFINE_QUARK (smtpcodes-error-quark, smtpcodes_error)
 
@@ -16,6 +23,34 @@ G_DEFINE_QUARK (smtpcodes-error-quark, smtpcodes_error)
  */
 
 G_DEFINE_BOXED_TYPE (SmtpcodesEntry, smtpcodes_entry, smtpcodes_entry_ref, smtpcodes_entry_unref)
+
+typedef GType (*BoxedRegisterFunc) (const gchar *, GBoxedCopyFunc, GBoxedFreeFunc);
+
+/* GObject on first use (smtpcodes-private.h): found among the loaded libraries when the
+ * program links it, else loaded, and never unloaded (it cannot be). */
+static gpointer
+gobject_load (gpointer data)
+{
+  void *h = dlopen (SMTPCODES_GOBJECT_SONAME, RTLD_NOW | RTLD_GLOBAL);
+  void *sym = h ? dlsym (h, "g_boxed_type_register_static") : NULL;
+  BoxedRegisterFunc f;
+  if (sym == NULL)
+    g_error ("libsmtpcodes: the GTypes need GObject (%s), which cannot be loaded: %s", SMTPCODES_GOBJECT_SONAME,
+             dlerror ());
+  /* object to function pointer: POSIX guarantees dlsym's result converts */
+  memcpy (&f, &sym, sizeof f);
+  return (gpointer) f;
+}
+
+GType
+_smtpcodes_boxed_type_register_static (const gchar *name, GBoxedCopyFunc boxed_copy, GBoxedFreeFunc boxed_free)
+{
+  static GOnce once = G_ONCE_INIT;
+  BoxedRegisterFunc f;
+  gpointer p = g_once (&once, gobject_load, NULL);
+  memcpy (&f, &p, sizeof f);
+  return f (name, boxed_copy, boxed_free);
+}
 
 /* The built-in modules (smtpcodes-builtin.c, generated from data/modules) load in the order
  * Makefile.am lists them. */
@@ -124,6 +159,7 @@ typedef struct {
   GHashTable        *ids;     /* id -> module */
   guint              order;
   GError            *fatal;
+  char              *buf;     /* for known_file, made on first use */
 } Loader;
 
 /* Adds a module that loaded, unless one with its Id came first. */
@@ -183,14 +219,14 @@ load_data (Loader *l, char *data, gsize len, const char *filename, gboolean buil
 
 static SmtpcodesModule *precompiled_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b, const char *filename);
 
-/* The precompiled form of a module file, if its bytes are those of a shipped one (length
- * first, then every byte) and its name would pass the parser's check (a NAME.codes file
- * holds module NAME): the parser would make the same of it. NULL: parse it. */
+/* The precompiled form of a module file of a shipped one's length and digest
+ * (smtpcodes-builtin.h), if its name would pass the parser's check (a NAME.codes file holds
+ * module NAME): the parser would make the same of it. NULL: parse it. */
 static const SmtpcodesBuiltin *
-known_content (const char *data, gsize len, const char *path)
+known_content (gsize len, guint64 digest, const char *path)
 {
   for (const SmtpcodesKnown *k = _smtpcodes_known; k->module; k++)
-    if (k->len == len && memcmp (k->text, data, len) == 0)
+    if (k->len == len && k->digest == digest)
       {
         const char *base = strrchr (path, '/');
         gsize n, id_len = strlen (k->module->id);
@@ -204,13 +240,74 @@ known_content (const char *data, gsize len, const char *path)
   return NULL;
 }
 
+#define KNOWN_BUF_SIZE 65536
+
+/* The shipped module whose file path is (known content), or NULL: parse it (and a file that
+ * cannot be opened or read is reported by the parse path's read). Only a regular file of a
+ * shipped one's length is read, through one small buffer: a shipped file loads without a
+ * copy of its bytes in memory. read(), not mmap(): a mapped file that is cut short while it
+ * is hashed raises SIGBUS; read() only sees other bytes, or fewer, and those are what is
+ * hashed and counted, so a file that changes under us is either the shipped one, byte for
+ * byte as read, or parsed. */
+static const SmtpcodesBuiltin *
+known_file (Loader *l, const char *path)
+{
+  const SmtpcodesKnown *k;
+  SmtpcodesDigest d;
+  struct stat st;
+  guint64 total = 0;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return NULL;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    goto no;
+  for (k = _smtpcodes_known; k->module && (guint64) k->len != (guint64) st.st_size; k++)
+    ;
+  if (k->module == NULL)
+    goto no;
+  if (l->buf == NULL)
+    l->buf = g_malloc (KNOWN_BUF_SIZE);
+  _smtpcodes_digest_init (&d);
+  for (;;)
+    {
+      /* one byte more than is left: a file that grew shows, and one that did not ends in a
+       * short read, without a read() of nothing to say so */
+      gsize want = (gsize) MIN ((guint64) KNOWN_BUF_SIZE, (guint64) st.st_size - total + 1);
+      ssize_t n = read (fd, l->buf, want);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        goto no;
+      total += (guint64) n;
+      if (total > (guint64) st.st_size)
+        goto no;   /* it grew: parse what is there then */
+      _smtpcodes_digest_update (&d, l->buf, (gsize) n);
+      if ((gsize) n < want)
+        break;     /* the end (a regular file reads short only there) */
+    }
+  close (fd);
+  if (total != (guint64) st.st_size)
+    return NULL;
+  return known_content ((gsize) total, _smtpcodes_digest_finish (&d), path);
+no:
+  close (fd);
+  return NULL;
+}
+
 static void
 load_file (Loader *l, const char *path)
 {
   char *data = NULL;
   gsize len = 0;
   GError *error = NULL;
+  const SmtpcodesBuiltin *b = known_file (l, path);
 
+  if (b)
+    {
+      add_module (l, precompiled_module (&l->self->arena, b, path), path, FALSE);
+      return;
+    }
   if (!g_file_get_contents (path, &data, &len, &error))
     {
       char *msg = g_strdup_printf ("%s: cannot read: %s", path, error->message);
@@ -225,15 +322,6 @@ load_file (Loader *l, const char *path)
       g_error_free (error);
       return;
     }
-  {
-    const SmtpcodesBuiltin *b = known_content (data, len, path);
-    if (b)
-      {
-        g_free (data);
-        add_module (l, precompiled_module (&l->self->arena, b, path), path, FALSE);
-        return;
-      }
-  }
   load_data (l, data, len, path, FALSE);
 }
 
@@ -243,20 +331,23 @@ cmp_str (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* opendir(), not g_dir_open(): most directories of the search path do not exist, and
+ * g_dir_open() words an error message for each even when no one asks for it, which loads
+ * iconv's configuration (g_strerror() converts to UTF-8) and reads charset.alias. */
 static void
 load_dir (Loader *l, const char *dir)
 {
-  GDir *d = g_dir_open (dir, 0, NULL);
+  DIR *d = opendir (dir);
   GPtrArray *names;
-  const char *name;
+  struct dirent *de;
 
   if (d == NULL)
     return;   /* a directory on the search path that does not exist is normal */
   names = g_ptr_array_new_with_free_func (g_free);
-  while ((name = g_dir_read_name (d)))
-    if (g_str_has_suffix (name, ".codes") && name[0] != '.')
-      g_ptr_array_add (names, g_strdup (name));
-  g_dir_close (d);
+  while ((de = readdir (d)))
+    if (g_str_has_suffix (de->d_name, ".codes") && de->d_name[0] != '.')
+      g_ptr_array_add (names, g_strdup (de->d_name));
+  closedir (d);
   g_ptr_array_sort (names, cmp_str);
   for (guint i = 0; i < names->len && !l->fatal; i++)
     {
@@ -293,6 +384,7 @@ precompiled_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b, const char
 
 #define STR(off) ((off) == SMTPCODES_BUILTIN_NONE ? NULL : blob + (off))
 #define ARR(off) ((off) == SMTPCODES_BUILTIN_NONE ? NULL : (const char *const *) &ptrs[off])
+#define L10N(off) ((SmtpcodesL10n) { .offs = (off) == SMTPCODES_BUILTIN_NONE ? NULL : &b->l10n[off] })
   for (guint32 i = 0; i < b->n_ptrs; i++)
     ptrs[i] = STR (b->ptrs[i]);
   if (filename == NULL)
@@ -305,8 +397,8 @@ precompiled_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b, const char
                          : _smtpcodes_arena_strndup (arena, label, strlen (label));
   m->builtin = filename == NULL;
   m->precompiled = b;
-  m->name = ARR (b->name);
-  m->description = ARR (b->description);
+  m->name = L10N (b->name);
+  m->description = L10N (b->description);
   m->detect_text = ARR (b->detect_text);
   m->detect_host = ARR (b->detect_host);
   m->n_entries = b->n_entries;
@@ -337,13 +429,14 @@ precompiled_module (SmtpcodesArena *arena, const SmtpcodesBuiltin *b, const char
       e->markers = ARR (be->markers);
       e->aliases = ARR (be->aliases);
       e->obsoleted_by = STR (be->obsoleted_by);
-      e->summary = ARR (be->summary);
-      e->explanation = ARR (be->explanation);
-      e->advice = ARR (be->advice);
+      e->summary = L10N (be->summary);
+      e->explanation = L10N (be->explanation);
+      e->advice = L10N (be->advice);
       e->line = be->line;
     }
 #undef STR
 #undef ARR
+#undef L10N
   return m;
 }
 
@@ -710,7 +803,7 @@ registry_build (const char * const *dirs, const char * const *files,
                 SmtpcodesLoadFlags flags, GError **error)
 {
   SmtpcodesRegistry *self = g_new0 (SmtpcodesRegistry, 1);
-  Loader l = { self, flags, g_ptr_array_new (), g_hash_table_new (g_str_hash, g_str_equal), 0, NULL };
+  Loader l = { self, flags, g_ptr_array_new (), g_hash_table_new (g_str_hash, g_str_equal), 0, NULL, NULL };
 
   self->ref_count = 1;
   _smtpcodes_arena_init (&self->arena);
@@ -722,6 +815,7 @@ registry_build (const char * const *dirs, const char * const *files,
   if (!(flags & SMTPCODES_LOAD_NO_BUILTIN) && !l.fatal)
     load_builtins (&l);
   g_hash_table_unref (l.ids);
+  g_free (l.buf);
   g_ptr_array_add (l.rejected, NULL);
   self->rejected = (char **) g_ptr_array_free (l.rejected, FALSE);
   if (l.fatal)
@@ -1346,7 +1440,7 @@ const char *
 smtpcodes_module_get_name (const SmtpcodesModule *module, const char *lang)
 {
   g_return_val_if_fail (module != NULL, NULL);
-  return _smtpcodes_l10n_get (module->name, lang ? lang : g_get_language_names ()[0]);
+  return _smtpcodes_l10n_get (module, module->name, lang ? lang : g_get_language_names ()[0]);
 }
 
 /**
@@ -1360,7 +1454,7 @@ const char *
 smtpcodes_module_get_description (const SmtpcodesModule *module, const char *lang)
 {
   g_return_val_if_fail (module != NULL, NULL);
-  return _smtpcodes_l10n_get (module->description, lang ? lang : g_get_language_names ()[0]);
+  return _smtpcodes_l10n_get (module, module->description, lang ? lang : g_get_language_names ()[0]);
 }
 
 /**
@@ -1649,7 +1743,7 @@ const char *
 smtpcodes_entry_get_summary (const SmtpcodesEntry *entry, const char *lang)
 {
   g_return_val_if_fail (entry != NULL, NULL);
-  return _smtpcodes_l10n_get (entry->summary, lang ? lang : g_get_language_names ()[0]);
+  return _smtpcodes_l10n_get (entry->module, entry->summary, lang ? lang : g_get_language_names ()[0]);
 }
 
 /**
@@ -1663,7 +1757,7 @@ const char *
 smtpcodes_entry_get_explanation (const SmtpcodesEntry *entry, const char *lang)
 {
   g_return_val_if_fail (entry != NULL, NULL);
-  return _smtpcodes_l10n_get (entry->explanation, lang ? lang : g_get_language_names ()[0]);
+  return _smtpcodes_l10n_get (entry->module, entry->explanation, lang ? lang : g_get_language_names ()[0]);
 }
 
 /**
@@ -1677,7 +1771,7 @@ const char *
 smtpcodes_entry_get_advice (const SmtpcodesEntry *entry, const char *lang)
 {
   g_return_val_if_fail (entry != NULL, NULL);
-  return _smtpcodes_l10n_get (entry->advice, lang ? lang : g_get_language_names ()[0]);
+  return _smtpcodes_l10n_get (entry->module, entry->advice, lang ? lang : g_get_language_names ()[0]);
 }
 
 /**

@@ -1,9 +1,13 @@
 /* test-known: a module file whose bytes are those of a shipped one loads from the form
  * compiled into the library (known content); any other file is parsed, as ever. */
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <libsmtpcodes/smtpcodes.h>
 #include "test-common.h"
+/* the digest that known content compares (internal, but header-only) */
+#include "smtpcodes-digest.h"
 
 static const char *const shipped[] = { "exchange", "groupwise", "domino", "mailenable", "google", "yahoo",
                                        "apple", "providers", "bounces", "standard", "enhanced", "wording",
@@ -185,6 +189,177 @@ test_modified (void)
   g_string_free (edited, TRUE);
   g_free (path);
   g_free (text);
+}
+
+/* The digest is XXH64 (seed 0): the reference implementation's values (xxhsum -H1), in one
+ * piece and in pieces of every size, across the 32-byte stripes and the 8/4/1-byte tail. */
+static void
+test_digest (void)
+{
+  static const struct { const char *text; guint64 want; } ref[] = {
+    { "", G_GUINT64_CONSTANT (0xef46db3751d8e999) },
+    { "a", G_GUINT64_CONSTANT (0xd24ec4f1a98c6e5b) },
+    { "abc", G_GUINT64_CONSTANT (0x44bc2cf5ad770999) },
+  };
+  GString *s = g_string_new (NULL);
+  gsize len;
+  char *text = shipped_text ("exchange", &len);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ref); i++)
+    g_assert_cmphex (_smtpcodes_digest (ref[i].text, strlen (ref[i].text)), ==, ref[i].want);
+  /* the shipped files' own digests (those gen-builtin stored) */
+  g_assert_cmphex (_smtpcodes_digest (text, len), ==, G_GUINT64_CONSTANT (0xc23fa278e1c9a7d9));
+  for (guint n = 0; n < 100; n++)
+    {
+      guint64 whole;
+      g_string_append_c (s, (char) ('a' + n % 26));
+      whole = _smtpcodes_digest (s->str, s->len);
+      for (gsize piece = 1; piece <= s->len; piece++)
+        {
+          SmtpcodesDigest d;
+          _smtpcodes_digest_init (&d);
+          for (gsize at = 0; at < s->len; at += piece)
+            _smtpcodes_digest_update (&d, s->str + at, MIN (piece, s->len - at));
+          g_assert_cmphex (_smtpcodes_digest_finish (&d), ==, whole);
+        }
+    }
+  /* 64 'a'..'z' cycles: two whole stripes; 70: and a tail of 8 + 4 + 2 */
+  g_assert_cmphex (_smtpcodes_digest (s->str, 64), ==, G_GUINT64_CONSTANT (0x14696b774542d718));
+  g_assert_cmphex (_smtpcodes_digest (s->str, 70), ==, G_GUINT64_CONSTANT (0x8275c9755f712f39));
+  g_string_free (s, TRUE);
+  g_free (text);
+}
+
+/* A copy of a shipped file's length with other bytes is parsed, wherever the bytes differ:
+ * the first stripe, the middle, the tail that the digest takes last, two bytes swapped. */
+static void
+test_same_length (void)
+{
+  gsize len;
+  char *text = shipped_text ("exchange", &len), *orig = shipped_path ("exchange");
+  SmtpcodesRegistry *ref = load_one (orig, SMTPCODES_LOAD_NO_BUILTIN, NULL);
+  char *want = describe (ref, "exchange");
+  char *comment = strstr (text, "\n# Priority 30 for exact Exchange identifiers");
+  struct { gsize at; char to; gboolean same_module; } edits[] = {
+    { 2, 'E', TRUE },                      /* "# exchange.codes" -> "# Exchange.codes" */
+    { comment - text + 3, 'p', TRUE },     /* "# Priority" -> "# priority" */
+    { len - 2, '!', FALSE },               /* the last Advice[de] ends with "!" */
+    { 0, 0, TRUE },                        /* two letters of the comment swapped */
+  };
+
+  g_assert_nonnull (comment);
+  g_assert_cmpint (text[len - 2], ==, '.');
+  for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
+    {
+      char *copy = g_strndup (text, len), *path, *got;
+      SmtpcodesRegistry *reg;
+      GError *error = NULL;
+      if (edits[i].to)
+        {
+          g_assert_cmpint (copy[edits[i].at], !=, edits[i].to);
+          copy[edits[i].at] = edits[i].to;
+        }
+      else
+        {
+          gsize at = comment - text + 3;   /* "Pr" -> "rP" */
+          copy[at] = text[at + 1];
+          copy[at + 1] = text[at];
+        }
+      path = write_copy ("same-length", "exchange.codes", copy, len);
+      reg = load_one (path, SMTPCODES_LOAD_STRICT | SMTPCODES_LOAD_NO_BUILTIN, &error);
+      g_assert_no_error (error);
+      g_assert_false (shares_text (reg, ref, "exchange"));
+      got = describe (reg, "exchange");
+      if (edits[i].same_module)
+        g_assert_cmpstr (got, ==, want);
+      else
+        g_assert_cmpstr (got, !=, want);
+      g_free (got);
+      smtpcodes_registry_unref (reg);
+      g_free (path);
+      g_free (copy);
+    }
+  smtpcodes_registry_unref (ref);
+  g_free (want);
+  g_free (text);
+  g_free (orig);
+}
+
+/* A file that is rewritten in place (cut to nothing, written back in pieces, some of them
+ * edited) while registries load it: each load gets the shipped module, a parsed one or a
+ * rejection, never a crash. */
+typedef struct {
+  const char *path, *text;
+  gsize       len;
+  gint        stop;
+} Rewriter;
+
+static gpointer
+rewrite_main (gpointer data)
+{
+  Rewriter *w = data;
+  char *edited = g_strndup (w->text, w->len);
+  edited[2] = 'E';
+  for (guint round = 0; !g_atomic_int_get (&w->stop) && round < 100000; round++)
+    {
+      const char *src = round % 3 == 1 ? edited : w->text;
+      int fd = open (w->path, O_WRONLY);
+      gsize at = 0;
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (ftruncate (fd, 0), ==, 0);
+      while (at < w->len)
+        {
+          gsize n = MIN (w->len - at, 4096 * (1 + round % 7));
+          g_assert_cmpint (write (fd, src + at, n), ==, (gssize) n);
+          at += n;
+        }
+      if (round % 5 == 4)
+        g_assert_cmpint (ftruncate (fd, (off_t) (w->len / 2)), ==, 0);
+      close (fd);
+    }
+  g_free (edited);
+  return NULL;
+}
+
+static void
+test_rewritten (void)
+{
+  gsize len;
+  char *text = shipped_text ("google", &len), *orig = shipped_path ("google");
+  SmtpcodesRegistry *ref = load_one (orig, SMTPCODES_LOAD_NO_BUILTIN, NULL);
+  char *want = describe (ref, "google");
+  Rewriter w = { NULL, text, len, 0 };
+  guint known = 0, parsed = 0, rejected = 0;
+  GThread *t;
+
+  w.path = write_copy ("rewritten", "google.codes", text, len);
+  t = g_thread_new ("rewrite", rewrite_main, &w);
+  for (guint i = 0; i < 300; i++)
+    {
+      SmtpcodesRegistry *reg = load_one (w.path, SMTPCODES_LOAD_NO_BUILTIN, NULL);
+      if (smtpcodes_registry_get_module (reg, "google") == NULL)
+        rejected++;
+      else if (shares_text (reg, ref, "google"))
+        {
+          /* taken as the shipped file: then it is the shipped module */
+          char *got = describe (reg, "google");
+          g_assert_cmpstr (got, ==, want);
+          g_free (got);
+          known++;
+        }
+      else
+        parsed++;
+      smtpcodes_registry_unref (reg);
+    }
+  g_atomic_int_set (&w.stop, 1);
+  g_thread_join (t);
+  g_test_message ("%u known, %u parsed, %u rejected", known, parsed, rejected);
+  g_assert_cmpuint (known + parsed + rejected, ==, 300);
+  smtpcodes_registry_unref (ref);
+  g_free (want);
+  g_free ((char *) w.path);
+  g_free (text);
+  g_free (orig);
 }
 
 /* A copy cut short or with more at the end is not taken for the shipped one. */
@@ -396,6 +571,9 @@ main (int argc, char **argv)
   g_assert_nonnull (tmpdir);
   g_test_add_func ("/known/identical", test_identical);
   g_test_add_func ("/known/modified", test_modified);
+  g_test_add_func ("/known/digest", test_digest);
+  g_test_add_func ("/known/same-length", test_same_length);
+  g_test_add_func ("/known/rewritten", test_rewritten);
   g_test_add_func ("/known/truncated-extended", test_truncated_extended);
   g_test_add_func ("/known/name-and-duplicates", test_name_and_duplicates);
   g_test_add_func ("/known/automata", test_automata);

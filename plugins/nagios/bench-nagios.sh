@@ -3,6 +3,11 @@
 # check_smtp_reply side by side with monitoring-plugins' check_smtp doing the same dialogue.
 # Whole-process wall and CPU time (median of N runs) and peak RSS, via wait4(); a second
 # check_smtp_reply line has the shipped vendor modules on the module search path, as installed.
+# The commands take turns, run by run (np-bench), so that the machine's other work weighs
+# on all three alike. check_smtp_reply runs from the build tree with its library preloaded
+# by path, as an installed copy finds it through ld.so.cache: with LD_LIBRARY_PATH (libtool's
+# way) ld.so would first try a dozen directories below it for every library, about 0.1 ms
+# that no installed copy spends (BENCH_LD_LIBRARY_PATH=1 measures that way all the same).
 # The server is a throwaway loopback Postfix when run as root, else the scripted test server.
 set -eu
 : "${SMTPCODES_SRCDIR:?}" "${SMTPCODES_BUILDDIR:?}" "${LIBTOOL:?}"
@@ -38,18 +43,28 @@ echo "bench-nagios: $N runs each against $server on 127.0.0.1:$port (HELO/EHLO, 
 # the modules of an installed copy on this machine take no part: built-in modules only,
 # then the vendor modules of the source tree
 export XDG_DATA_HOME=/nonexistent XDG_DATA_DIRS=/nonexistent
-SMTPCODES_MODULE_PATH= $LIBTOOL --mode=execute "$bld/np-bench" "$N" check_smtp_reply -- \
-  "$bld/check_smtp_reply" -H 127.0.0.1 -p "$port" -f bench@example.org -r "$rcpt"
+plugin=$($LIBTOOL --mode=execute echo "$bld/check_smtp_reply")
+libs=$SMTPCODES_BUILDDIR/libsmtpcodes/.libs
+dlname=$(sed -n "s/^dlname='\(.*\)'/\1/p" "$SMTPCODES_BUILDDIR/libsmtpcodes/libsmtpcodes-1.la" 2>/dev/null || :)
+if [ -z "${BENCH_LD_LIBRARY_PATH:-}" ] && [ -n "$dlname" ] && [ -f "$libs/$dlname" ]; then
+  load="LD_PRELOAD=$libs/$dlname"
+else
+  load="LD_LIBRARY_PATH=$libs"
+  echo "(check_smtp_reply's library found through LD_LIBRARY_PATH)"
+fi
+set -- "$N" check_smtp_reply -- SMTPCODES_MODULE_PATH= "$load" \
+  "$plugin" -H 127.0.0.1 -p "$port" -f bench@example.org -r "$rcpt"
 # as installed: the vendor modules on the search path too
 if [ -n "${SMTPCODES_VENDOR_MODULES:-}" ]; then
   mkdir "$tmp/modules"
   for m in $SMTPCODES_VENDOR_MODULES; do cp "$SMTPCODES_SRCDIR/$m" "$tmp/modules/"; done
-  SMTPCODES_MODULE_PATH=$tmp/modules $LIBTOOL --mode=execute "$bld/np-bench" "$N" "+vendor modules" -- \
-    "$bld/check_smtp_reply" -H 127.0.0.1 -p "$port" -f bench@example.org -r "$rcpt"
+  set -- "$@" :: "+vendor modules" -- "SMTPCODES_MODULE_PATH=$tmp/modules" "$load" \
+    "$plugin" -H 127.0.0.1 -p "$port" -f bench@example.org -r "$rcpt"
 fi
 if [ -n "${CHECK_SMTP:-}" ] && [ -x "$CHECK_SMTP" ]; then
-  "$bld/np-bench" "$N" check_smtp -- \
+  set -- "$@" :: check_smtp -- \
     "$CHECK_SMTP" -H 127.0.0.1 -p "$port" -f bench@example.org -C "RCPT TO:<$rcpt>" -R 250
 else
   echo "check_smtp not found (Debian: monitoring-plugins-standard); no comparison"
 fi
+"$bld/np-bench" "$@"

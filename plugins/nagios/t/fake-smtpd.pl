@@ -12,7 +12,8 @@
 # VERB:text, which matches when the command line contains text (case-insensitive); the
 # last matching rule wins. REPLY is the reply; "\n" separates the lines of a multi-line
 # reply. Special replies: hang (never answer), drop (close the connection), garbage (a line
-# that is no SMTP reply), bigline (a 1 MB reply line), echo (535 quoting the command).
+# that is no SMTP reply), bigline (a 1 MB reply line), echo (535 quoting the command),
+# slow:REPLY (REPLY after 0.3 s).
 # --banner takes the same specials.
 use strict;
 use warnings;
@@ -73,6 +74,7 @@ my ($sock, $tls_active);
 sub say_reply {
     my ($reply) = @_;
     if ($reply eq 'hang') { sleep 3600 }
+    if ($reply =~ s/^slow://) { select undef, undef, undef, 0.3 }
     if ($reply eq 'drop') { close $sock; return 0 }
     if ($reply eq 'garbage') { $reply = "HTTP/1.1 400 Bad Request\x01\x02" }
     if ($reply eq 'bigline') { $reply = '250 ' . ('x' x (1024 * 1024)) }

@@ -290,6 +290,29 @@ is $rc, 0, 'an address without TLS needs no GIO module';
 is $rc, 3, 'TLS without the GIO module: UNKNOWN';
 like first($out), qr/TLS support not available: cannot load check_smtp_reply-gio\.so/, 'says why';
 
+# ---- the registry and the deadline: the dialogue's own without GIO, the helper's with it ----
+sub perf { my %p = first($_[0]) =~ /(\w+)=([\d.]+)s/g; return \%p }
+for my $host ('127.0.0.1', 'localhost') {
+    my $port = start_server('--banner', 'slow:220 fake.test.invalid ESMTP');
+    ($rc, $out) = run_plugin('-H', $host, '-p', $port, '-r', 'a@b.example');
+    my $p = perf($out);
+    is $rc, 0, "-H $host, a banner after 0.3 s: OK";
+    cmp_ok $p->{banner_time}, '>=', 0.29, "-H $host: banner_time has the server's 0.3 s";
+    cmp_ok $p->{banner_time}, '<', 1, "-H $host: and not much more";
+    cmp_ok $p->{time}, '>=', $p->{banner_time}, "-H $host: time is at least banner_time";
+    $port = start_server();
+    ($rc, $out) = run_plugin('-H', $host, '-p', $port, '-r', 'a@b.example');
+    $p = perf($out);
+    is $rc, 0, "-H $host, a banner at once: OK";
+    ok !grep({ $_ < 0 } values %$p), "-H $host: no time below 0";
+    cmp_ok $p->{time}, '>=', $p->{banner_time} + $p->{ehlo_time}, "-H $host: time is at least the steps'";
+    $port = start_server('--banner', 'hang');
+    ($rc, $out, undef, $secs) = run_plugin('-H', $host, '-p', $port, '-t', '1:unknown');
+    is $rc, 3, "-H $host, banner hangs with -t 1:unknown: UNKNOWN";
+    like first($out), qr/timeout after 1 s waiting for the banner/, "-H $host: banner timeout";
+    cmp_ok $secs, '<', 3, "-H $host: within -t";
+}
+
 # ---- IPv6 ----
 SKIP: {
     my $ok = eval { require IO::Socket::IP; IO::Socket::IP->new(LocalHost => '::1', LocalPort => 0, Listen => 1) };
