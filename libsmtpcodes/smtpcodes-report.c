@@ -877,12 +877,23 @@ plain_boundary (const char *v, gsize len, char **boundary)
   return TRUE;
 }
 
+/* The subtypes of message/ that GMime parses as a message (is_rfc822 in gmime-parser.c). */
+static const char *const message_subtypes[] = { "rfc822", "rfc2822", "global", "news", NULL };
+
+static gboolean
+ci_in_list (const char *const *list, const char *s)
+{
+  for (; *list; list++)
+    if (g_ascii_strcasecmp (*list, s) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /* Looks for the returned message among the parts of the top-level multipart, whose body
  * is data[body..len). */
 static void
 find_returned (Msg *m, gsize body, gsize len)
 {
-  static const char *const rfc822[] = { "rfc822", "rfc2822", "global", "news", NULL };
   char *b = NULL;
   gsize bl, at, pos, next;
   guint index = 0;
@@ -921,7 +932,7 @@ find_returned (Msg *m, gsize body, gsize len)
       ph.mime_only = TRUE;
       head_read (&ph, m->data + next, len - next, b, bl);
       pos = next + ph.body;
-      if (!ph.blank || ph.ctype == NULL || !value_has_type (ph.ctype, ph.ctype_len, "message", rfc822))
+      if (!ph.blank || ph.ctype == NULL || !value_has_type (ph.ctype, ph.ctype_len, "message", message_subtypes))
         continue;
       /* an encoded message is no message to GMime but an opaque part */
       cte = ph.cte;
@@ -1646,37 +1657,30 @@ light_multipart (Light *l, const char *b, gsize bl, gsize body, int depth, Delim
   l->nb++;
 
   light_delimiter (l, body, d);
+  if (depth == 0)
+    l->pro_start = body, l->pro = *d, l->top_multipart = TRUE;
   if (!d->found || d->level != mine || d->last)
     {
       /* no part: what there is, up to the end or a delimiter line, is the prologue, which
-       * collect() takes below the top and analyse() at the top (when nothing else tells
-       * what happened) */
-      collect_returned_at (p, depth, 0, 0);
-      if (depth == 0)
-        l->pro_start = body, l->pro = *d, l->top_multipart = TRUE;
-      else if (!p->has_original && !light_prologue (l, body, d, p->text))
+       * collect() takes below the top (and light_collect at the top, as analyse() did) */
+      if (depth > 0 && !p->has_original && !light_prologue (l, body, d, p->text))
         return FALSE;
-      l->nb--;
-      if (d->found && d->level == mine)
-        light_delimiter (l, d->next, d);   /* the epilogue after the close delimiter */
-      return TRUE;
     }
-  if (depth == 0)
-    l->pro_start = body, l->pro = *d, l->top_multipart = TRUE;
-  for (;;)
-    {
-      Head ph = { 0 };
-      gsize content;
-      gboolean ok;
-      collect_returned_at (p, depth, index, G_MAXUINT);
-      ok = light_head (l, d->next, &ph, &content) && light_part (l, &ph, content, depth + 1, d);
-      head_clear (&ph);
-      if (!ok)
-        return FALSE;
-      index++;
-      if (!d->found || d->level != mine || d->last)
-        break;
-    }
+  else
+    for (;;)
+      {
+        Head ph = { 0 };
+        gsize content;
+        gboolean ok;
+        collect_returned_at (p, depth, index, G_MAXUINT);
+        ok = light_head (l, d->next, &ph, &content) && light_part (l, &ph, content, depth + 1, d);
+        head_clear (&ph);
+        if (!ok)
+          return FALSE;
+        index++;
+        if (!d->found || d->level != mine || d->last)
+          break;
+      }
   collect_returned_at (p, depth, index, index);
   l->nb--;
   if (d->found && d->level == mine)
@@ -1734,9 +1738,7 @@ light_part (Light *l, const Head *h, gsize content, int depth, Delim *d)
       if (odd || lf.encoding == GMIME_CONTENT_ENCODING_UUENCODE)
         LIGHT_FAIL (l, "an odd or uuencoded transfer encoding");
     }
-  if (g_ascii_strcasecmp (type, "message") == 0
-      && (g_ascii_strcasecmp (sub, "rfc822") == 0 || g_ascii_strcasecmp (sub, "rfc2822") == 0
-          || g_ascii_strcasecmp (sub, "global") == 0 || g_ascii_strcasecmp (sub, "news") == 0))
+  if (g_ascii_strcasecmp (type, "message") == 0 && ci_in_list (message_subtypes, sub))
     {
       Head mh = { 0 };
       gboolean flat;
